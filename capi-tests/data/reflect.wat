@@ -1,0 +1,11 @@
+(module
+  (import "env" "f" (func (param i32 i64) (result f32)))
+  (import "env" "g" (global (mut f64)))
+  (import "env" "t" (table 1 5 funcref))
+  (import "env" "m" (memory 2))
+  (func (export "run") (param externref) (result i32 funcref)
+    (i32.const 0) (ref.null func))
+  (global (export "k") i32 (i32.const 1))
+  (table (export "tab") 0 externref)
+  (memory (export "mem") 1 3)
+)

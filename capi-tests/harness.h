@@ -1,0 +1,82 @@
+// Minimal test harness for the C API tests: CHECK records failures without stopping, and
+// test_finish() prints a summary and returns the exit status.
+#ifndef WASMO_CAPI_HARNESS_H
+#define WASMO_CAPI_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "wasm.h"
+#include "wasmo.h"
+
+static int test_checks, test_failures;
+
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    test_checks++;                                                           \
+    if (!(cond)) {                                                           \
+      test_failures++;                                                       \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                        \
+  } while (0)
+
+#define CHECK_STR(vec, str) \
+  CHECK((vec)->size == strlen(str) && memcmp((vec)->data, (str), (vec)->size) == 0)
+
+static inline int test_finish(const char* name) {
+  printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
+  return test_failures == 0 ? 0 : 1;
+}
+
+// Reads WASM_DIR/<name>.wasm (compiled from data/<name>.wat) into a new byte vector.
+static inline void load_wasm(const char* name, wasm_byte_vec_t* out) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s.wasm", WASM_DIR, name);
+  FILE* f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(2);
+  }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  wasm_byte_vec_new_uninitialized(out, (size_t)size);
+  if (fread(out->data, 1, (size_t)size, f) != (size_t)size) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(2);
+  }
+  fclose(f);
+}
+
+// Runs `fn` in a child process and reports whether it aborted (SIGABRT) with `expected` in its
+// stderr: how the tests check that forbidden arguments are caught loudly.
+static inline int aborts_with(void (*fn)(void), const char* expected) {
+  int fds[2];
+  if (pipe(fds) != 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 2);
+    close(fds[0]);
+    fn();
+    _exit(0);  // did not abort
+  }
+  close(fds[1]);
+  char buf[4096];
+  size_t len = 0;
+  ssize_t n;
+  while ((n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)n;
+  buf[len] = 0;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  int ok = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT && strstr(buf, expected) != NULL;
+  if (!ok) fprintf(stderr, "child did not abort with \"%s\"; stderr was: %s\n", expected, buf);
+  return ok;
+}
+
+#endif

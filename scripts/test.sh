@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner when
+# present), the C API tests under valgrind and the C examples, all against one release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export CARGO_TERM_COLOR=never
+jobs=$(nproc)
+
+echo "== cargo test (release)"
+cargo build --release
+cargo test --release -j "$jobs"
+
+echo "== capi-tests (CTest, valgrind)"
+cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/capi-tests -j "$jobs"
+ctest --test-dir build/capi-tests --output-on-failure -j "$jobs"
+
+echo "== examples-c (CTest)"
+cmake -S examples-c -B build/examples -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/examples -j "$jobs"
+ctest --test-dir build/examples --output-on-failure -j "$jobs"

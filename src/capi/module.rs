@@ -1,0 +1,130 @@
+//! wasm.h "Modules": creation from bytes, validation, reflection, sharing across threads.
+
+use super::r#ref::{Object, Shared};
+use super::store::wasm_store_t;
+use super::types::{
+    wasm_exporttype_t, wasm_exporttype_vec_t, wasm_importtype_t, wasm_importtype_vec_t,
+};
+use super::vec::{wasm_byte_vec_t, CVec};
+use super::{arg, arg_mut, delete_box, into_raw, report};
+use crate::error::Error;
+use crate::module::{Module, ModuleInfo};
+
+declare_ref!(wasm_module_t is Object::Module(_),
+    base: wasm_module_delete, wasm_module_copy, wasm_module_same, wasm_module_get_host_info,
+        wasm_module_set_host_info, wasm_module_set_host_info_with_finalizer;
+    casts: wasm_module_as_ref, wasm_ref_as_module, wasm_module_as_ref_const,
+        wasm_ref_as_module_const);
+
+impl wasm_module_t {
+    fn new(module: Module) -> Self {
+        wasm_module_t::from_object(Object::Module(Shared::new(module)))
+    }
+
+    pub(crate) fn module(&self) -> &Module {
+        match &self.r.object {
+            Object::Module(m) => &m.value,
+            _ => unreachable!("a wasm_module_t always holds a module"),
+        }
+    }
+}
+
+/// Decodes and validates `binary`; NULL with the validator's message (see `wasmo_error_message`)
+/// when it is malformed, invalid or uses an unsupported feature.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_new(
+    store: *mut wasm_store_t,
+    binary: *const wasm_byte_vec_t,
+) -> *mut wasm_module_t {
+    let store = unsafe { arg(store, "wasm_module_new", "store") };
+    let bytes = unsafe { arg(binary, "wasm_module_new", "binary").bytes() };
+    report(
+        Module::new(store.store.engine(), bytes),
+        |m| into_raw(wasm_module_t::new(m)),
+        std::ptr::null_mut(),
+    )
+}
+
+/// Whether `binary` is a valid module; on false the reason is in `wasmo_error_message`.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_validate(
+    store: *mut wasm_store_t,
+    binary: *const wasm_byte_vec_t,
+) -> bool {
+    unsafe { arg(store, "wasm_module_validate", "store") };
+    let bytes = unsafe { arg(binary, "wasm_module_validate", "binary").bytes() };
+    report(ModuleInfo::validate(bytes), |()| true, false)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_imports(
+    module: *const wasm_module_t,
+    out: *mut wasm_importtype_vec_t,
+) {
+    let info = unsafe { arg(module, "wasm_module_imports", "self") }
+        .module()
+        .info();
+    let items = info
+        .imports
+        .iter()
+        .map(|i| into_raw(wasm_importtype_t::from_core(i)));
+    unsafe { *arg_mut(out, "wasm_module_imports", "out") = CVec::from_vec(items.collect()) };
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_exports(
+    module: *const wasm_module_t,
+    out: *mut wasm_exporttype_vec_t,
+) {
+    let info = unsafe { arg(module, "wasm_module_exports", "self") }
+        .module()
+        .info();
+    let items = info
+        .exports
+        .iter()
+        .map(|e| into_raw(wasm_exporttype_t::new(&e.name, &info.export_type(e))));
+    unsafe { *arg_mut(out, "wasm_module_exports", "out") = CVec::from_vec(items.collect()) };
+}
+
+/// A module packaged to be handed to another thread and obtained in a store there.
+pub struct wasm_shared_module_t {
+    module: Module,
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_shared_module_delete(shared: *mut wasm_shared_module_t) {
+    unsafe { delete_box(shared) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_share(
+    module: *const wasm_module_t,
+) -> *mut wasm_shared_module_t {
+    let module = unsafe { arg(module, "wasm_module_share", "self") }
+        .module()
+        .clone();
+    into_raw(wasm_shared_module_t { module })
+}
+
+/// The shared module as a module of `store`; NULL (with an error) if the store belongs to another
+/// engine.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_obtain(
+    store: *mut wasm_store_t,
+    shared: *const wasm_shared_module_t,
+) -> *mut wasm_module_t {
+    let store = unsafe { arg(store, "wasm_module_obtain", "store") };
+    let module = &unsafe { arg(shared, "wasm_module_obtain", "shared") }.module;
+    let result = if module.engine().same(store.store.engine()) {
+        Ok(module.clone())
+    } else {
+        Err(Error::new(
+            "wasm_module_obtain: the store belongs to another engine than the module",
+        ))
+    };
+    report(
+        result,
+        |m| into_raw(wasm_module_t::new(m)),
+        std::ptr::null_mut(),
+    )
+}

@@ -1,0 +1,12 @@
+//! Wasmo: a WebAssembly engine that compiles wasm to native code with LLVM and ships as a C shared
+//! library implementing the standard wasm-c-api (`wasm.h`).
+//!
+//! Layout (see `docs/` and DESIGN.md): `capi` is the `extern "C"` surface, `module` decodes and
+//! validates wasm into [`module::ModuleInfo`], `engine` holds engine-wide configuration, and
+//! `error` carries the thread-local last-error message behind `wasmo_error_message()`.
+
+pub mod capi;
+pub mod engine;
+pub mod error;
+pub mod module;
+pub mod runtime;

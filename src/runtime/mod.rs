@@ -1,0 +1,3 @@
+//! What compiled code and the C API touch at run time. So far: stores.
+
+pub mod store;
