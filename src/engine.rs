@@ -1,6 +1,14 @@
-//! The engine: process-wide compilation settings shared by every store and module made from it.
+//! The engine: process-wide compilation settings, the JIT that holds all machine code, the
+//! engine-wide signature registry (`call_indirect` compares these ids), and the cache of host
+//! stubs (one per signature) that let wasm call host functions.
 
-use std::sync::Arc;
+use crate::codegen::{self, Jit, LoadedObjects};
+use crate::compile::abi;
+use crate::error::Result;
+use crate::module::types::FuncType;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How an engine compiles functions (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,23 +41,50 @@ impl Default for Config {
 
 impl Config {
     pub const MAX_OPT_LEVEL: u32 = 3;
+
+    /// The number of compile threads to use.
+    pub fn threads(&self) -> usize {
+        match self.compile_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n as usize,
+        }
+    }
 }
 
 /// A shareable engine. Cloning shares the same engine.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,
 }
 
-#[derive(Debug)]
 struct EngineInner {
     config: Config,
+    jit: Jit,
+    types: Mutex<TypeRegistry>,
+    host_stubs: Mutex<HashMap<FuncType, usize>>,
+    stub_objects: Mutex<Vec<LoadedObjects>>,
+    next_id: AtomicU64,
+}
+
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Self {
+        let jit = Jit::new(&crate::runtime::builtins::symbols())
+            .unwrap_or_else(|e| panic!("wasmo: cannot start the LLVM JIT: {e}"));
         Engine {
-            inner: Arc::new(EngineInner { config }),
+            inner: Arc::new(EngineInner {
+                config,
+                jit,
+                types: Mutex::new(TypeRegistry::default()),
+                host_stubs: Mutex::new(HashMap::new()),
+                stub_objects: Mutex::new(Vec::new()),
+                next_id: AtomicU64::new(0),
+            }),
         }
     }
 
@@ -57,14 +92,80 @@ impl Engine {
         &self.inner.config
     }
 
+    pub fn jit(&self) -> &Jit {
+        &self.inner.jit
+    }
+
     /// Whether two handles name the same engine.
     pub fn same(&self, other: &Engine) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// A fresh id, unique in this engine (symbol prefixes of compiled modules).
+    pub fn next_id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The engine-wide id of a signature.
+    pub fn type_id(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = reg.ids.get(ty) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The signature with engine-wide id `id`.
+    pub fn func_type(&self, id: u32) -> FuncType {
+        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        reg.types[id as usize].clone()
+    }
+
+    /// The host stub for signature `ty`, compiled on first use.
+    pub fn host_stub(&self, ty: &FuncType) -> Result<usize> {
+        let mut stubs = self
+            .inner
+            .host_stubs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(&addr) = stubs.get(ty) {
+            return Ok(addr);
+        }
+        let name = format!(
+            "wasmo_e{:x}_stub{}",
+            Arc::as_ptr(&self.inner) as usize,
+            stubs.len()
+        );
+        let context = inkwell::context::Context::create();
+        let module = context.create_module(&name);
+        abi::define_host_stub(&context, &module, &name, ty)?;
+        let machine = codegen::target_machine(inkwell::OptimizationLevel::Default)?;
+        let object = codegen::emit_object(&module, &machine, codegen::pipeline(2))?;
+        let loaded = self.inner.jit.load(&[object])?;
+        let addr = self.inner.jit.lookup(&name)?;
+        self.inner
+            .stub_objects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(loaded);
+        stubs.insert(ty.clone(), addr);
+        Ok(addr)
     }
 }
 
 impl Default for Engine {
     fn default() -> Self {
         Engine::new(Config::default())
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
     }
 }

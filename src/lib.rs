@@ -6,6 +6,8 @@
 //! `error` carries the thread-local last-error message behind `wasmo_error_message()`.
 
 pub mod capi;
+pub mod codegen;
+pub mod compile;
 pub mod engine;
 pub mod error;
 pub mod module;

@@ -6,7 +6,7 @@
 
 use super::vec::{Owned, OwnedName};
 use super::{arg, arg_mut, declare_own_copy, into_raw, misuse, take_box};
-use crate::error::{set_last_error, Error};
+use crate::error::{clear_last_error, set_last_error, Error};
 use crate::module::types::{
     ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType,
 };
@@ -100,7 +100,10 @@ declare_vec!(wasm_valtype_vec_t of *mut wasm_valtype_t:
 #[no_mangle]
 pub extern "C" fn wasm_valtype_new(kind: wasm_valkind_t) -> *mut wasm_valtype_t {
     match valtype_of(kind) {
-        Some(ty) => into_raw(wasm_valtype_t { ty }),
+        Some(ty) => {
+            clear_last_error();
+            into_raw(wasm_valtype_t { ty })
+        }
         None => {
             set_last_error(&Error::new(format!(
                 "wasm_valtype_new: invalid value kind {kind}"
@@ -393,6 +396,7 @@ pub unsafe extern "C" fn wasm_globaltype_new(
         )));
         return std::ptr::null_mut();
     }
+    clear_last_error();
     into_raw(wasm_globaltype_t::new(CGlobalType {
         content,
         mutability,
@@ -434,6 +438,7 @@ pub unsafe extern "C" fn wasm_tabletype_new(
         )));
         return std::ptr::null_mut();
     }
+    clear_last_error();
     into_raw(wasm_tabletype_t::new(CTableType { element, limits }))
 }
 

@@ -2,12 +2,15 @@
 //! Everything later stages need to know about a module's shape lives here; this module knows
 //! nothing of LLVM or C.
 
+pub mod const_expr;
 pub mod types;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use const_expr::ConstExpr;
+use std::ops::Range;
 use std::sync::Arc;
-use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType};
+use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
 use wasmparser::{
     CompositeInnerType, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload,
     Validator, WasmFeatures,
@@ -34,6 +37,36 @@ pub struct Export {
     pub index: u32,
 }
 
+/// Where an element segment goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+/// An element segment: references, each given by a constant expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementSegment {
+    pub mode: ElementMode,
+    pub ty: ValType,
+    pub items: Vec<ConstExpr>,
+}
+
+/// Where a data segment goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+/// A data segment: its bytes are `range` of the module's binary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSegment {
+    pub mode: DataMode,
+    pub range: Range<usize>,
+}
+
 /// The validated shape of a module. Index spaces (functions, tables, memories, globals) list
 /// imported entities first, as in the spec.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,6 +78,8 @@ pub struct ModuleInfo {
     pub tables: Vec<TableType>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<GlobalType>,
+    /// Initialisers of the defined globals.
+    pub global_inits: Vec<ConstExpr>,
     pub imports: Vec<Import>,
     pub exports: Vec<Export>,
     pub num_imported_functions: u32,
@@ -52,6 +87,10 @@ pub struct ModuleInfo {
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
     pub start: Option<u32>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
+    /// The byte range of each defined function's body (locals and code) in the binary.
+    pub bodies: Vec<Range<usize>>,
 }
 
 impl ModuleInfo {
@@ -129,7 +168,10 @@ impl ModuleInfo {
             }
             Payload::GlobalSection(reader) => {
                 for global in reader {
-                    self.globals.push(GlobalType::from_wasmparser(&global?.ty)?);
+                    let global = global?;
+                    self.globals.push(GlobalType::from_wasmparser(&global.ty)?);
+                    self.global_inits
+                        .push(ConstExpr::decode(&global.init_expr)?);
                 }
             }
             Payload::TagSection(_) => {
@@ -157,9 +199,69 @@ impl ModuleInfo {
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for element in reader {
+                    self.elements.push(Self::element(element?)?);
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: ConstExpr::decode(&offset_expr)?,
+                        },
+                    };
+                    let end = data.range.end as usize;
+                    self.data.push(DataSegment {
+                        mode,
+                        range: end - data.data.len()..end,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let r = body.range();
+                self.bodies.push(r.start as usize..r.end as usize)
+            }
             _ => {}
         }
         Ok(())
+    }
+
+    fn element(element: wasmparser::Element<'_>) -> Result<ElementSegment> {
+        let mode = match element.kind {
+            wasmparser::ElementKind::Passive => ElementMode::Passive,
+            wasmparser::ElementKind::Declared => ElementMode::Declared,
+            wasmparser::ElementKind::Active {
+                table_index,
+                offset_expr,
+            } => ElementMode::Active {
+                table: table_index.unwrap_or(0),
+                offset: ConstExpr::decode(&offset_expr)?,
+            },
+        };
+        let (ty, items) = match element.items {
+            wasmparser::ElementItems::Functions(funcs) => {
+                let items = funcs
+                    .into_iter()
+                    .map(|f| Ok(ConstExpr(vec![const_expr::ConstOp::RefFunc(f?)])))
+                    .collect::<Result<Vec<_>>>()?;
+                (ValType::FuncRef, items)
+            }
+            wasmparser::ElementItems::Expressions(ty, exprs) => {
+                let items = exprs
+                    .into_iter()
+                    .map(|e| ConstExpr::decode(&e?))
+                    .collect::<Result<Vec<_>>>()?;
+                (ValType::from_ref_type(ty)?, items)
+            }
+        };
+        Ok(ElementSegment { mode, ty, items })
     }
 
     /// Converts an import's type and adds the entity to its index space.
@@ -214,7 +316,8 @@ impl ModuleInfo {
     }
 }
 
-/// A validated module, ready to instantiate in any store of its engine. Cloning shares it.
+/// A validated, compiled module, ready to instantiate in any store of its engine. Cloning
+/// shares it.
 #[derive(Clone)]
 pub struct Module {
     inner: Arc<ModuleInner>,
@@ -223,18 +326,88 @@ pub struct Module {
 struct ModuleInner {
     engine: Engine,
     info: ModuleInfo,
+    bytes: Arc<[u8]>,
+    code: LoadedCode,
+}
+
+/// A module's machine code, loaded in the engine's JIT.
+pub struct LoadedCode {
+    objects: Option<crate::codegen::LoadedObjects>,
+    /// Address of each defined function.
+    pub functions: Vec<usize>,
+    /// Address of the array trampoline of each type-section entry (0 if none).
+    pub trampolines: Vec<usize>,
+    pub id: u64,
 }
 
 impl Module {
-    /// Decodes and validates `bytes` for `engine`.
+    /// Decodes, validates and compiles `bytes` for `engine`.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let info = ModuleInfo::decode(bytes)?;
+        let bytes: Arc<[u8]> = Arc::from(bytes);
+        let code = Self::compile(engine, &info, &bytes)?;
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 info,
+                bytes,
+                code,
             }),
         })
+    }
+
+    fn compile(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
+        use crate::compile::{compile_module, CompileOptions, ModuleEnv};
+        let id = engine.next_id();
+        let prefix = format!("wasmo_m{id}");
+        let options = CompileOptions {
+            opt_level: engine.config().opt_level,
+            threads: engine.config().threads(),
+        };
+        let compiled = compile_module(info, bytes, prefix, options)?;
+        let mut sizes = std::collections::HashMap::new();
+        for object in &compiled.objects {
+            sizes.extend(crate::codegen::symbol_sizes(object)?);
+        }
+        let jit = engine.jit();
+        let objects = jit.load(&compiled.objects)?;
+        let env = ModuleEnv {
+            info,
+            offsets: crate::runtime::vmcontext::VMOffsets::new(info),
+            prefix: compiled.prefix,
+        };
+        let mut code = LoadedCode {
+            objects: Some(objects),
+            functions: Vec::new(),
+            trampolines: Vec::new(),
+            id,
+        };
+        let imported = info.num_imported_functions;
+        let mut ranges = Vec::new();
+        for i in 0..info.bodies.len() as u32 {
+            let symbol = env.function_symbol(imported + i);
+            let addr = jit.lookup(&symbol)?;
+            code.functions.push(addr);
+            let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
+            let frame = crate::runtime::trap::FrameInfo {
+                func_index: imported + i,
+                func_start: info.bodies[i as usize].start,
+                module_id: id,
+            };
+            ranges.push((addr, size, frame));
+        }
+        crate::runtime::code_map::register(ranges);
+        let canonical = ModuleEnv::canonical_types(info);
+        for (i, &c) in canonical.iter().enumerate() {
+            let symbol = env.trampoline_symbol(c);
+            code.trampolines.push(if sizes.contains_key(&symbol) {
+                jit.lookup(&symbol)?
+            } else {
+                0
+            });
+            let _ = i;
+        }
+        Ok(code)
     }
 
     pub fn info(&self) -> &ModuleInfo {
@@ -243,6 +416,23 @@ impl Module {
 
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.inner.bytes
+    }
+
+    pub fn code(&self) -> &LoadedCode {
+        &self.inner.code
+    }
+}
+
+impl Drop for ModuleInner {
+    fn drop(&mut self) {
+        crate::runtime::code_map::unregister(self.code.functions.iter().copied());
+        if let Some(objects) = self.code.objects.take() {
+            self.engine.jit().unload(objects);
+        }
     }
 }
 

@@ -40,10 +40,14 @@ impl ValType {
         } else if r == wasmparser::RefType::EXTERNREF {
             Ok(ValType::ExternRef)
         } else {
-            let proposal = if r.is_nullable() && !r.is_concrete_type_ref() {
-                "gc"
-            } else {
-                "function-references"
+            use wasmparser::{AbstractHeapType, HeapType};
+            let proposal = match r.heap_type() {
+                HeapType::Abstract {
+                    ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+                    ..
+                } => "exception-handling",
+                HeapType::Abstract { .. } => "gc",
+                _ => "function-references",
             };
             Err(Error::unsupported(
                 format_args!("reference type `{r}`"),

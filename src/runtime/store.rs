@@ -1,20 +1,429 @@
 //! Stores: the unit of isolation that owns runtime objects (instances, functions, memories,
-//! tables, globals). A store belongs to one thread at a time.
+//! tables, globals, externref payloads). A store belongs to one thread at a time.
+//!
+//! Objects live in boxes the store owns, so their addresses are stable: compiled code and
+//! builtins reach them through raw pointers in vmctxs, while the host reaches them by index
+//! through short `RefCell` borrows that are never held across a call into wasm.
 
+use super::instance::Instance;
+use super::memory::LinearMemory;
+use super::table::Table;
+use super::trap::{self, Trap};
+use super::values::Val;
+use super::vmcontext::{VMFuncRef, VMGlobal, VMStoreContext, VALUE_SLOT};
 use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
+use std::any::Any;
+use std::cell::{RefCell, RefMut};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 
-pub struct Store {
+/// An entity of a store, by kind and index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Extern {
+    Func(u32),
+    Global(u32),
+    Table(u32),
+    Memory(u32),
+}
+
+/// What a host function does: reads the arguments, writes the results, or traps.
+pub type HostCallback = Box<dyn Fn(&Store, &[Val], &mut [Val]) -> std::result::Result<(), Trap>>;
+
+/// A host function, called from wasm through its signature's host stub.
+pub struct HostFunc {
+    pub func_ref: VMFuncRef,
+    pub ty: FuncType,
+    callback: HostCallback,
+    store: Weak<StoreInner>,
+}
+
+pub enum FuncData {
+    /// A wasm function of some instance: its reference lives in that instance.
+    Wasm {
+        func_ref: *const VMFuncRef,
+        ty: FuncType,
+    },
+    Host(Box<HostFunc>),
+}
+
+impl FuncData {
+    pub fn ty(&self) -> &FuncType {
+        match self {
+            FuncData::Wasm { ty, .. } => ty,
+            FuncData::Host(h) => &h.ty,
+        }
+    }
+
+    pub fn func_ref(&self) -> *const VMFuncRef {
+        match self {
+            FuncData::Wasm { func_ref, .. } => *func_ref,
+            FuncData::Host(h) => &h.func_ref,
+        }
+    }
+}
+
+pub struct GlobalData {
+    pub vm: VMGlobal,
+    pub ty: GlobalType,
+}
+
+/// An externref's payload: whatever the host attached.
+pub struct ExternRefData {
+    pub value: Box<dyn Any>,
+}
+
+#[derive(Default)]
+pub struct StoreData {
+    pub funcs: Vec<FuncData>,
+    pub memories: Vec<Box<LinearMemory>>,
+    pub tables: Vec<Box<Table>>,
+    pub globals: Vec<Box<GlobalData>>,
+    pub instances: Vec<Box<Instance>>,
+    externrefs: Vec<Box<ExternRefData>>,
+    func_by_ref: HashMap<usize, u32>,
+    host_data: HashMap<(u8, u32), Box<dyn Any>>,
+}
+
+pub struct StoreInner {
     engine: Engine,
+    pub(crate) context: Box<VMStoreContext>,
+    data: RefCell<StoreData>,
+}
+
+/// A store handle; clones share the store, which lives as long as any handle.
+#[derive(Clone)]
+pub struct Store {
+    inner: Rc<StoreInner>,
 }
 
 impl Store {
     pub fn new(engine: &Engine) -> Self {
         Store {
-            engine: engine.clone(),
+            inner: Rc::new(StoreInner {
+                engine: engine.clone(),
+                context: Box::default(),
+                data: RefCell::new(StoreData::default()),
+            }),
         }
     }
 
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        &self.inner.engine
+    }
+
+    pub fn same(&self, other: &Store) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    pub(crate) fn context_ptr(&self) -> *const VMStoreContext {
+        &*self.inner.context
+    }
+
+    /// The store's objects, borrowed. Never hold this across a call into wasm.
+    pub fn data(&self) -> RefMut<'_, StoreData> {
+        self.inner.data.borrow_mut()
+    }
+
+    // ---- functions --------------------------------------------------------------------------
+
+    /// A new host function of type `ty`.
+    pub fn new_host_func(&self, ty: FuncType, callback: HostCallback) -> Result<u32> {
+        if ty
+            .params
+            .iter()
+            .chain(&ty.results)
+            .any(|t| *t == ValType::V128)
+        {
+            return Err(Error::unsupported(
+                "v128 in host function signatures",
+                "simd",
+            ));
+        }
+        let stub = self.engine().host_stub(&ty)?;
+        let type_id = self.engine().type_id(&ty);
+        let mut host = Box::new(HostFunc {
+            func_ref: VMFuncRef {
+                code: stub,
+                vmctx: 0,
+                type_id,
+                array_call: 0,
+            },
+            ty,
+            callback,
+            store: Rc::downgrade(&self.inner),
+        });
+        host.func_ref.vmctx = &*host as *const HostFunc as usize;
+        let key = &host.func_ref as *const VMFuncRef as usize;
+        let mut data = self.data();
+        let index = data.funcs.len() as u32;
+        data.funcs.push(FuncData::Host(host));
+        data.func_by_ref.insert(key, index);
+        Ok(index)
+    }
+
+    /// The store function for a function reference (registering it on first sight).
+    pub fn func_from_ref(&self, func_ref: usize) -> Option<u32> {
+        if func_ref == 0 {
+            return None;
+        }
+        let mut data = self.data();
+        if let Some(&i) = data.func_by_ref.get(&func_ref) {
+            return Some(i);
+        }
+        // SAFETY: non-null function references in this store point at live VMFuncRefs.
+        let type_id = unsafe { (*(func_ref as *const VMFuncRef)).type_id };
+        let ty = self.engine().func_type(type_id);
+        let index = data.funcs.len() as u32;
+        data.funcs.push(FuncData::Wasm {
+            func_ref: func_ref as *const VMFuncRef,
+            ty,
+        });
+        data.func_by_ref.insert(func_ref, index);
+        Some(index)
+    }
+
+    pub fn func_ref(&self, func: u32) -> usize {
+        self.data().funcs[func as usize].func_ref() as usize
+    }
+
+    pub fn func_type(&self, func: u32) -> FuncType {
+        self.data().funcs[func as usize].ty().clone()
+    }
+
+    /// Calls `func` with `args` (checked against its type) and returns its results.
+    pub fn call(&self, func: u32, args: &[Val]) -> std::result::Result<Vec<Val>, Trap> {
+        let (ty, func_ref, host) = {
+            let data = self.data();
+            let f = &data.funcs[func as usize];
+            let host = matches!(f, FuncData::Host(_));
+            (f.ty().clone(), f.func_ref(), host)
+        };
+        if args.len() != ty.params.len() || args.iter().zip(&ty.params).any(|(a, t)| a.ty() != *t) {
+            return Err(Trap::new(format!(
+                "argument type mismatch: function expects {ty}, got ({})",
+                args.iter()
+                    .map(|a| a.ty().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+        if host {
+            let mut results: Vec<Val> = ty.results.iter().map(|&t| Val::default_for(t)).collect();
+            // SAFETY: a host function's vmctx is its HostFunc, owned by this store.
+            let host = unsafe { &*((*func_ref).vmctx as *const HostFunc) };
+            (host.callback)(self, args, &mut results)?;
+            return Ok(results);
+        }
+        let mut slots: Vec<u128> = vec![0; ty.params.len().max(ty.results.len()).max(1)];
+        for (slot, a) in slots.iter_mut().zip(args) {
+            *slot = a.to_bits();
+        }
+        self.enter_wasm(func_ref, &mut slots)?;
+        Ok(ty
+            .results
+            .iter()
+            .zip(&slots)
+            .map(|(&t, &bits)| Val::from_bits(t, bits))
+            .collect())
+    }
+
+    /// Runs a wasm function through its array trampoline, catching traps.
+    fn enter_wasm(
+        &self,
+        func_ref: *const VMFuncRef,
+        slots: &mut [u128],
+    ) -> std::result::Result<(), Trap> {
+        self.inner.context.stack_limit.set(trap::stack_limit());
+        // SAFETY: `func_ref` is a live wasm function reference of this store; its trampoline
+        // matches its signature and reads/writes at most `slots.len()` 16-byte slots.
+        let (tramp, vmctx, code) =
+            unsafe { ((*func_ref).array_call, (*func_ref).vmctx, (*func_ref).code) };
+        if tramp == 0 {
+            return Err(Trap::new(
+                "function has no host entry point (unsupported signature)",
+            ));
+        }
+        debug_assert_eq!(std::mem::size_of::<u128>(), VALUE_SLOT as usize);
+        let slots_ptr = slots.as_mut_ptr();
+        trap::catch_traps(|| {
+            // SAFETY: see above.
+            let tramp: extern "C" fn(usize, usize, *mut u128) =
+                unsafe { std::mem::transmute(tramp) };
+            tramp(vmctx, code, slots_ptr);
+        })
+    }
+
+    // ---- memories, tables, globals ----------------------------------------------------------
+
+    pub fn new_memory(&self, ty: MemoryType) -> Result<u32> {
+        let memory = Box::new(LinearMemory::new(ty)?);
+        let mut data = self.data();
+        data.memories.push(memory);
+        Ok(data.memories.len() as u32 - 1)
+    }
+
+    pub fn new_table(&self, ty: TableType, init: Val) -> Result<u32> {
+        if !ty.element.is_ref() || init.ty() != ty.element {
+            return Err(Error::new(
+                "table initial value does not match the element type",
+            ));
+        }
+        let table = Table::new(ty, init.to_bits() as usize)
+            .ok_or_else(|| Error::new("table minimum size is too large"))?;
+        let mut data = self.data();
+        data.tables.push(Box::new(table));
+        Ok(data.tables.len() as u32 - 1)
+    }
+
+    pub fn new_global(&self, ty: GlobalType, value: Val) -> Result<u32> {
+        if value.ty() != ty.content {
+            return Err(Error::new(format!(
+                "global initial value has type {}, expected {}",
+                value.ty(),
+                ty.content
+            )));
+        }
+        let mut data = self.data();
+        data.globals.push(Box::new(GlobalData {
+            vm: VMGlobal {
+                bits: value.to_bits(),
+            },
+            ty,
+        }));
+        Ok(data.globals.len() as u32 - 1)
+    }
+
+    pub fn global_get(&self, global: u32) -> Val {
+        let data = self.data();
+        let g = &data.globals[global as usize];
+        Val::from_bits(g.ty.content, g.vm.bits)
+    }
+
+    /// Sets a mutable global; an error for an immutable one or a value of the wrong type.
+    pub fn global_set(&self, global: u32, value: Val) -> Result<()> {
+        let mut data = self.data();
+        let g = &mut data.globals[global as usize];
+        if !g.ty.mutable {
+            return Err(Error::new("cannot set an immutable global"));
+        }
+        if value.ty() != g.ty.content {
+            return Err(Error::new(format!(
+                "global has type {}, value is {}",
+                g.ty.content,
+                value.ty()
+            )));
+        }
+        g.vm.bits = value.to_bits();
+        Ok(())
+    }
+
+    /// The type of a store entity, as an import would see it now (tables and memories report
+    /// their current size as the minimum).
+    pub fn extern_type(&self, ext: Extern) -> ExternType {
+        let data = self.data();
+        match ext {
+            Extern::Func(i) => ExternType::Func(data.funcs[i as usize].ty().clone()),
+            Extern::Global(i) => ExternType::Global(data.globals[i as usize].ty),
+            Extern::Table(i) => {
+                let t = &data.tables[i as usize];
+                let mut ty = t.ty;
+                ty.limits.min = t.size() as u64;
+                ExternType::Table(ty)
+            }
+            Extern::Memory(i) => {
+                let m = &data.memories[i as usize];
+                let mut ty = m.ty;
+                ty.limits.min = m.pages() as u64;
+                ExternType::Memory(ty)
+            }
+        }
+    }
+
+    // ---- externrefs and host data -------------------------------------------------------------
+
+    /// A new externref carrying `value`, alive as long as the store.
+    pub fn new_externref(&self, value: Box<dyn Any>) -> usize {
+        let data_box = Box::new(ExternRefData { value });
+        let ptr = &*data_box as *const ExternRefData as usize;
+        self.data().externrefs.push(data_box);
+        ptr
+    }
+
+    /// The payload of a non-null externref of this store.
+    ///
+    /// # Safety
+    /// `ptr` must be an externref created by this store.
+    pub unsafe fn externref_value(&self, ptr: usize) -> &dyn Any {
+        // SAFETY: see the function's contract; payloads live as long as the store.
+        unsafe { &*(*(ptr as *const ExternRefData)).value }
+    }
+
+    /// The host's data slot for an entity (`kind` tells entity kinds apart), dropped with the
+    /// store.
+    pub fn with_host_data<R>(
+        &self,
+        kind: u8,
+        index: u32,
+        f: impl FnOnce(&mut Option<Box<dyn Any>>) -> R,
+    ) -> R {
+        let mut slot = self.data().host_data.remove(&(kind, index));
+        let r = f(&mut slot);
+        if let Some(v) = slot {
+            self.data().host_data.insert((kind, index), v);
+        }
+        r
+    }
+}
+
+/// Called by host stubs: runs host function `host` on the argument slots, writes the results
+/// back; returns 1 (with the trap parked) if it trapped.
+pub(crate) fn host_call(host: *const HostFunc, values: *mut u128) -> u32 {
+    // SAFETY: host stubs pass the HostFunc their VMFuncRef carries, alive with its store, and a
+    // slot array large enough for the signature's parameters and results.
+    let host = unsafe { &*host };
+    let Some(inner) = host.store.upgrade() else {
+        trap::set_pending(Trap::new(
+            "host function called after its store was deleted",
+        ));
+        return 1;
+    };
+    let store = Store { inner };
+    let n = host.ty.params.len().max(host.ty.results.len());
+    // SAFETY: see above.
+    let slots = unsafe { std::slice::from_raw_parts_mut(values, n.max(1)) };
+    let args: Vec<Val> = host
+        .ty
+        .params
+        .iter()
+        .zip(slots.iter())
+        .map(|(&t, &b)| Val::from_bits(t, b))
+        .collect();
+    let mut results: Vec<Val> = host
+        .ty
+        .results
+        .iter()
+        .map(|&t| Val::default_for(t))
+        .collect();
+    let outcome = trap::in_host(|| (host.callback)(&store, &args, &mut results));
+    match outcome {
+        Ok(()) => {
+            for (i, (r, &t)) in results.iter().zip(&host.ty.results).enumerate() {
+                if r.ty() != t {
+                    trap::set_pending(Trap::new(format!(
+                        "host function returned {} for result {i}, expected {t}",
+                        r.ty()
+                    )));
+                    return 1;
+                }
+                slots[i] = r.to_bits();
+            }
+            0
+        }
+        Err(t) => {
+            trap::set_pending(t);
+            1
+        }
     }
 }

@@ -1,0 +1,367 @@
+//! The native calling convention of compiled wasm and the LLVM declarations shared by every
+//! function: signatures, runtime builtins (resolved by name when the object is loaded), and the
+//! two adapters between the host and wasm:
+//!
+//! - wasm function: `results f(ptr callee_vmctx, params...)`; several results come back as a
+//!   struct; references are pointers.
+//! - array trampoline (host -> wasm): `void t(ptr vmctx, ptr code, ptr values)`, reading arguments
+//!   from and writing results to 16-byte slots of `values`.
+//! - host stub (wasm -> host): a wasm-convention function for one signature that spills its
+//!   arguments to slots and calls the `host_call` builtin with the host function's data.
+
+use crate::error::{Error, Result};
+use crate::module::types::{FuncType, ValType};
+use crate::runtime::vmcontext::VALUE_SLOT;
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue};
+use inkwell::AddressSpace;
+
+impl From<inkwell::builder::BuilderError> for Error {
+    fn from(e: inkwell::builder::BuilderError) -> Self {
+        Error::new(format!("internal error building LLVM IR: {e}"))
+    }
+}
+
+/// The LLVM type of a wasm value.
+pub fn llvm_type<'c>(context: &'c Context, ty: ValType) -> Result<BasicTypeEnum<'c>> {
+    Ok(match ty {
+        ValType::I32 => context.i32_type().into(),
+        ValType::I64 => context.i64_type().into(),
+        ValType::F32 => context.f32_type().into(),
+        ValType::F64 => context.f64_type().into(),
+        ValType::FuncRef | ValType::ExternRef => context.ptr_type(AddressSpace::default()).into(),
+        ValType::V128 => return Err(Error::unsupported("v128 values", "simd")),
+    })
+}
+
+/// The LLVM type a function with `results` returns (None: void).
+pub fn return_type<'c>(
+    context: &'c Context,
+    results: &[ValType],
+) -> Result<Option<BasicTypeEnum<'c>>> {
+    Ok(match results {
+        [] => None,
+        [one] => Some(llvm_type(context, *one)?),
+        many => {
+            let fields = many
+                .iter()
+                .map(|&t| llvm_type(context, t))
+                .collect::<Result<Vec<_>>>()?;
+            Some(context.struct_type(&fields, false).into())
+        }
+    })
+}
+
+/// The native signature of a wasm function of type `ty`.
+pub fn function_type<'c>(context: &'c Context, ty: &FuncType) -> Result<FunctionType<'c>> {
+    let mut params: Vec<BasicMetadataTypeEnum> =
+        vec![context.ptr_type(AddressSpace::default()).into()];
+    for &p in &ty.params {
+        params.push(llvm_type(context, p)?.into());
+    }
+    Ok(match return_type(context, &ty.results)? {
+        None => context.void_type().fn_type(&params, false),
+        Some(r) => r.fn_type(&params, false),
+    })
+}
+
+/// Attributes every generated function carries: frame pointers (for trap backtraces), no
+/// unwinding (traps leave through the runtime, never through unwind tables), and no tail calls:
+/// LLVM would otherwise turn recursion into loops, and runaway recursion must exhaust the stack.
+pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
+    f.add_attribute(
+        AttributeLoc::Function,
+        context.create_string_attribute("frame-pointer", "all"),
+    );
+    f.add_attribute(
+        AttributeLoc::Function,
+        context.create_string_attribute("disable-tail-calls", "true"),
+    );
+    let nounwind = Attribute::get_named_enum_kind_id("nounwind");
+    f.add_attribute(
+        AttributeLoc::Function,
+        context.create_enum_attribute(nounwind, 0),
+    );
+}
+
+/// Runtime functions compiled code calls, by symbol name. Their addresses are given to the JIT
+/// linker (`runtime::builtins::symbols`), never embedded in the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `trap(code: i32)`, never returns.
+    Trap,
+    /// `memory_grow(vmctx, memory, delta) -> old pages or -1`.
+    MemoryGrow,
+    /// `memory_fill(vmctx, memory, dst, value, len) -> trap code or 0`.
+    MemoryFill,
+    /// `memory_copy(vmctx, dst_memory, src_memory, dst, src, len) -> trap code or 0`.
+    MemoryCopy,
+    /// `memory_init(vmctx, memory, segment, dst, src, len) -> trap code or 0`.
+    MemoryInit,
+    /// `data_drop(vmctx, segment)`.
+    DataDrop,
+    /// `table_grow(vmctx, table, init, delta) -> old size or -1`.
+    TableGrow,
+    /// `table_fill(vmctx, table, dst, value, len) -> trap code or 0`.
+    TableFill,
+    /// `table_copy(vmctx, dst_table, src_table, dst, src, len) -> trap code or 0`.
+    TableCopy,
+    /// `table_init(vmctx, table, segment, dst, src, len) -> trap code or 0`.
+    TableInit,
+    /// `elem_drop(vmctx, segment)`.
+    ElemDrop,
+    /// `host_call(host_data, values) -> 0, or 1 when the host function trapped`.
+    HostCall,
+    /// `raise_pending()`: unwinds with the trap a host call left, never returns.
+    RaisePending,
+}
+
+impl Builtin {
+    pub const ALL: [Builtin; 13] = [
+        Builtin::Trap,
+        Builtin::MemoryGrow,
+        Builtin::MemoryFill,
+        Builtin::MemoryCopy,
+        Builtin::MemoryInit,
+        Builtin::DataDrop,
+        Builtin::TableGrow,
+        Builtin::TableFill,
+        Builtin::TableCopy,
+        Builtin::TableInit,
+        Builtin::ElemDrop,
+        Builtin::HostCall,
+        Builtin::RaisePending,
+    ];
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Builtin::Trap => "wasmo_builtin_trap",
+            Builtin::MemoryGrow => "wasmo_builtin_memory_grow",
+            Builtin::MemoryFill => "wasmo_builtin_memory_fill",
+            Builtin::MemoryCopy => "wasmo_builtin_memory_copy",
+            Builtin::MemoryInit => "wasmo_builtin_memory_init",
+            Builtin::DataDrop => "wasmo_builtin_data_drop",
+            Builtin::TableGrow => "wasmo_builtin_table_grow",
+            Builtin::TableFill => "wasmo_builtin_table_fill",
+            Builtin::TableCopy => "wasmo_builtin_table_copy",
+            Builtin::TableInit => "wasmo_builtin_table_init",
+            Builtin::ElemDrop => "wasmo_builtin_elem_drop",
+            Builtin::HostCall => "wasmo_builtin_host_call",
+            Builtin::RaisePending => "wasmo_builtin_raise_pending",
+        }
+    }
+
+    fn signature<'c>(self, context: &'c Context) -> FunctionType<'c> {
+        let p = context.ptr_type(AddressSpace::default()).into();
+        let i = context.i32_type().into();
+        let i32t = context.i32_type();
+        let void = context.void_type();
+        match self {
+            Builtin::Trap => void.fn_type(&[i], false),
+            Builtin::RaisePending => void.fn_type(&[], false),
+            Builtin::MemoryGrow => i32t.fn_type(&[p, i, i], false),
+            Builtin::MemoryFill => i32t.fn_type(&[p, i, i, i, i], false),
+            Builtin::MemoryCopy | Builtin::MemoryInit | Builtin::TableCopy | Builtin::TableInit => {
+                i32t.fn_type(&[p, i, i, i, i, i], false)
+            }
+            Builtin::DataDrop | Builtin::ElemDrop => void.fn_type(&[p, i], false),
+            Builtin::TableGrow => i32t.fn_type(&[p, i, p, i], false),
+            Builtin::TableFill => i32t.fn_type(&[p, i, i, p, i], false),
+            Builtin::HostCall => i32t.fn_type(&[p, p], false),
+        }
+    }
+
+    /// The builtin's declaration in `module` (added on first use).
+    pub fn declare<'c>(self, context: &'c Context, module: &Module<'c>) -> FunctionValue<'c> {
+        if let Some(f) = module.get_function(self.symbol()) {
+            return f;
+        }
+        let f = module.add_function(
+            self.symbol(),
+            self.signature(context),
+            Some(Linkage::External),
+        );
+        if matches!(self, Builtin::Trap | Builtin::RaisePending) {
+            let noreturn = Attribute::get_named_enum_kind_id("noreturn");
+            f.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(noreturn, 0),
+            );
+            let cold = Attribute::get_named_enum_kind_id("cold");
+            f.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(cold, 0),
+            );
+        }
+        f
+    }
+}
+
+/// Calls `code` (a pointer) with the wasm convention and returns its results, unpacked.
+pub fn call_wasm<'c>(
+    context: &'c Context,
+    builder: &Builder<'c>,
+    ty: &FuncType,
+    code: inkwell::values::PointerValue<'c>,
+    args: &[BasicMetadataValueEnum<'c>],
+) -> Result<Vec<BasicValueEnum<'c>>> {
+    let fn_type = function_type(context, ty)?;
+    let call = builder.build_indirect_call(fn_type, code, args, "call")?;
+    unpack_results(builder, ty, call.try_as_basic_value().basic())
+}
+
+/// Splits a call's return value into the wasm results.
+pub fn unpack_results<'c>(
+    builder: &Builder<'c>,
+    ty: &FuncType,
+    value: Option<BasicValueEnum<'c>>,
+) -> Result<Vec<BasicValueEnum<'c>>> {
+    Ok(match ty.results.len() {
+        0 => vec![],
+        1 => vec![value.expect("a single result")],
+        n => {
+            let agg = value.expect("a result struct").into_struct_value();
+            (0..n as u32)
+                .map(|i| builder.build_extract_value(agg, i, "result"))
+                .collect::<std::result::Result<_, _>>()?
+        }
+    })
+}
+
+/// Builds a function's return of `values` (packing several into the result struct).
+pub fn build_return<'c>(
+    context: &'c Context,
+    builder: &Builder<'c>,
+    ty: &FuncType,
+    values: &[BasicValueEnum<'c>],
+) -> Result<()> {
+    match values {
+        [] => builder.build_return(None)?,
+        [one] => builder.build_return(Some(one))?,
+        many => {
+            let struct_ty = return_type(context, &ty.results)?
+                .expect("results")
+                .into_struct_type();
+            let mut agg = struct_ty.get_undef();
+            for (i, v) in many.iter().enumerate() {
+                agg = builder
+                    .build_insert_value(agg, *v, i as u32, "pack")?
+                    .into_struct_value();
+            }
+            builder.build_return(Some(&agg))?
+        }
+    };
+    Ok(())
+}
+
+fn slot<'c>(
+    context: &'c Context,
+    builder: &Builder<'c>,
+    values: inkwell::values::PointerValue<'c>,
+    index: usize,
+) -> Result<inkwell::values::PointerValue<'c>> {
+    let offset = context
+        .i64_type()
+        .const_int(index as u64 * VALUE_SLOT as u64, false);
+    // SAFETY (of the generated code): the caller provides max(params, results) slots.
+    Ok(unsafe { builder.build_gep(context.i8_type(), values, &[offset], "slot")? })
+}
+
+/// Defines the array trampoline for signature `ty` as `name`.
+pub fn define_array_trampoline<'c>(
+    context: &'c Context,
+    module: &Module<'c>,
+    name: &str,
+    ty: &FuncType,
+) -> Result<()> {
+    let ptr = context.ptr_type(AddressSpace::default());
+    let f = module.add_function(
+        name,
+        context
+            .void_type()
+            .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false),
+        None,
+    );
+    add_function_attributes(context, f);
+    let builder = context.create_builder();
+    builder.position_at_end(context.append_basic_block(f, "entry"));
+    let vmctx = f.get_nth_param(0).unwrap();
+    let code = f.get_nth_param(1).unwrap().into_pointer_value();
+    let values = f.get_nth_param(2).unwrap().into_pointer_value();
+    let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
+    for (i, &p) in ty.params.iter().enumerate() {
+        let at = slot(context, &builder, values, i)?;
+        args.push(
+            builder
+                .build_load(llvm_type(context, p)?, at, "arg")?
+                .into(),
+        );
+    }
+    let results = call_wasm(context, &builder, ty, code, &args)?;
+    for (i, r) in results.into_iter().enumerate() {
+        builder.build_store(slot(context, &builder, values, i)?, r)?;
+    }
+    builder.build_return(None)?;
+    Ok(())
+}
+
+/// Defines the host stub for signature `ty` as `name`.
+pub fn define_host_stub<'c>(
+    context: &'c Context,
+    module: &Module<'c>,
+    name: &str,
+    ty: &FuncType,
+) -> Result<()> {
+    let f = module.add_function(name, function_type(context, ty)?, None);
+    add_function_attributes(context, f);
+    let builder = context.create_builder();
+    builder.position_at_end(context.append_basic_block(f, "entry"));
+    let n = ty.params.len().max(ty.results.len()).max(1) as u32;
+    let slots = context.i128_type().array_type(n);
+    let values = builder.build_alloca(slots, "values")?;
+    for i in 0..ty.params.len() {
+        let v = f.get_nth_param(i as u32 + 1).unwrap();
+        builder.build_store(slot(context, &builder, values, i)?, v)?;
+    }
+    let host = f.get_nth_param(0).unwrap();
+    let call = Builtin::HostCall.declare(context, module);
+    let status = builder
+        .build_call(call, &[host.into(), values.into()], "status")?
+        .try_as_basic_value()
+        .basic()
+        .unwrap()
+        .into_int_value();
+    let trapped = builder.build_int_compare(
+        inkwell::IntPredicate::NE,
+        status,
+        context.i32_type().const_zero(),
+        "trapped",
+    )?;
+    let raise = context.append_basic_block(f, "raise");
+    let done = context.append_basic_block(f, "done");
+    builder.build_conditional_branch(trapped, raise, done)?;
+    builder.position_at_end(raise);
+    builder.build_call(Builtin::RaisePending.declare(context, module), &[], "")?;
+    builder.build_unreachable()?;
+    builder.position_at_end(done);
+    let mut results = Vec::new();
+    for (i, &r) in ty.results.iter().enumerate() {
+        let at = slot(context, &builder, values, i)?;
+        results.push(builder.build_load(llvm_type(context, r)?, at, "result")?);
+    }
+    build_return(context, &builder, ty, &results)
+}
+
+/// The generic type `ptr` in the default address space.
+pub fn ptr_type(context: &Context) -> inkwell::types::PointerType<'_> {
+    context.ptr_type(AddressSpace::default())
+}
+
+/// `ty` as a basic type, for loads of pointer-sized fields.
+pub fn usize_type(context: &Context) -> inkwell::types::IntType<'_> {
+    context.i64_type()
+}

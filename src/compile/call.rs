@@ -1,0 +1,92 @@
+//! Calls. A defined function is called directly by symbol (same instance, same vmctx); an
+//! imported one through its `VMFuncRef` in the vmctx; `call_indirect` loads the table element,
+//! checks it (bounds: "undefined element", null: "uninitialized element", signature: "indirect
+//! call type mismatch") and calls through it.
+
+use super::abi;
+use super::translate::FuncTranslator;
+use crate::error::Result;
+use crate::runtime::trap::TrapCode;
+use crate::runtime::vmcontext::VMFuncRef;
+use inkwell::values::{BasicMetadataValueEnum, PointerValue};
+use inkwell::IntPredicate;
+
+type R = Result<()>;
+
+impl<'c> FuncTranslator<'c, '_> {
+    /// Calls through a `VMFuncRef` with signature `ty`, popping the arguments and pushing results.
+    fn call_func_ref(
+        &mut self,
+        func_ref: PointerValue<'c>,
+        ty: &crate::module::types::FuncType,
+    ) -> R {
+        let ptr = abi::ptr_type(self.ctx).into();
+        let code = self
+            .load_field(func_ref, VMFuncRef::CODE, ptr, false)?
+            .into_pointer_value();
+        let callee_vmctx = self.load_field(func_ref, VMFuncRef::VMCTX, ptr, false)?;
+        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into()];
+        args.extend(
+            self.pop_n(ty.params.len())
+                .into_iter()
+                .map(BasicMetadataValueEnum::from),
+        );
+        let results = abi::call_wasm(self.ctx, &self.b, ty, code, &args)?;
+        self.stack.extend(results);
+        Ok(())
+    }
+
+    pub(super) fn visit_call(&mut self, function_index: u32) -> R {
+        let ty = self.env.info.function_type(function_index).clone();
+        if function_index < self.env.info.num_imported_functions {
+            let func_ref = self.load_vmctx_ptr(self.env.offsets.func_ref(function_index))?;
+            return self.call_func_ref(func_ref, &ty);
+        }
+        let callee = self
+            .env
+            .declare_function(self.ctx, self.module, function_index)?;
+        let mut args: Vec<BasicMetadataValueEnum> = vec![self.vmctx.into()];
+        args.extend(
+            self.pop_n(ty.params.len())
+                .into_iter()
+                .map(BasicMetadataValueEnum::from),
+        );
+        let call = self.b.build_call(callee, &args, "call")?;
+        let results = abi::unpack_results(&self.b, &ty, call.try_as_basic_value().basic())?;
+        self.stack.extend(results);
+        Ok(())
+    }
+
+    pub(super) fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
+        let ty = self.env.info.func_type(type_index).clone();
+        let index = self.pop_int();
+        let at = self.table_element(table_index, index, TrapCode::UndefinedElement)?;
+        let func_ref = self
+            .b
+            .build_load(abi::ptr_type(self.ctx), at, "func_ref")?
+            .into_pointer_value();
+        let null = self.b.build_is_null(func_ref, "null")?;
+        self.trap_if(null, TrapCode::UninitializedElement)?;
+        let actual = self
+            .load_field(
+                func_ref,
+                VMFuncRef::TYPE_ID,
+                self.ctx.i32_type().into(),
+                false,
+            )?
+            .into_int_value();
+        let expected = self
+            .load_field(
+                self.vmctx,
+                self.env.offsets.type_id(type_index),
+                self.ctx.i32_type().into(),
+                true,
+            )?
+            .into_int_value();
+        let mismatch = self
+            .b
+            .build_int_compare(IntPredicate::NE, actual, expected, "mismatch")?;
+        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
+        self.call_func_ref(func_ref, &ty)
+    }
+}

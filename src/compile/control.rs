@@ -1,0 +1,279 @@
+//! Control operators: blocks, loops, `if`/`else`, `end`, branches, `return`, `unreachable`, and
+//! the parametric `drop` and `select`. See the design comment in `translate.rs`.
+
+use super::translate::{Frame, FrameKind, FuncTranslator};
+use crate::error::{Error, Result};
+use crate::runtime::trap::TrapCode;
+use inkwell::values::BasicValueEnum;
+use inkwell::IntPredicate;
+
+type R = Result<()>;
+
+impl<'c> FuncTranslator<'c, '_> {
+    pub(super) fn visit_nop(&mut self) -> R {
+        Ok(())
+    }
+
+    pub(super) fn visit_unreachable(&mut self) -> R {
+        let trap = super::abi::Builtin::Trap.declare(self.ctx, self.module);
+        let code = self.i32_const(TrapCode::Unreachable as u32);
+        self.b.build_call(trap, &[code.into()], "")?;
+        self.b.build_unreachable()?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_block(&mut self, ty: wasmparser::BlockType) -> R {
+        if !self.reachable {
+            self.dead_depth += 1;
+            return Ok(());
+        }
+        let (params, results) = self.block_signature(ty)?;
+        let merge = self.new_block("block_end");
+        let phis = self.phis_in(merge, &results)?;
+        self.control.push(Frame {
+            kind: FrameKind::Block,
+            height: self.stack.len() - params.len(),
+            branch_target: merge,
+            branch_phis: phis.clone(),
+            merge,
+            merge_phis: phis,
+        });
+        Ok(())
+    }
+
+    pub(super) fn visit_loop(&mut self, ty: wasmparser::BlockType) -> R {
+        if !self.reachable {
+            self.dead_depth += 1;
+            return Ok(());
+        }
+        let (params, results) = self.block_signature(ty)?;
+        let header = self.new_block("loop");
+        let header_phis = self.phis_in(header, &params)?;
+        let merge = self.new_block("loop_end");
+        let merge_phis = self.phis_in(merge, &results)?;
+        let entry_values = self.pop_n(params.len());
+        self.add_incoming(&header_phis, &entry_values);
+        self.b.build_unconditional_branch(header)?;
+        self.b.position_at_end(header);
+        let height = self.stack.len();
+        for phi in &header_phis {
+            self.push(phi.as_basic_value());
+        }
+        self.control.push(Frame {
+            kind: FrameKind::Loop,
+            height,
+            branch_target: header,
+            branch_phis: header_phis,
+            merge,
+            merge_phis,
+        });
+        Ok(())
+    }
+
+    pub(super) fn visit_if(&mut self, ty: wasmparser::BlockType) -> R {
+        if !self.reachable {
+            self.dead_depth += 1;
+            return Ok(());
+        }
+        let (params, results) = self.block_signature(ty)?;
+        let cond = self.pop_int();
+        let cond = self
+            .b
+            .build_int_compare(IntPredicate::NE, cond, self.i32_const(0), "cond")?;
+        let then_block = self.new_block("then");
+        let else_block = self.new_block("else");
+        let merge = self.new_block("if_end");
+        let phis = self.phis_in(merge, &results)?;
+        self.b
+            .build_conditional_branch(cond, then_block, else_block)?;
+        self.b.position_at_end(then_block);
+        let params_values = self.peek_n(params.len());
+        self.control.push(Frame {
+            kind: FrameKind::If {
+                else_block,
+                params: params_values,
+                has_else: false,
+            },
+            height: self.stack.len() - params.len(),
+            branch_target: merge,
+            branch_phis: phis.clone(),
+            merge,
+            merge_phis: phis,
+        });
+        Ok(())
+    }
+
+    pub(super) fn visit_else(&mut self) -> R {
+        if self.dead_depth > 0 {
+            return Ok(());
+        }
+        let frame = self.control.last().expect("validated: else inside if");
+        let (merge, phis, height) = (frame.merge, frame.merge_phis.clone(), frame.height);
+        if self.reachable {
+            let results = self.pop_n(phis.len());
+            self.add_incoming(&phis, &results);
+            self.b.build_unconditional_branch(merge)?;
+        }
+        self.stack.truncate(height);
+        let frame = self.control.last_mut().unwrap();
+        let FrameKind::If {
+            else_block,
+            params,
+            has_else,
+        } = &mut frame.kind
+        else {
+            return Err(Error::new("internal error: else without if"));
+        };
+        *has_else = true;
+        let (else_block, params) = (*else_block, params.clone());
+        self.b.position_at_end(else_block);
+        self.stack.extend(params);
+        self.reachable = true;
+        Ok(())
+    }
+
+    pub(super) fn visit_end(&mut self) -> R {
+        if self.dead_depth > 0 {
+            self.dead_depth -= 1;
+            return Ok(());
+        }
+        let frame = self.control.pop().expect("validated: end closes a frame");
+        if self.reachable {
+            let results = self.pop_n(frame.merge_phis.len());
+            self.add_incoming(&frame.merge_phis, &results);
+            self.b.build_unconditional_branch(frame.merge)?;
+        }
+        if let FrameKind::If {
+            else_block,
+            params,
+            has_else: false,
+        } = &frame.kind
+        {
+            // No else arm: the parameters flow through as the results.
+            self.b.position_at_end(*else_block);
+            self.add_incoming(&frame.merge_phis, params);
+            self.b.build_unconditional_branch(frame.merge)?;
+        }
+        self.stack.truncate(frame.height);
+        self.b.position_at_end(frame.merge);
+        if frame.merge.get_first_use().is_none() {
+            // Nothing reaches the end of this construct.
+            for phi in &frame.merge_phis {
+                phi.as_instruction().erase_from_basic_block();
+            }
+            self.b.build_unreachable()?;
+            self.reachable = false;
+            return Ok(());
+        }
+        for phi in &frame.merge_phis {
+            self.push(phi.as_basic_value());
+        }
+        self.reachable = true;
+        if matches!(frame.kind, FrameKind::Function) {
+            let ty = self.ty.clone();
+            let results = self.pop_n(ty.results.len());
+            super::abi::build_return(self.ctx, &self.b, &ty, &results)?;
+            self.reachable = false;
+        }
+        Ok(())
+    }
+
+    /// The frame `depth` levels out, as wasm's branch instructions count.
+    fn target(&self, depth: u32) -> &Frame<'c> {
+        &self.control[self.control.len() - 1 - depth as usize]
+    }
+
+    /// Adds the values a branch to `depth` carries to its phis, from the current block.
+    fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
+        let (target, phis) = {
+            let f = self.target(depth);
+            (f.branch_target, f.branch_phis.clone())
+        };
+        let values = self.peek_n(phis.len());
+        self.add_incoming(&phis, &values);
+        Ok(target)
+    }
+
+    pub(super) fn visit_br(&mut self, relative_depth: u32) -> R {
+        let target = self.branch_to(relative_depth)?;
+        self.b.build_unconditional_branch(target)?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_br_if(&mut self, relative_depth: u32) -> R {
+        let cond = self.pop_int();
+        let cond = self
+            .b
+            .build_int_compare(IntPredicate::NE, cond, self.i32_const(0), "cond")?;
+        let target = self.branch_to(relative_depth)?;
+        let cont = self.new_block("br_if_cont");
+        self.b.build_conditional_branch(cond, target, cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    pub(super) fn visit_br_table(&mut self, targets: wasmparser::BrTable<'_>) -> R {
+        let index = self.pop_int();
+        let here = self.b.get_insert_block().unwrap();
+        // One landing block per distinct depth, so each phi sees one edge per predecessor.
+        let mut landings: Vec<(u32, inkwell::basic_block::BasicBlock<'c>)> = Vec::new();
+        let mut landing_for =
+            |t: &mut Self, depth: u32| -> Result<inkwell::basic_block::BasicBlock<'c>> {
+                if let Some((_, bb)) = landings.iter().find(|(d, _)| *d == depth) {
+                    return Ok(*bb);
+                }
+                let bb = t.new_block("br_table_case");
+                t.b.position_at_end(bb);
+                let target = t.branch_to(depth)?;
+                t.b.build_unconditional_branch(target)?;
+                t.b.position_at_end(here);
+                landings.push((depth, bb));
+                Ok(bb)
+            };
+        let default = landing_for(self, targets.default())?;
+        let mut cases = Vec::new();
+        for (i, depth) in targets.targets().enumerate() {
+            let bb = landing_for(self, depth?)?;
+            cases.push((self.ctx.i32_type().const_int(i as u64, false), bb));
+        }
+        self.b.build_switch(index, default, &cases)?;
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_return(&mut self) -> R {
+        let depth = self.control.len() as u32 - 1;
+        self.visit_br(depth)
+    }
+
+    pub(super) fn visit_drop(&mut self) -> R {
+        let v = self.pop();
+        self.keep_loads(v, 8);
+        Ok(())
+    }
+
+    pub(super) fn visit_select(&mut self) -> R {
+        let cond = self.pop_int();
+        let b = self.pop();
+        let a = self.pop();
+        let cond = self
+            .b
+            .build_int_compare(IntPredicate::NE, cond, self.i32_const(0), "cond")?;
+        let v: BasicValueEnum = self.b.build_select(cond, a, b, "select")?;
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_typed_select(&mut self, _ty: wasmparser::ValType) -> R {
+        self.visit_select()
+    }
+
+    pub(super) fn visit_typed_select_multi(&mut self, _tys: Vec<wasmparser::ValType>) -> R {
+        Err(Error::unsupported(
+            "operator `select` with several results",
+            "multi-value select",
+        ))
+    }
+}

@@ -1,0 +1,146 @@
+//! Table and reference operators. Table elements are pointers (`*const VMFuncRef` for funcref,
+//! an opaque host pointer for externref; null is 0). `table.get`/`set`/`size` are inline with a
+//! bounds check; growing, filling, copying and initialising call builtins.
+
+use super::abi::{self, Builtin};
+use super::translate::FuncTranslator;
+use crate::error::Result;
+use crate::runtime::trap::TrapCode;
+use crate::runtime::vmcontext::VMTable;
+use inkwell::values::{IntValue, PointerValue};
+use inkwell::IntPredicate;
+
+type R = Result<()>;
+
+impl<'c> FuncTranslator<'c, '_> {
+    pub(super) fn table_definition(&self, table: u32) -> Result<PointerValue<'c>> {
+        self.load_vmctx_ptr(self.env.offsets.table(table))
+    }
+
+    /// The address of element `index` of `table`, trapping with `code` when out of bounds.
+    pub(super) fn table_element(
+        &mut self,
+        table: u32,
+        index: IntValue<'c>,
+        code: TrapCode,
+    ) -> Result<PointerValue<'c>> {
+        let def = self.table_definition(table)?;
+        let length = self
+            .load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?
+            .into_int_value();
+        let out = self
+            .b
+            .build_int_compare(IntPredicate::UGE, index, length, "oob")?;
+        self.trap_if(out, code)?;
+        let base = self
+            .load_field(def, VMTable::BASE, abi::ptr_type(self.ctx).into(), false)?
+            .into_pointer_value();
+        let index = self
+            .b
+            .build_int_z_extend(index, self.ctx.i64_type(), "index")?;
+        // SAFETY (of the generated code): index < length was checked.
+        Ok(unsafe {
+            self.b
+                .build_gep(abi::ptr_type(self.ctx), base, &[index], "element")?
+        })
+    }
+
+    pub(super) fn visit_table_get(&mut self, table: u32) -> R {
+        let index = self.pop_int();
+        let at = self.table_element(table, index, TrapCode::TableOutOfBounds)?;
+        let v = self.b.build_load(abi::ptr_type(self.ctx), at, "ref")?;
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_table_set(&mut self, table: u32) -> R {
+        let value = self.pop_ptr();
+        let index = self.pop_int();
+        let at = self.table_element(table, index, TrapCode::TableOutOfBounds)?;
+        self.b.build_store(at, value)?;
+        Ok(())
+    }
+
+    pub(super) fn visit_table_size(&mut self, table: u32) -> R {
+        let def = self.table_definition(table)?;
+        let v = self.load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?;
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_table_grow(&mut self, table: u32) -> R {
+        let delta = self.pop_int();
+        let init = self.pop_ptr();
+        let r = self.call_builtin(
+            Builtin::TableGrow,
+            &[self.i32_const(table).into(), init.into(), delta.into()],
+        )?;
+        self.push(r.unwrap());
+        Ok(())
+    }
+
+    pub(super) fn visit_table_fill(&mut self, table: u32) -> R {
+        let len = self.pop_int();
+        let value = self.pop_ptr();
+        let dst = self.pop_int();
+        let args = [
+            self.i32_const(table).into(),
+            dst.into(),
+            value.into(),
+            len.into(),
+        ];
+        let status = self
+            .call_builtin(Builtin::TableFill, &args)?
+            .unwrap()
+            .into_int_value();
+        self.trap_on_status(status)
+    }
+
+    fn table_bulk(&mut self, builtin: Builtin, a: u32, b: u32) -> R {
+        let operands = self.pop_n(3);
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum> =
+            vec![self.i32_const(a).into(), self.i32_const(b).into()];
+        args.extend(
+            operands
+                .iter()
+                .map(|&v| inkwell::values::BasicMetadataValueEnum::from(v)),
+        );
+        let status = self.call_builtin(builtin, &args)?.unwrap().into_int_value();
+        self.trap_on_status(status)
+    }
+
+    pub(super) fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> R {
+        self.table_bulk(Builtin::TableCopy, dst_table, src_table)
+    }
+
+    pub(super) fn visit_table_init(&mut self, elem_index: u32, table: u32) -> R {
+        self.table_bulk(Builtin::TableInit, table, elem_index)
+    }
+
+    pub(super) fn visit_elem_drop(&mut self, elem_index: u32) -> R {
+        self.call_builtin(Builtin::ElemDrop, &[self.i32_const(elem_index).into()])?;
+        Ok(())
+    }
+
+    pub(super) fn visit_ref_null(&mut self, _hty: wasmparser::HeapType) -> R {
+        let v = abi::ptr_type(self.ctx).const_null();
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_ref_is_null(&mut self) -> R {
+        let r = self.pop_ptr();
+        let is_null = self.b.build_is_null(r, "is_null")?;
+        let v = self
+            .b
+            .build_int_z_extend(is_null, self.ctx.i32_type(), "is_null")?;
+        self.push(v);
+        Ok(())
+    }
+
+    pub(super) fn visit_ref_func(&mut self, function_index: u32) -> R {
+        let v = self.load_vmctx_ptr(self.env.offsets.func_ref(function_index))?;
+        self.push(v);
+        Ok(())
+    }
+}

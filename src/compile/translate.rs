@@ -1,0 +1,483 @@
+//! The single-pass translator from a wasm function body to LLVM IR.
+//!
+//! One walk over the operators (wasmparser's `VisitOperator`) keeps two stacks:
+//! - the operand stack holds LLVM SSA values, exactly as wasm's value stack would hold values;
+//! - the control stack holds one [`Frame`] per open `block`/`loop`/`if` (and the function body).
+//!   A frame knows the block a branch to it jumps to, with one phi per carried value (a loop's
+//!   header phis take its parameters, other frames' merge phis take their results), so branches
+//!   just add incoming values to phis and `end` continues at the merge block with the phis as
+//!   the block's results.
+//!
+//! Code after an unconditional transfer (`br`, `br_table`, `return`, `unreachable`) is
+//! unreachable until the enclosing frame's `else` or `end`: the translator then emits nothing and
+//! only counts nested frames (`dead_depth`) to find that point.
+//!
+//! Everything instance-specific is reached through the function's first argument, the vmctx
+//! (layout in `runtime::vmcontext`). Operators are translated by one method each, grouped by
+//! category in `numeric.rs`, `memory.rs`, `control.rs`, `variable.rs`, `table.rs` and `call.rs`.
+//! Operators of proposals Wasmo does not support yet are refused with
+//! "unsupported: operator `...` (<proposal> proposal)".
+
+use super::abi::{self, Builtin};
+use super::ModuleEnv;
+use crate::error::{Error, Result};
+use crate::module::types::{FuncType, ValType};
+use crate::runtime::trap::TrapCode;
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PhiValue,
+    PointerValue,
+};
+use std::collections::HashMap;
+
+/// What kind of construct a control frame is.
+pub(super) enum FrameKind<'c> {
+    Function,
+    Block,
+    Loop,
+    If {
+        else_block: BasicBlock<'c>,
+        /// The block parameters on entry, which the `else` arm starts from again.
+        params: Vec<BasicValueEnum<'c>>,
+        has_else: bool,
+    },
+}
+
+/// An open control construct.
+pub(super) struct Frame<'c> {
+    pub kind: FrameKind<'c>,
+    /// Operand stack height below the frame's parameters.
+    pub height: usize,
+    /// Where a branch to this frame goes, and the phis receiving the carried values.
+    pub branch_target: BasicBlock<'c>,
+    pub branch_phis: Vec<PhiValue<'c>>,
+    /// Where `end` continues, and the phis receiving the frame's results.
+    pub merge: BasicBlock<'c>,
+    pub merge_phis: Vec<PhiValue<'c>>,
+}
+
+/// Translates one function body.
+pub struct FuncTranslator<'c, 'm> {
+    pub(super) ctx: &'c Context,
+    pub(super) module: &'m Module<'c>,
+    pub(super) b: Builder<'c>,
+    pub(super) env: &'m ModuleEnv<'m>,
+    pub(super) func: FunctionValue<'c>,
+    pub(super) vmctx: PointerValue<'c>,
+    pub(super) locals: Vec<(PointerValue<'c>, BasicTypeEnum<'c>)>,
+    pub(super) stack: Vec<BasicValueEnum<'c>>,
+    pub(super) control: Vec<Frame<'c>>,
+    pub(super) reachable: bool,
+    pub(super) dead_depth: u32,
+    /// The signature of the function being translated.
+    pub(super) ty: FuncType,
+    trap_blocks: HashMap<TrapCode, BasicBlock<'c>>,
+}
+
+impl<'c, 'm> FuncTranslator<'c, 'm> {
+    /// Translates defined function `index` (in the function index space) into `module`.
+    pub fn translate(
+        ctx: &'c Context,
+        module: &'m Module<'c>,
+        env: &'m ModuleEnv<'m>,
+        index: u32,
+        body: wasmparser::FunctionBody<'_>,
+    ) -> Result<()> {
+        let ty = env.info.function_type(index).clone();
+        let func = env.declare_function(ctx, module, index)?;
+        let b = ctx.create_builder();
+        let entry = ctx.append_basic_block(func, "entry");
+        b.position_at_end(entry);
+        let vmctx = func.get_nth_param(0).unwrap().into_pointer_value();
+        let mut t = FuncTranslator {
+            ctx,
+            module,
+            b,
+            env,
+            func,
+            vmctx,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            control: Vec::new(),
+            reachable: true,
+            dead_depth: 0,
+            ty: ty.clone(),
+            trap_blocks: HashMap::new(),
+        };
+        t.prologue(&ty, &body)?;
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            reader.visit_operator(&mut t)??;
+        }
+        reader.finish()?;
+        Ok(())
+    }
+
+    /// Locals as allocas (mem2reg makes them SSA), parameters stored into them, the stack check,
+    /// and the function's own control frame.
+    fn prologue(&mut self, ty: &FuncType, body: &wasmparser::FunctionBody<'_>) -> Result<()> {
+        for (i, &p) in ty.params.iter().enumerate() {
+            let llty = abi::llvm_type(self.ctx, p)?;
+            let slot = self.b.build_alloca(llty, "param")?;
+            self.b
+                .build_store(slot, self.func.get_nth_param(i as u32 + 1).unwrap())?;
+            self.locals.push((slot, llty));
+        }
+        for local in body.get_locals_reader()? {
+            let (count, ty) = local?;
+            let ty = ValType::from_wasmparser(ty)?;
+            let llty = abi::llvm_type(self.ctx, ty)?;
+            for _ in 0..count {
+                let slot = self.b.build_alloca(llty, "local")?;
+                self.b.build_store(slot, llty.const_zero())?;
+                self.locals.push((slot, llty));
+            }
+        }
+        self.stack_check()?;
+        let ret = self.ctx.append_basic_block(self.func, "return");
+        let phis = self.phis_in(ret, &ty.results)?;
+        self.control.push(Frame {
+            kind: FrameKind::Function,
+            height: 0,
+            branch_target: ret,
+            branch_phis: phis.clone(),
+            merge: ret,
+            merge_phis: phis,
+        });
+        Ok(())
+    }
+
+    /// Traps with "call stack exhausted" when the frame lies below the store's stack limit.
+    fn stack_check(&mut self) -> Result<()> {
+        let frameaddress = inkwell::intrinsics::Intrinsic::find("llvm.frameaddress")
+            .expect("llvm.frameaddress exists")
+            .get_declaration(self.module, &[abi::ptr_type(self.ctx).into()])
+            .expect("llvm.frameaddress declares");
+        let zero = self.ctx.i32_type().const_zero();
+        let fp = self
+            .b
+            .build_call(frameaddress, &[zero.into()], "fp")?
+            .try_as_basic_value()
+            .basic()
+            .unwrap()
+            .into_pointer_value();
+        let fp = self.b.build_ptr_to_int(fp, self.ctx.i64_type(), "fp")?;
+        let store_ctx = self.load_vmctx_ptr(crate::runtime::vmcontext::VMOffsets::STORE_CONTEXT)?;
+        let limit = self
+            .load_field(store_ctx, 0, self.ctx.i64_type().into(), false)?
+            .into_int_value();
+        let below = self
+            .b
+            .build_int_compare(inkwell::IntPredicate::ULT, fp, limit, "exhausted")?;
+        self.trap_if(below, TrapCode::StackOverflow)
+    }
+
+    // ---- operand stack ------------------------------------------------------------------------
+
+    pub(super) fn push(&mut self, v: impl BasicValue<'c>) {
+        self.stack.push(v.as_basic_value_enum());
+    }
+
+    pub(super) fn pop(&mut self) -> BasicValueEnum<'c> {
+        self.stack
+            .pop()
+            .expect("validated code never underflows the operand stack")
+    }
+
+    pub(super) fn pop_int(&mut self) -> IntValue<'c> {
+        self.pop().into_int_value()
+    }
+
+    pub(super) fn pop_float(&mut self) -> FloatValue<'c> {
+        self.pop().into_float_value()
+    }
+
+    pub(super) fn pop_ptr(&mut self) -> PointerValue<'c> {
+        self.pop().into_pointer_value()
+    }
+
+    /// Pops `n` values, returned in stack order.
+    pub(super) fn pop_n(&mut self, n: usize) -> Vec<BasicValueEnum<'c>> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    /// The top `n` values, in stack order, left in place.
+    pub(super) fn peek_n(&self, n: usize) -> Vec<BasicValueEnum<'c>> {
+        self.stack[self.stack.len() - n..].to_vec()
+    }
+
+    // ---- blocks and phis ----------------------------------------------------------------------
+
+    /// Creates one phi per type at the start of the (empty) block `bb`.
+    pub(super) fn phis_in(
+        &mut self,
+        bb: BasicBlock<'c>,
+        types: &[ValType],
+    ) -> Result<Vec<PhiValue<'c>>> {
+        let current = self.b.get_insert_block();
+        self.b.position_at_end(bb);
+        let mut phis = Vec::with_capacity(types.len());
+        for &t in types {
+            phis.push(self.b.build_phi(abi::llvm_type(self.ctx, t)?, "phi")?);
+        }
+        if let Some(bb) = current {
+            self.b.position_at_end(bb);
+        }
+        Ok(phis)
+    }
+
+    /// Adds `values` as incoming from the current block to `phis`.
+    pub(super) fn add_incoming(&self, phis: &[PhiValue<'c>], values: &[BasicValueEnum<'c>]) {
+        let here = self.b.get_insert_block().expect("positioned");
+        for (phi, v) in phis.iter().zip(values) {
+            phi.add_incoming(&[(v as &dyn BasicValue, here)]);
+        }
+    }
+
+    pub(super) fn new_block(&self, name: &str) -> BasicBlock<'c> {
+        self.ctx.append_basic_block(self.func, name)
+    }
+
+    /// The parameter and result types of a block type.
+    pub(super) fn block_signature(
+        &self,
+        ty: wasmparser::BlockType,
+    ) -> Result<(Vec<ValType>, Vec<ValType>)> {
+        Ok(match ty {
+            wasmparser::BlockType::Empty => (vec![], vec![]),
+            wasmparser::BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t)?]),
+            wasmparser::BlockType::FuncType(i) => {
+                let f = self.env.info.func_type(i);
+                (f.params.clone(), f.results.clone())
+            }
+        })
+    }
+
+    // ---- traps ----------------------------------------------------------------------------------
+
+    /// The block that raises `code` (one per code per function).
+    fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'c>> {
+        if let Some(bb) = self.trap_blocks.get(&code) {
+            return Ok(*bb);
+        }
+        let bb = self.new_block("trap");
+        let current = self.b.get_insert_block();
+        self.b.position_at_end(bb);
+        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        let code_value = self.ctx.i32_type().const_int(code as u64, false);
+        self.b.build_call(trap, &[code_value.into()], "")?;
+        self.b.build_unreachable()?;
+        if let Some(current) = current {
+            self.b.position_at_end(current);
+        }
+        self.trap_blocks.insert(code, bb);
+        Ok(bb)
+    }
+
+    /// Traps with `code` when `cond` holds; continues in a new block otherwise.
+    pub(super) fn trap_if(&mut self, cond: IntValue<'c>, code: TrapCode) -> Result<()> {
+        let trap = self.trap_block(code)?;
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(cond, trap, cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Traps with `code` when the builtin's returned trap code is not zero.
+    pub(super) fn trap_on_status(&mut self, status: IntValue<'c>) -> Result<()> {
+        let failed = self.b.build_int_compare(
+            inkwell::IntPredicate::NE,
+            status,
+            self.ctx.i32_type().const_zero(),
+            "failed",
+        )?;
+        let raise = self.new_block("raise");
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(failed, raise, cont)?;
+        self.b.position_at_end(raise);
+        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        self.b.build_call(trap, &[status.into()], "")?;
+        self.b.build_unreachable()?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    // ---- vmctx access ---------------------------------------------------------------------------
+
+    /// A field of type `ty` at `offset` bytes from `base`. `invariant` fields never change once
+    /// instantiated (LLVM may then reuse and hoist the load).
+    pub(super) fn load_field(
+        &self,
+        base: PointerValue<'c>,
+        offset: u32,
+        ty: BasicTypeEnum<'c>,
+        invariant: bool,
+    ) -> Result<BasicValueEnum<'c>> {
+        let addr = self.field_addr(base, offset)?;
+        let value = self.b.build_load(ty, addr, "field")?;
+        if invariant {
+            let kind = self.ctx.get_kind_id("invariant.load");
+            let node = self.ctx.metadata_node(&[]);
+            value
+                .as_instruction_value()
+                .expect("a load")
+                .set_metadata(node, kind)
+                .map_err(|e| Error::new(format!("internal error: {e}")))?;
+        }
+        Ok(value)
+    }
+
+    pub(super) fn field_addr(
+        &self,
+        base: PointerValue<'c>,
+        offset: u32,
+    ) -> Result<PointerValue<'c>> {
+        if offset == 0 {
+            return Ok(base);
+        }
+        let off = self.ctx.i64_type().const_int(offset as u64, false);
+        // SAFETY (of the generated code): offsets come from VMOffsets and the VM structures.
+        Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), base, &[off], "addr")? })
+    }
+
+    /// The pointer stored in the vmctx at `offset` (these never change for an instance).
+    pub(super) fn load_vmctx_ptr(&self, offset: u32) -> Result<PointerValue<'c>> {
+        Ok(self
+            .load_field(self.vmctx, offset, abi::ptr_type(self.ctx).into(), true)?
+            .into_pointer_value())
+    }
+
+    /// The integer type of `bits` bits (8, 16, 32 or 64).
+    pub(super) fn int_of_width(&self, bits: u32) -> inkwell::types::IntType<'c> {
+        match bits {
+            8 => self.ctx.i8_type(),
+            16 => self.ctx.i16_type(),
+            32 => self.ctx.i32_type(),
+            _ => self.ctx.i64_type(),
+        }
+    }
+
+    pub(super) fn i32_const(&self, v: u32) -> IntValue<'c> {
+        self.ctx.i32_type().const_int(v as u64, false)
+    }
+
+    /// Calls a builtin with the vmctx first.
+    pub(super) fn call_builtin(
+        &mut self,
+        builtin: Builtin,
+        args: &[inkwell::values::BasicMetadataValueEnum<'c>],
+    ) -> Result<Option<BasicValueEnum<'c>>> {
+        let f = builtin.declare(self.ctx, self.module);
+        let mut all = vec![self.vmctx.into()];
+        all.extend_from_slice(args);
+        Ok(self
+            .b
+            .build_call(f, &all, "builtin")?
+            .try_as_basic_value()
+            .basic())
+    }
+
+    /// Keeps a dropped value's trapping loads: LLVM deletes unused loads, but an out-of-bounds
+    /// load must still trap. Marks the loads the value is computed from (through side-effect-free
+    /// instructions with no other use) volatile.
+    pub(super) fn keep_loads(&self, value: BasicValueEnum<'c>, depth: u32) {
+        let Some(inst) = value.as_instruction_value() else {
+            return;
+        };
+        if inst.get_opcode() == InstructionOpcode::Load {
+            let _ = inst.set_volatile(true);
+            return;
+        }
+        if depth == 0
+            || matches!(
+                inst.get_opcode(),
+                InstructionOpcode::Call | InstructionOpcode::Phi
+            )
+        {
+            return;
+        }
+        for i in 0..inst.get_num_operands() {
+            if let Some(inkwell::values::Operand::Value(v)) = inst.get_operand(i) {
+                self.keep_loads(v, depth - 1);
+            }
+        }
+    }
+}
+
+/// Operators of the proposals the translator implements forward to the inherent method of the
+/// same name (in the per-category files); every other operator is refused with its proposal.
+macro_rules! dispatch_visit {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        $(
+            fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
+                dispatch_visit!(@body $proposal self $visit $op ($($($arg)*)?))
+            }
+        )*
+    };
+    (@body mvp $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body sign_extension $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body saturating_float_to_int $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body bulk_memory $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body reference_types $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body $proposal:ident $s:ident $visit:ident $op:ident ($($arg:ident)*)) => {{
+        $( let _ = $arg; )*
+        if !$s.reachable {
+            return Ok(());
+        }
+        Err(unsupported_operator(stringify!($op), stringify!($proposal)))
+    }};
+    (@call $s:ident $visit:ident $($arg:ident)*) => {{
+        if !$s.reachable && !is_structural(stringify!($visit)) {
+            return Ok(());
+        }
+        FuncTranslator::$visit($s $(, $arg)*)
+    }};
+}
+
+/// Operators that must be seen even in unreachable code (they open or close frames).
+fn is_structural(visit: &str) -> bool {
+    matches!(
+        visit,
+        "visit_block" | "visit_loop" | "visit_if" | "visit_else" | "visit_end"
+    )
+}
+
+fn unsupported_operator(op: &str, proposal: &str) -> Error {
+    let proposal = proposal.replace('_', "-");
+    Error::unsupported(format_args!("operator `{op}`"), &proposal)
+}
+
+impl<'a> wasmparser::VisitOperator<'a> for FuncTranslator<'_, '_> {
+    type Output = Result<()>;
+
+    fn simd_visitor(
+        &mut self,
+    ) -> Option<&mut dyn wasmparser::VisitSimdOperator<'a, Output = Self::Output>> {
+        Some(self)
+    }
+
+    wasmparser::for_each_visit_operator!(dispatch_visit);
+}
+
+macro_rules! refuse_simd {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        $(
+            fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
+                $($( let _ = $arg; )*)?
+                if !self.reachable {
+                    return Ok(());
+                }
+                Err(unsupported_operator(stringify!($op), stringify!($proposal)))
+            }
+        )*
+    };
+}
+
+impl<'a> wasmparser::VisitSimdOperator<'a> for FuncTranslator<'_, '_> {
+    wasmparser::for_each_visit_simd_operator!(refuse_simd);
+}

@@ -1,0 +1,203 @@
+//! Runtime builtins: the functions compiled code calls for what is not worth inlining (growing,
+//! bulk memory and table operations, segment drops) and for host calls. They are given to the JIT
+//! linker by name ([`symbols`]), so compiled code holds no addresses. Fallible ones return a trap
+//! code (0 for success) and let the caller raise it: no Rust frame is ever unwound by a trap.
+
+use super::instance::Instance;
+use super::store::{host_call, HostFunc};
+use super::trap::{self, TrapCode};
+use super::vmcontext::VMOffsets;
+use crate::compile::abi::Builtin;
+
+/// The instance a vmctx belongs to.
+///
+/// # Safety
+/// `vmctx` must be a live instance's vmctx.
+unsafe fn instance<'a>(vmctx: *mut u8) -> &'a mut Instance {
+    // SAFETY: the vmctx stores its instance's address at INSTANCE; compiled code of that
+    // instance is running, so the instance is alive and not otherwise borrowed.
+    unsafe { &mut *(*(vmctx.add(VMOffsets::INSTANCE as usize) as *const *mut Instance)) }
+}
+
+const OK: u32 = 0;
+const MEMORY_OOB: u32 = TrapCode::MemoryOutOfBounds as u32;
+const TABLE_OOB: u32 = TrapCode::TableOutOfBounds as u32;
+
+extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
+    // SAFETY: called by compiled code with its own vmctx and a valid memory index.
+    let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
+    m.grow(delta).unwrap_or(u32::MAX)
+}
+
+extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u32, value: u32, len: u32) -> u32 {
+    // SAFETY: as above.
+    let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
+    match m.range(dst, len) {
+        Some(r) => {
+            m.data()[r].fill(value as u8);
+            OK
+        }
+        None => MEMORY_OOB,
+    }
+}
+
+extern "C" fn memory_copy(
+    vmctx: *mut u8,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above; the memories may be the same, so copy through raw pointers.
+    let inst = unsafe { instance(vmctx) };
+    let (d, s) = unsafe {
+        (
+            &*inst.memories[dst_mem as usize],
+            &*inst.memories[src_mem as usize],
+        )
+    };
+    match (d.range(dst, len), s.range(src, len)) {
+        (Some(dr), Some(sr)) => {
+            // SAFETY: both ranges are in bounds; `copy` handles overlap.
+            unsafe {
+                std::ptr::copy(
+                    s.vm.base.add(sr.start),
+                    d.vm.base.add(dr.start),
+                    len as usize,
+                )
+            };
+            OK
+        }
+        _ => MEMORY_OOB,
+    }
+}
+
+extern "C" fn memory_init(
+    vmctx: *mut u8,
+    memory: u32,
+    segment: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    let inst = unsafe { instance(vmctx) };
+    let m = unsafe { &mut *inst.memories[memory as usize] };
+    let bytes = inst.data_segment(segment);
+    let end = src as u64 + len as u64;
+    match m.range(dst, len) {
+        Some(r) if end <= bytes.len() as u64 => {
+            m.data()[r].copy_from_slice(&bytes[src as usize..end as usize]);
+            OK
+        }
+        _ => MEMORY_OOB,
+    }
+}
+
+extern "C" fn data_drop(vmctx: *mut u8, segment: u32) {
+    // SAFETY: as above.
+    unsafe { instance(vmctx) }.data_live[segment as usize] = false;
+}
+
+extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
+    // SAFETY: as above.
+    let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
+    t.grow(delta, init).unwrap_or(u32::MAX)
+}
+
+extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: usize, len: u32) -> u32 {
+    // SAFETY: as above.
+    let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
+    let end = dst as u64 + len as u64;
+    if end > t.size() as u64 {
+        return TABLE_OOB;
+    }
+    t.elements_mut()[dst as usize..end as usize].fill(value);
+    OK
+}
+
+extern "C" fn table_copy(
+    vmctx: *mut u8,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above; the tables may be the same, so copy through raw pointers.
+    let inst = unsafe { instance(vmctx) };
+    let (d, s) = unsafe {
+        (
+            &mut *inst.tables[dst_table as usize],
+            &*inst.tables[src_table as usize],
+        )
+    };
+    if dst as u64 + len as u64 > d.size() as u64 || src as u64 + len as u64 > s.size() as u64 {
+        return TABLE_OOB;
+    }
+    // SAFETY: both ranges are in bounds; `copy` handles overlap.
+    unsafe {
+        std::ptr::copy(
+            s.vm.base.add(src as usize),
+            d.vm.base.add(dst as usize),
+            len as usize,
+        )
+    };
+    OK
+}
+
+extern "C" fn table_init(
+    vmctx: *mut u8,
+    table: u32,
+    segment: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
+    // SAFETY: as above.
+    let inst = unsafe { instance(vmctx) };
+    let t = unsafe { &mut *inst.tables[table as usize] };
+    let items: &[usize] = inst.elements[segment as usize].as_deref().unwrap_or(&[]);
+    let (src_end, dst_end) = (src as u64 + len as u64, dst as u64 + len as u64);
+    if src_end > items.len() as u64 || dst_end > t.size() as u64 {
+        return TABLE_OOB;
+    }
+    t.elements_mut()[dst as usize..dst_end as usize]
+        .copy_from_slice(&items[src as usize..src_end as usize]);
+    OK
+}
+
+extern "C" fn elem_drop(vmctx: *mut u8, segment: u32) {
+    // SAFETY: as above.
+    unsafe { instance(vmctx) }.elements[segment as usize] = None;
+}
+
+extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32 {
+    host_call(host, values)
+}
+
+/// Every builtin's symbol and address, for the JIT linker.
+pub fn symbols() -> Vec<(&'static str, usize)> {
+    Builtin::ALL
+        .iter()
+        .map(|&b| {
+            let address = match b {
+                Builtin::Trap => trap::wasmo_builtin_trap as *const () as usize,
+                Builtin::RaisePending => trap::wasmo_builtin_raise_pending as *const () as usize,
+                Builtin::MemoryGrow => memory_grow as *const () as usize,
+                Builtin::MemoryFill => memory_fill as *const () as usize,
+                Builtin::MemoryCopy => memory_copy as *const () as usize,
+                Builtin::MemoryInit => memory_init as *const () as usize,
+                Builtin::DataDrop => data_drop as *const () as usize,
+                Builtin::TableGrow => table_grow as *const () as usize,
+                Builtin::TableFill => table_fill as *const () as usize,
+                Builtin::TableCopy => table_copy as *const () as usize,
+                Builtin::TableInit => table_init as *const () as usize,
+                Builtin::ElemDrop => elem_drop as *const () as usize,
+                Builtin::HostCall => host_call_builtin as *const () as usize,
+            };
+            (b.symbol(), address)
+        })
+        .collect()
+}

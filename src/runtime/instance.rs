@@ -1,0 +1,446 @@
+//! Instantiation: matching imports against the module's import types (the spec's link rules),
+//! building the instance's vmctx, creating its memories, tables and globals, applying element and
+//! data segments, and running the start function.
+
+use super::memory::LinearMemory;
+use super::store::{Extern, FuncData, GlobalData, Store};
+use super::table::Table;
+use super::trap::{Trap, TrapCode};
+use super::values::Val;
+use super::vmcontext::{VMFuncRef, VMGlobal, VMOffsets};
+use crate::error::Error;
+use crate::module::const_expr::{ConstExpr, ConstOp};
+use crate::module::types::{ExternType, Limits};
+use crate::module::{DataMode, ElementMode, Module};
+
+/// Why instantiation failed.
+#[derive(Debug)]
+pub enum InstantiationError {
+    /// The imports do not fit the module ("unknown import", "incompatible import type").
+    Link(Error),
+    /// A segment did not fit, or the start function trapped.
+    Trap(Trap),
+    /// Resources could not be created.
+    Other(Error),
+}
+
+impl std::fmt::Display for InstantiationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstantiationError::Link(e) | InstantiationError::Other(e) => e.fmt(f),
+            InstantiationError::Trap(t) => t.fmt(f),
+        }
+    }
+}
+
+/// An instance: its vmctx (a block of 16-byte words) and what its builtins need.
+pub struct Instance {
+    pub module: Module,
+    vmctx: Box<[u128]>,
+    /// References to the defined functions (the vmctx points here).
+    func_refs: Box<[VMFuncRef]>,
+    pub(crate) memories: Vec<*mut LinearMemory>,
+    pub(crate) tables: Vec<*mut Table>,
+    /// Passive data segments still available to `memory.init` (false once dropped).
+    pub(crate) data_live: Vec<bool>,
+    /// Resolved element segments, None once dropped.
+    pub(crate) elements: Vec<Option<Vec<usize>>>,
+    pub exports: Vec<(String, Extern)>,
+}
+
+impl Instance {
+    pub fn vmctx_ptr(&self) -> *mut u8 {
+        self.vmctx.as_ptr() as *mut u8
+    }
+
+    fn set_ptr(&mut self, offset: u32, value: usize) {
+        // SAFETY: offsets come from VMOffsets for this module, inside the vmctx allocation.
+        unsafe { *(self.vmctx_ptr().add(offset as usize) as *mut usize) = value };
+    }
+
+    fn ptr_at(&self, offset: u32) -> usize {
+        // SAFETY: as in `set_ptr`.
+        unsafe { *(self.vmctx_ptr().add(offset as usize) as *const usize) }
+    }
+
+    /// The bytes of data segment `index` if it is still live.
+    pub(crate) fn data_segment(&self, index: u32) -> &[u8] {
+        if !self.data_live[index as usize] {
+            return &[];
+        }
+        let range = self.module.info().data[index as usize].range.clone();
+        &self.module.bytes()[range]
+    }
+}
+
+fn link_error(message: String) -> InstantiationError {
+    InstantiationError::Link(Error::new(message))
+}
+
+fn limits_match(actual: Limits, required: Limits) -> bool {
+    actual.min >= required.min
+        && match required.max {
+            None => true,
+            Some(rmax) => actual.max.is_some_and(|amax| amax <= rmax),
+        }
+}
+
+/// Whether an entity of type `actual` may satisfy an import of type `required`.
+pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
+    match (actual, required) {
+        (ExternType::Func(a), ExternType::Func(r)) => a == r,
+        (ExternType::Global(a), ExternType::Global(r)) => a == r,
+        (ExternType::Table(a), ExternType::Table(r)) => {
+            a.element == r.element && limits_match(a.limits, r.limits)
+        }
+        (ExternType::Memory(a), ExternType::Memory(r)) => {
+            a.memory64 == r.memory64 && a.shared == r.shared && limits_match(a.limits, r.limits)
+        }
+        _ => false,
+    }
+}
+
+fn eval(store: &Store, inst: &Instance, expr: &ConstExpr) -> Val {
+    let info = inst.module.info();
+    let offsets = VMOffsets::new(info);
+    let mut stack: Vec<Val> = Vec::new();
+    for op in &expr.0 {
+        let v = match *op {
+            ConstOp::I32(v) => Val::I32(v),
+            ConstOp::I64(v) => Val::I64(v),
+            ConstOp::F32(v) => Val::F32(v),
+            ConstOp::F64(v) => Val::F64(v),
+            // The expression's type decides which null; both are 0.
+            ConstOp::RefNull => Val::FuncRef(0),
+            ConstOp::RefFunc(i) => Val::FuncRef(inst.ptr_at(offsets.func_ref(i))),
+            ConstOp::GlobalGet(i) => {
+                let ty = info.globals[i as usize].content;
+                // SAFETY: global pointers in the vmctx are live store globals.
+                let bits = unsafe { (*(inst.ptr_at(offsets.global(i)) as *const VMGlobal)).bits };
+                Val::from_bits(ty, bits)
+            }
+            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                let (Some(Val::I32(b)), Some(Val::I32(a))) = (stack.pop(), stack.pop()) else {
+                    unreachable!("validated")
+                };
+                Val::I32(match op {
+                    ConstOp::I32Add => a.wrapping_add(b),
+                    ConstOp::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                let (Some(Val::I64(b)), Some(Val::I64(a))) = (stack.pop(), stack.pop()) else {
+                    unreachable!("validated")
+                };
+                Val::I64(match op {
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+        };
+        stack.push(v);
+    }
+    let _ = store;
+    stack.pop().expect("validated constant expression")
+}
+
+/// Instantiates `module` in `store` with `imports` (in import order); the instance's index.
+pub fn instantiate(
+    store: &Store,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<u32, InstantiationError> {
+    let info = module.info();
+    if !module.engine().same(store.engine()) {
+        return Err(InstantiationError::Other(Error::new(
+            "module and store belong to different engines",
+        )));
+    }
+    if imports.len() != info.imports.len() {
+        return Err(link_error(format!(
+            "module expects {} imports, {} given",
+            info.imports.len(),
+            imports.len()
+        )));
+    }
+    for (import, ext) in info.imports.iter().zip(imports) {
+        let actual = store.extern_type(*ext);
+        if !import_matches(&actual, &import.ty) {
+            return Err(link_error(format!(
+                "incompatible import type for `{}` `{}`",
+                import.module, import.name
+            )));
+        }
+    }
+
+    let offsets = VMOffsets::new(info);
+    let code = module.code();
+    let words = offsets.size() as usize / 16;
+    let mut inst = Box::new(Instance {
+        module: module.clone(),
+        vmctx: vec![0u128; words.max(1)].into_boxed_slice(),
+        func_refs: Box::new([]),
+        memories: Vec::new(),
+        tables: Vec::new(),
+        data_live: info
+            .data
+            .iter()
+            .map(|d| matches!(d.mode, DataMode::Passive))
+            .collect(),
+        elements: Vec::new(),
+        exports: Vec::new(),
+    });
+    let vmctx = inst.vmctx_ptr() as usize;
+    inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
+    let inst_ptr = &*inst as *const Instance as usize;
+    inst.set_ptr(VMOffsets::INSTANCE, inst_ptr);
+
+    // Type ids.
+    for (i, ty) in info.types.iter().enumerate() {
+        let id = store.engine().type_id(ty);
+        // SAFETY: inside the vmctx (VMOffsets).
+        unsafe { *(inst.vmctx_ptr().add(offsets.type_id(i as u32) as usize) as *mut u32) = id };
+    }
+
+    // Functions: imports first, then the defined ones.
+    let canonical = crate::compile::ModuleEnv::canonical_types(info);
+    let imported = info.num_imported_functions as usize;
+    let func_refs: Box<[VMFuncRef]> = (0..info.bodies.len())
+        .map(|i| {
+            let type_index = info.functions[imported + i];
+            VMFuncRef {
+                code: code.functions[i],
+                vmctx,
+                type_id: store.engine().type_id(info.func_type(type_index)),
+                array_call: code.trampolines[canonical[type_index as usize] as usize],
+            }
+        })
+        .collect();
+    inst.func_refs = func_refs;
+    let mut next = [0u32; 4];
+    for ext in imports {
+        match *ext {
+            Extern::Func(f) => {
+                let r = store.func_ref(f);
+                inst.set_ptr(offsets.func_ref(next[0]), r);
+                next[0] += 1;
+            }
+            Extern::Global(g) => {
+                let p = &mut store.data().globals[g as usize].vm as *mut VMGlobal as usize;
+                inst.set_ptr(offsets.global(next[1]), p);
+                next[1] += 1;
+            }
+            Extern::Table(t) => {
+                let table: *mut Table = &mut *store.data().tables[t as usize];
+                // SAFETY: the table box is owned by the store and outlives the instance.
+                let vm = unsafe { &*(*table).vm as *const _ as usize };
+                inst.set_ptr(offsets.table(next[2]), vm);
+                inst.tables.push(table);
+                next[2] += 1;
+            }
+            Extern::Memory(m) => {
+                let memory: *mut LinearMemory = &mut *store.data().memories[m as usize];
+                // SAFETY: as for tables.
+                let vm = unsafe { &*(*memory).vm as *const _ as usize };
+                inst.set_ptr(offsets.memory(next[3]), vm);
+                inst.memories.push(memory);
+                next[3] += 1;
+            }
+        }
+    }
+    for i in 0..info.bodies.len() {
+        let r = &inst.func_refs[i] as *const VMFuncRef as usize;
+        inst.set_ptr(offsets.func_ref((imported + i) as u32), r);
+    }
+
+    // Defined memories, tables, globals.
+    for ty in &info.memories[info.num_imported_memories as usize..] {
+        let m = store.new_memory(*ty).map_err(InstantiationError::Other)?;
+        let memory: *mut LinearMemory = &mut *store.data().memories[m as usize];
+        // SAFETY: the memory box is owned by the store.
+        let vm = unsafe { &*(*memory).vm as *const _ as usize };
+        inst.set_ptr(offsets.memory(inst.memories.len() as u32), vm);
+        inst.memories.push(memory);
+    }
+    for ty in &info.tables[info.num_imported_tables as usize..] {
+        let t = store
+            .new_table(*ty, Val::from_bits(ty.element, 0))
+            .map_err(InstantiationError::Other)?;
+        let table: *mut Table = &mut *store.data().tables[t as usize];
+        // SAFETY: the table box is owned by the store.
+        let vm = unsafe { &*(*table).vm as *const _ as usize };
+        inst.set_ptr(offsets.table(inst.tables.len() as u32), vm);
+        inst.tables.push(table);
+    }
+    let mut global_indices: Vec<u32> = imports
+        .iter()
+        .filter_map(|e| {
+            if let Extern::Global(g) = e {
+                Some(*g)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for (i, init) in info.global_inits.iter().enumerate() {
+        let index = info.num_imported_globals as usize + i;
+        let ty = info.globals[index];
+        let value = Val::from_bits(ty.content, eval(store, &inst, init).to_bits());
+        let g = {
+            let mut data = store.data();
+            data.globals.push(Box::new(GlobalData {
+                vm: VMGlobal {
+                    bits: value.to_bits(),
+                },
+                ty,
+            }));
+            data.globals.len() as u32 - 1
+        };
+        let p = &mut store.data().globals[g as usize].vm as *mut VMGlobal as usize;
+        inst.set_ptr(offsets.global(index as u32), p);
+        global_indices.push(g);
+    }
+
+    // Element segments are resolved now; passive ones stay available to table.init.
+    let segments: Vec<Vec<usize>> = info
+        .elements
+        .iter()
+        .map(|seg| {
+            seg.items
+                .iter()
+                .map(|e| eval(store, &inst, e).to_bits() as usize)
+                .collect()
+        })
+        .collect();
+    inst.elements = info
+        .elements
+        .iter()
+        .zip(&segments)
+        .map(|(seg, items)| matches!(seg.mode, ElementMode::Passive).then(|| items.clone()))
+        .collect();
+
+    // Exports.
+    let table_indices = store_indices(store, &inst.tables, |d| &d.tables);
+    let memory_indices = store_indices_mem(store, &inst.memories);
+    for export in &info.exports {
+        let ext = match export.kind {
+            crate::module::types::ExternKind::Func => {
+                let r = inst.ptr_at(offsets.func_ref(export.index));
+                Extern::Func(store.func_from_ref(r).expect("non-null"))
+            }
+            crate::module::types::ExternKind::Global => {
+                Extern::Global(global_indices[export.index as usize])
+            }
+            crate::module::types::ExternKind::Table => {
+                Extern::Table(table_indices[export.index as usize])
+            }
+            crate::module::types::ExternKind::Memory => {
+                Extern::Memory(memory_indices[export.index as usize])
+            }
+        };
+        inst.exports.push((export.name.clone(), ext));
+    }
+
+    // The instance joins the store before segments are applied: a trap still leaves the
+    // effects on imported tables and memories, and funcrefs written there stay valid.
+    let start = info.start;
+    let tables = inst.tables.clone();
+    let memories = inst.memories.clone();
+    let index = {
+        let mut data = store.data();
+        data.instances.push(inst);
+        data.instances.len() as u32 - 1
+    };
+    let inst_ref: *const Instance = &*store.data().instances[index as usize];
+    // SAFETY: the instance box lives in the store from now on.
+    let inst_ref = unsafe { &*inst_ref };
+
+    for (seg, items) in info.elements.iter().zip(&segments) {
+        if let ElementMode::Active { table, offset } = &seg.mode {
+            let Val::I32(offset) = eval(store, inst_ref, offset) else {
+                unreachable!("validated")
+            };
+            // SAFETY: the table is owned by the store; no other reference is live.
+            let tp = tables[*table as usize];
+            let t = unsafe { &mut *tp };
+            let start = offset as u32 as usize;
+            let end = start + items.len();
+            if end > t.size() as usize {
+                return Err(InstantiationError::Trap(Trap::new(
+                    TrapCode::TableOutOfBounds.message(),
+                )));
+            }
+            t.elements_mut()[start..end].copy_from_slice(items);
+        }
+    }
+    for seg in &info.data {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let Val::I32(offset) = eval(store, inst_ref, offset) else {
+                return Err(InstantiationError::Other(Error::unsupported(
+                    "64-bit data offset",
+                    "memory64",
+                )));
+            };
+            // SAFETY: the memory is owned by the store; no other reference is live.
+            let mp = memories[*memory as usize];
+            let m = unsafe { &mut *mp };
+            let bytes = &module.bytes()[seg.range.clone()];
+            match m.range(offset as u32, bytes.len() as u32) {
+                Some(r) if bytes.len() <= u32::MAX as usize => m.data()[r].copy_from_slice(bytes),
+                _ => {
+                    return Err(InstantiationError::Trap(Trap::new(
+                        TrapCode::MemoryOutOfBounds.message(),
+                    )))
+                }
+            }
+        }
+    }
+    if let Some(start) = start {
+        let r = inst_ref.ptr_at(offsets.func_ref(start));
+        let f = store.func_from_ref(r).expect("non-null");
+        store.call(f, &[]).map_err(InstantiationError::Trap)?;
+    }
+    Ok(index)
+}
+
+fn store_indices(
+    store: &Store,
+    ptrs: &[*mut Table],
+    _f: impl Fn(&super::store::StoreData) -> &Vec<Box<Table>>,
+) -> Vec<u32> {
+    let data = store.data();
+    ptrs.iter()
+        .map(|&p| {
+            data.tables
+                .iter()
+                .position(|t| std::ptr::eq(&**t, p))
+                .unwrap() as u32
+        })
+        .collect()
+}
+
+fn store_indices_mem(store: &Store, ptrs: &[*mut LinearMemory]) -> Vec<u32> {
+    let data = store.data();
+    ptrs.iter()
+        .map(|&p| {
+            data.memories
+                .iter()
+                .position(|m| std::ptr::eq(&**m, p))
+                .unwrap() as u32
+        })
+        .collect()
+}
+
+impl Store {
+    /// The exports of instance `index`.
+    pub fn instance_exports(&self, index: u32) -> Vec<(String, Extern)> {
+        self.data().instances[index as usize].exports.clone()
+    }
+
+    /// The function data of a store function, for the C API.
+    pub fn is_host_func(&self, func: u32) -> bool {
+        matches!(self.data().funcs[func as usize], FuncData::Host(_))
+    }
+}

@@ -1,0 +1,146 @@
+//! Linear memories. A 32-bit memory reserves its whole index space plus a guard region up front
+//! (`PROT_NONE`), so any `base + index + offset` compiled code forms lands either in accessible
+//! pages or in the reservation, where it faults and becomes a trap. Growing makes more pages
+//! accessible in place: the base never moves.
+
+use super::vmcontext::VMMemory;
+use crate::error::{Error, Result};
+use crate::module::types::MemoryType;
+
+pub const PAGE_SIZE: usize = 65536;
+/// Pages a 32-bit memory can have.
+pub const MAX_PAGES: u64 = 65536;
+/// 4 GiB of index space, 4 GiB for the largest static offset, one page for the access width.
+const RESERVATION: usize = (8 << 30) + PAGE_SIZE;
+
+pub struct LinearMemory {
+    /// What compiled code reads; boxed so its address is stable.
+    pub vm: Box<VMMemory>,
+    pub ty: MemoryType,
+    reserved: usize,
+}
+
+// SAFETY: the memory is owned by one store, which one thread uses at a time.
+unsafe impl Send for LinearMemory {}
+
+impl LinearMemory {
+    pub fn new(ty: MemoryType) -> Result<LinearMemory> {
+        if ty.memory64 {
+            return Err(Error::unsupported("64-bit memory", "memory64"));
+        }
+        if ty.limits.min > MAX_PAGES {
+            return Err(Error::new("memory size must be at most 65536 pages (4GiB)"));
+        }
+        // SAFETY: a fresh anonymous mapping; nothing else refers to it.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                RESERVATION,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Error::new(
+                "cannot reserve address space for a linear memory",
+            ));
+        }
+        let mut memory = LinearMemory {
+            vm: Box::new(VMMemory {
+                base: base.cast(),
+                length: 0,
+            }),
+            ty,
+            reserved: RESERVATION,
+        };
+        if memory.grow(ty.limits.min as u32).is_none() {
+            return Err(Error::new(
+                "cannot allocate the linear memory's initial pages",
+            ));
+        }
+        Ok(memory)
+    }
+
+    pub fn pages(&self) -> u32 {
+        (self.vm.length / PAGE_SIZE) as u32
+    }
+
+    pub fn max_pages(&self) -> u64 {
+        self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES)
+    }
+
+    /// Grows by `delta` pages; the previous size in pages, or None past the maximum.
+    pub fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old as u64 + delta as u64;
+        if new > self.max_pages() {
+            return None;
+        }
+        if delta > 0 {
+            let new_len = new as usize * PAGE_SIZE;
+            // SAFETY: the range lies inside our reservation.
+            let ok = unsafe {
+                libc::mprotect(
+                    self.vm.base.add(self.vm.length).cast(),
+                    new_len - self.vm.length,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                )
+            };
+            if ok != 0 {
+                return None;
+            }
+            self.vm.length = new_len;
+        }
+        Some(old)
+    }
+
+    /// The accessible bytes.
+    pub fn data(&self) -> &mut [u8] {
+        // SAFETY: `length` bytes from `base` are mapped read-write for the memory's lifetime;
+        // wasm.h hands out the same raw access (`wasm_memory_data`).
+        unsafe { std::slice::from_raw_parts_mut(self.vm.base, self.vm.length) }
+    }
+
+    /// The byte range `[start, start + len)`, if in bounds.
+    pub fn range(&self, start: u32, len: u32) -> Option<std::ops::Range<usize>> {
+        let end = start as u64 + len as u64;
+        (end <= self.vm.length as u64).then_some(start as usize..end as usize)
+    }
+}
+
+impl Drop for LinearMemory {
+    fn drop(&mut self) {
+        // SAFETY: we own the reservation.
+        unsafe { libc::munmap(self.vm.base.cast(), self.reserved) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::types::Limits;
+
+    #[test]
+    fn grows_in_place_up_to_the_maximum() {
+        let ty = MemoryType {
+            limits: Limits {
+                min: 1,
+                max: Some(3),
+            },
+            memory64: false,
+            shared: false,
+        };
+        let mut m = LinearMemory::new(ty).unwrap();
+        let base = m.vm.base;
+        m.data()[PAGE_SIZE - 1] = 7;
+        assert_eq!(m.grow(2), Some(1));
+        assert_eq!(m.vm.base, base);
+        assert_eq!(m.data()[PAGE_SIZE - 1], 7);
+        assert_eq!(m.grow(1), None);
+        assert_eq!(m.pages(), 3);
+        assert!(m.range(3 * PAGE_SIZE as u32 - 4, 4).is_some());
+        assert!(m.range(3 * PAGE_SIZE as u32 - 4, 5).is_none());
+    }
+}

@@ -1,0 +1,138 @@
+// Wasmo's trap catch point and signal handler. sigsetjmp/siglongjmp cannot be used soundly from
+// Rust, so the few lines that need them live here (see DESIGN.md, "Traps").
+//
+// wasmo_catch(body, data) runs body(data) and returns 0, or 1 if a trap unwound to it. A trap is
+// raised by wasmo_raise (from builtins) or by the SIGSEGV/SIGBUS handler when wasm code touches a
+// guard page; the innermost catch on the thread receives it. While a host function runs, the
+// thread's catch chain is suspended (wasmo_enter_host), so the host's own faults are not taken
+// for wasm traps and reach the previously installed handler.
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+typedef struct wasmo_catch_frame {
+  sigjmp_buf buf;
+  struct wasmo_catch_frame* prev;
+} wasmo_catch_frame;
+
+static __thread wasmo_catch_frame* current;
+static __thread uint32_t trap_code;
+static __thread uintptr_t trap_pc, trap_fp;
+static __thread int alt_stack_ready;
+
+static struct sigaction previous_segv, previous_bus;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void ensure_alt_stack(void) {
+  if (alt_stack_ready) return;
+  alt_stack_ready = 1;
+  stack_t existing;
+  if (sigaltstack(NULL, &existing) == 0 && !(existing.ss_flags & SS_DISABLE)) return;
+  size_t size = 64 * 1024;
+  void* mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return;
+  stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
+  sigaltstack(&ss, NULL);
+}
+
+static void chain(int sig, siginfo_t* info, void* uctx) {
+  struct sigaction* prev = sig == SIGSEGV ? &previous_segv : &previous_bus;
+  if (prev->sa_flags & SA_SIGINFO) {
+    prev->sa_sigaction(sig, info, uctx);
+  } else if (prev->sa_handler == SIG_DFL) {
+    // Restore the default action; returning re-executes the faulting instruction.
+    sigaction(sig, prev, NULL);
+  } else if (prev->sa_handler != SIG_IGN) {
+    prev->sa_handler(sig);
+  }
+}
+
+static void handler(int sig, siginfo_t* info, void* uctx) {
+  if (!current) {
+    chain(sig, info, uctx);
+    return;
+  }
+  ucontext_t* uc = (ucontext_t*)uctx;
+#if defined(__x86_64__)
+  trap_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+  trap_fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+#else
+  (void)uc;
+  trap_pc = 0;
+  trap_fp = 0;
+#endif
+  trap_code = 2;  // TrapCode::MemoryOutOfBounds
+  siglongjmp(current->buf, 1);
+}
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &previous_segv);
+  sigaction(SIGBUS, &sa, &previous_bus);
+}
+
+int wasmo_catch(void (*body)(void*), void* data) {
+  pthread_once(&handlers_once, install_handlers);
+  ensure_alt_stack();
+  wasmo_catch_frame frame;
+  frame.prev = current;
+  if (sigsetjmp(frame.buf, 0) == 0) {
+    current = &frame;
+    body(data);
+    current = frame.prev;
+    return 0;
+  }
+  current = frame.prev;
+  return 1;
+}
+
+void wasmo_raise(uint32_t code, uintptr_t pc, uintptr_t fp) {
+  trap_code = code;
+  trap_pc = pc;
+  trap_fp = fp;
+  siglongjmp(current->buf, 1);
+}
+
+// Called by compiled code for explicit traps; its frame starts the backtrace.
+__attribute__((noinline)) void wasmo_builtin_trap(uint32_t code) {
+  wasmo_raise(code, 0, (uintptr_t)__builtin_frame_address(0));
+}
+
+// Called by host stubs after a host function returned a trap (parked on the Rust side).
+__attribute__((noinline)) void wasmo_builtin_raise_pending(void) {
+  wasmo_raise(100, 0, (uintptr_t)__builtin_frame_address(0));  // TrapCode::Host
+}
+
+void* wasmo_enter_host(void) {
+  void* saved = current;
+  current = NULL;
+  return saved;
+}
+
+void wasmo_leave_host(void* saved) { current = (wasmo_catch_frame*)saved; }
+
+uint32_t wasmo_trap_code(void) { return trap_code; }
+uintptr_t wasmo_trap_pc(void) { return trap_pc; }
+uintptr_t wasmo_trap_fp(void) { return trap_fp; }
+
+// The lowest address of this thread's stack, or 0 if unknown.
+uintptr_t wasmo_stack_low(void) {
+  static __thread uintptr_t low;
+  if (low) return low;
+  pthread_attr_t attr;
+  void* addr;
+  size_t size;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  if (pthread_attr_getstack(&attr, &addr, &size) == 0) low = (uintptr_t)addr;
+  pthread_attr_destroy(&attr);
+  return low;
+}

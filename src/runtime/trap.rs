@@ -1,0 +1,207 @@
+//! Traps: their codes and spec messages, catching them around calls into wasm, and the wasm
+//! backtrace from the frame-pointer chain. The unwinding itself is C (`trap.c`).
+
+use super::code_map;
+use std::cell::RefCell;
+use std::ffi::c_void;
+
+/// Why wasm code trapped. The values are shared with compiled code and `trap.c`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrapCode {
+    StackOverflow = 1,
+    MemoryOutOfBounds = 2,
+    TableOutOfBounds = 3,
+    UndefinedElement = 4,
+    UninitializedElement = 5,
+    IndirectCallTypeMismatch = 6,
+    IntegerOverflow = 7,
+    IntegerDivideByZero = 8,
+    InvalidConversionToInteger = 9,
+    Unreachable = 10,
+    /// A host function returned a trap (parked in this thread's pending slot).
+    Host = 100,
+}
+
+impl TrapCode {
+    pub fn from_u32(code: u32) -> Option<TrapCode> {
+        use TrapCode::*;
+        [
+            StackOverflow,
+            MemoryOutOfBounds,
+            TableOutOfBounds,
+            UndefinedElement,
+            UninitializedElement,
+            IndirectCallTypeMismatch,
+            IntegerOverflow,
+            IntegerDivideByZero,
+            InvalidConversionToInteger,
+            Unreachable,
+            Host,
+        ]
+        .into_iter()
+        .find(|c| *c as u32 == code)
+    }
+
+    /// The message the spec's test suite expects.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivideByZero => "integer divide by zero",
+            TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::Host => "host trap",
+        }
+    }
+}
+
+/// One wasm frame of a backtrace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    /// Offset of the function's body in the module binary.
+    pub func_start: usize,
+    /// Identifies the module instance's compiled code (see `code_map`).
+    pub module_id: u64,
+}
+
+/// A trap: a message, and the wasm frames active when it happened (innermost first).
+#[derive(Debug, Clone)]
+pub struct Trap {
+    pub message: String,
+    pub code: Option<TrapCode>,
+    pub frames: Vec<FrameInfo>,
+    /// Host data carried by a trap a host function created (the C API keeps its object here).
+    pub host: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl Trap {
+    pub fn new(message: impl Into<String>) -> Trap {
+        Trap {
+            message: message.into(),
+            code: None,
+            frames: Vec::new(),
+            host: None,
+        }
+    }
+
+    fn from_code(code: TrapCode) -> Trap {
+        Trap {
+            message: code.message().to_string(),
+            code: Some(code),
+            frames: Vec::new(),
+            host: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Trap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+extern "C" {
+    fn wasmo_catch(body: extern "C" fn(*mut c_void), data: *mut c_void) -> i32;
+    fn wasmo_trap_code() -> u32;
+    fn wasmo_trap_pc() -> usize;
+    fn wasmo_trap_fp() -> usize;
+    fn wasmo_enter_host() -> *mut c_void;
+    fn wasmo_leave_host(saved: *mut c_void);
+    fn wasmo_stack_low() -> usize;
+    pub(crate) fn wasmo_builtin_trap(code: u32);
+    pub(crate) fn wasmo_builtin_raise_pending();
+}
+
+thread_local! {
+    /// A trap a host function returned, waiting for the host stub to unwind with it.
+    static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
+}
+
+/// Parks `trap` until the host stub raises it (see `wasmo_builtin_raise_pending`).
+pub fn set_pending(trap: Trap) {
+    PENDING.with(|p| *p.borrow_mut() = Some(trap));
+}
+
+/// Stack space kept free below wasm code for host calls, builtins and signal handling.
+const STACK_RESERVE: usize = 256 * 1024;
+
+/// The lowest stack address wasm code on this thread may use.
+pub fn stack_limit() -> usize {
+    // SAFETY: plain C call.
+    let low = unsafe { wasmo_stack_low() };
+    if low == 0 {
+        0
+    } else {
+        low + STACK_RESERVE
+    }
+}
+
+/// Runs `f` (which calls into wasm), returning the trap if one unwound it. `f` must not own
+/// anything that needs dropping: a trap skips the rest of it.
+pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
+    extern "C" fn run<F: FnOnce()>(data: *mut c_void) {
+        // SAFETY: `data` is the `Option<F>` below, alive for the whole call.
+        let f = unsafe { (*(data as *mut Option<F>)).take().expect("called once") };
+        f();
+    }
+    let mut slot = Some(f);
+    // SAFETY: `run::<F>` matches `slot`'s type; the C side only calls it once.
+    let trapped = unsafe { wasmo_catch(run::<F>, &mut slot as *mut Option<F> as *mut c_void) };
+    if trapped == 0 {
+        return Ok(());
+    }
+    // SAFETY: plain C accessors of thread-local trap state.
+    let (code, pc, fp) = unsafe { (wasmo_trap_code(), wasmo_trap_pc(), wasmo_trap_fp()) };
+    let mut trap = match TrapCode::from_u32(code) {
+        Some(TrapCode::Host) => PENDING
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| Trap::new("host trap")),
+        Some(code) => Trap::from_code(code),
+        None => Trap::new(format!("unknown trap {code}")),
+    };
+    if trap.frames.is_empty() || trap.code.is_some() {
+        let mut frames = backtrace(pc, fp);
+        frames.extend(std::mem::take(&mut trap.frames));
+        trap.frames = frames;
+    }
+    Err(trap)
+}
+
+/// Runs host code called from wasm with the thread's catch chain suspended, so faults in it are
+/// not mistaken for wasm traps.
+pub fn in_host<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: plain C calls; the saved chain is restored before returning.
+    let saved = unsafe { wasmo_enter_host() };
+    let r = f();
+    unsafe { wasmo_leave_host(saved) };
+    r
+}
+
+/// The wasm frames from a trapping `pc` (0 if the trap came from a builtin) and frame pointer.
+fn backtrace(pc: usize, mut fp: usize) -> Vec<FrameInfo> {
+    let map = code_map::read();
+    let mut frames = Vec::new();
+    if pc != 0 {
+        if let Some(f) = map.lookup(pc) {
+            frames.push(f);
+        }
+    }
+    while fp != 0 && frames.len() < 1000 {
+        // SAFETY: `fp` is a frame pointer of the builtin or of a wasm frame (every wasm
+        // function keeps frame pointers); we stop at the first return address outside wasm.
+        let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+        match map.lookup(ret.wrapping_sub(1)) {
+            Some(f) => frames.push(f),
+            None => break,
+        }
+        fp = next;
+    }
+    frames
+}

@@ -1,0 +1,78 @@
+//! Runtime values as the host sees them, and their 16-byte slot encoding used by trampolines,
+//! host stubs and globals.
+
+use crate::module::types::ValType;
+
+/// A wasm value. References are raw runtime pointers: a funcref is a `*const VMFuncRef`, an
+/// externref a `*const ExternRefData` owned by the store; 0 is null.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// Bits, so NaN payloads survive.
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    FuncRef(usize),
+    ExternRef(usize),
+}
+
+impl Val {
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero value of a type (null for references).
+    pub fn default_for(ty: ValType) -> Val {
+        Val::from_bits(ty, 0)
+    }
+
+    pub fn to_bits(self) -> u128 {
+        match self {
+            Val::I32(v) => v as u32 as u128,
+            Val::I64(v) => v as u64 as u128,
+            Val::F32(v) => v as u128,
+            Val::F64(v) => v as u128,
+            Val::V128(v) => v,
+            Val::FuncRef(p) | Val::ExternRef(p) => p as u128,
+        }
+    }
+
+    pub fn from_bits(ty: ValType, bits: u128) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(bits as u32 as i32),
+            ValType::I64 => Val::I64(bits as u64 as i64),
+            ValType::F32 => Val::F32(bits as u32),
+            ValType::F64 => Val::F64(bits as u64),
+            ValType::V128 => Val::V128(bits),
+            ValType::FuncRef => Val::FuncRef(bits as usize),
+            ValType::ExternRef => Val::ExternRef(bits as usize),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_encoding_round_trips() {
+        for v in [
+            Val::I32(-1),
+            Val::I64(i64::MIN),
+            Val::F32(0x7fc0_0001),
+            Val::F64(1),
+            Val::FuncRef(0x1000),
+        ] {
+            assert_eq!(Val::from_bits(v.ty(), v.to_bits()), v);
+        }
+    }
+}

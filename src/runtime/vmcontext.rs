@@ -1,0 +1,176 @@
+//! Everything compiled code touches at run time, described once: the `#[repr(C)]` structures it
+//! reads and writes, and [`VMOffsets`], the layout of a module's `VMContext`. The translator takes
+//! every offset it emits from here, and the tests below check that Rust's layout agrees.
+//!
+//! A `VMContext` is a per-instance block of pointers (a GOT): compiled code never embeds instance
+//! addresses, it reaches memories, globals, tables, functions and type ids through it.
+//!
+//! ```text
+//! 0   *mut VMStoreContext   store-wide state: the stack limit
+//! 8   *mut Instance         back pointer used by builtins
+//! 16  memories[M]           *mut VMMemory   (imported or defined alike)
+//! ..  globals[G]            *mut VMGlobal
+//! ..  tables[T]             *mut VMTable
+//! ..  func_refs[F]          *const VMFuncRef, one per function (imports point at the exporter's)
+//! ..  type_ids[N]           u32: engine-wide id of each type-section entry (call_indirect checks)
+//! ```
+
+use crate::module::ModuleInfo;
+
+/// Store-wide state compiled code reads.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct VMStoreContext {
+    /// The lowest stack address wasm may use; function prologues trap below it. Set on every
+    /// entry from the host (the store may move between threads).
+    pub stack_limit: std::cell::Cell<usize>,
+}
+
+/// A linear memory as compiled code sees it. Its address never changes, and neither does `base`
+/// (memories grow in place inside their reservation).
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMMemory {
+    pub base: *mut u8,
+    /// Current size in bytes.
+    pub length: usize,
+}
+
+/// A global's storage: 16 bytes, enough for every value type (references are pointers).
+#[repr(C, align(16))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct VMGlobal {
+    pub bits: u128,
+}
+
+/// A table as compiled code sees it: `length` pointer-sized elements at `base` (funcrefs are
+/// `*const VMFuncRef`, externrefs opaque pointers; 0 is null).
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMTable {
+    pub base: *mut usize,
+    pub length: u32,
+}
+
+/// A function reference: what `call_indirect`, `ref.func` and imports use.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMFuncRef {
+    /// Native code with the wasm calling convention: `(callee_vmctx, params...) -> results`.
+    pub code: usize,
+    /// The callee's context (a `VMContext`, or the host function's data for host functions).
+    pub vmctx: usize,
+    /// Engine-wide signature id.
+    pub type_id: u32,
+    /// Host-to-wasm trampoline: `(callee_vmctx, code, values)`, reading arguments from and writing
+    /// results to 16-byte value slots. Zero for host functions (called directly).
+    pub array_call: usize,
+}
+
+impl VMFuncRef {
+    pub const CODE: u32 = 0;
+    pub const VMCTX: u32 = 8;
+    pub const TYPE_ID: u32 = 16;
+}
+
+impl VMTable {
+    pub const BASE: u32 = 0;
+    pub const LENGTH: u32 = 8;
+}
+
+impl VMMemory {
+    pub const BASE: u32 = 0;
+    pub const LENGTH: u32 = 8;
+}
+
+/// Size of one value slot in the host-to-wasm trampolines' argument/result array.
+pub const VALUE_SLOT: u32 = 16;
+
+/// The layout of a module's `VMContext`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VMOffsets {
+    pub num_memories: u32,
+    pub num_globals: u32,
+    pub num_tables: u32,
+    pub num_funcs: u32,
+    pub num_types: u32,
+}
+
+impl VMOffsets {
+    pub const STORE_CONTEXT: u32 = 0;
+    pub const INSTANCE: u32 = 8;
+    pub const STACK_LIMIT: u32 = 0; // within VMStoreContext
+    const HEADER: u32 = 16;
+    const PTR: u32 = 8;
+
+    pub fn new(info: &ModuleInfo) -> Self {
+        VMOffsets {
+            num_memories: info.memories.len() as u32,
+            num_globals: info.globals.len() as u32,
+            num_tables: info.tables.len() as u32,
+            num_funcs: info.functions.len() as u32,
+            num_types: info.types.len() as u32,
+        }
+    }
+
+    pub fn memory(&self, index: u32) -> u32 {
+        Self::HEADER + index * Self::PTR
+    }
+    pub fn global(&self, index: u32) -> u32 {
+        self.memory(self.num_memories) + index * Self::PTR
+    }
+    pub fn table(&self, index: u32) -> u32 {
+        self.global(self.num_globals) + index * Self::PTR
+    }
+    pub fn func_ref(&self, index: u32) -> u32 {
+        self.table(self.num_tables) + index * Self::PTR
+    }
+    pub fn type_id(&self, index: u32) -> u32 {
+        self.func_ref(self.num_funcs) + index * 4
+    }
+    /// Total size in bytes, rounded up to 16.
+    pub fn size(&self) -> u32 {
+        (self.type_id(self.num_types) + 15) & !15
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    #[test]
+    fn rust_layout_matches_the_offsets_compiled_code_uses() {
+        assert_eq!(offset_of!(VMFuncRef, code) as u32, VMFuncRef::CODE);
+        assert_eq!(offset_of!(VMFuncRef, vmctx) as u32, VMFuncRef::VMCTX);
+        assert_eq!(offset_of!(VMFuncRef, type_id) as u32, VMFuncRef::TYPE_ID);
+        assert_eq!(offset_of!(VMTable, base) as u32, VMTable::BASE);
+        assert_eq!(offset_of!(VMTable, length) as u32, VMTable::LENGTH);
+        assert_eq!(offset_of!(VMMemory, base) as u32, VMMemory::BASE);
+        assert_eq!(offset_of!(VMMemory, length) as u32, VMMemory::LENGTH);
+        assert_eq!(
+            offset_of!(VMStoreContext, stack_limit) as u32,
+            VMOffsets::STACK_LIMIT
+        );
+        assert_eq!(size_of::<VMGlobal>(), 16);
+        assert_eq!(align_of::<VMGlobal>(), 16);
+        assert_eq!(size_of::<u128>() as u32, VALUE_SLOT);
+    }
+
+    #[test]
+    fn regions_follow_each_other() {
+        let o = VMOffsets {
+            num_memories: 1,
+            num_globals: 2,
+            num_tables: 1,
+            num_funcs: 3,
+            num_types: 3,
+        };
+        assert_eq!(o.memory(0), 16);
+        assert_eq!(o.global(0), 24);
+        assert_eq!(o.table(0), 40);
+        assert_eq!(o.func_ref(2), 64);
+        assert_eq!(o.type_id(0), 72);
+        assert_eq!(o.size(), 96);
+    }
+}

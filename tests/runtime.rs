@@ -1,0 +1,162 @@
+//! End-to-end checks of the runtime through its Rust API: compile, instantiate, call, trap.
+
+use wasmo::engine::Engine;
+use wasmo::module::Module;
+use wasmo::runtime::instance::instantiate;
+use wasmo::runtime::store::{Extern, Store};
+use wasmo::runtime::values::Val;
+
+fn setup(wat: &str) -> (Store, Vec<(String, Extern)>) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let store = Store::new(&engine);
+    let i = instantiate(&store, &module, &[]).unwrap();
+    let exports = store.instance_exports(i);
+    (store, exports)
+}
+
+fn func(exports: &[(String, Extern)], name: &str) -> u32 {
+    match exports.iter().find(|(n, _)| n == name).unwrap().1 {
+        Extern::Func(f) => f,
+        _ => panic!("{name} is not a function"),
+    }
+}
+
+#[test]
+fn arithmetic_control_and_recursion() {
+    let (store, ex) = setup(
+        r#"(module
+          (func $fib (export "fib") (param i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+              (then (local.get 0))
+              (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                             (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+          (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+          (func (export "multi") (result i32 i64 f64) (i32.const 1) (i64.const 2) (f64.const 3.5))
+          (func (export "loop") (param i32) (result i32) (local i32)
+            (block (loop
+              (br_if 1 (i32.eqz (local.get 0)))
+              (local.set 1 (i32.add (local.get 1) (local.get 0)))
+              (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+              (br 0)))
+            (local.get 1))
+          (func $runaway (export "runaway") (call $runaway)))"#,
+    );
+    assert_eq!(
+        store.call(func(&ex, "fib"), &[Val::I32(20)]).unwrap(),
+        vec![Val::I32(6765)]
+    );
+    assert_eq!(
+        store.call(func(&ex, "loop"), &[Val::I32(100)]).unwrap(),
+        vec![Val::I32(5050)]
+    );
+    assert_eq!(
+        store.call(func(&ex, "multi"), &[]).unwrap(),
+        vec![Val::I32(1), Val::I64(2), Val::F64(3.5f64.to_bits())]
+    );
+    let trap = store
+        .call(func(&ex, "div"), &[Val::I32(1), Val::I32(0)])
+        .unwrap_err();
+    assert_eq!(trap.message, "integer divide by zero");
+    assert_eq!(trap.frames.len(), 1);
+    let trap = store.call(func(&ex, "runaway"), &[]).unwrap_err();
+    assert_eq!(trap.message, "call stack exhausted");
+    // The store stays usable after traps.
+    assert_eq!(
+        store
+            .call(func(&ex, "div"), &[Val::I32(7), Val::I32(2)])
+            .unwrap(),
+        vec![Val::I32(3)]
+    );
+}
+
+#[test]
+fn memory_and_out_of_bounds() {
+    let (store, ex) = setup(
+        r#"(module (memory (export "m") 1 2)
+          (data (i32.const 8) "\2a")
+          (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "drop_load") (param i32) (drop (i32.load (local.get 0)))))"#,
+    );
+    assert_eq!(
+        store.call(func(&ex, "load"), &[Val::I32(8)]).unwrap(),
+        vec![Val::I32(42)]
+    );
+    let trap = store
+        .call(func(&ex, "load"), &[Val::I32(65536)])
+        .unwrap_err();
+    assert_eq!(trap.message, "out of bounds memory access");
+    let trap = store
+        .call(func(&ex, "drop_load"), &[Val::I32(-1)])
+        .unwrap_err();
+    assert_eq!(trap.message, "out of bounds memory access");
+    assert_eq!(
+        store.call(func(&ex, "grow"), &[Val::I32(1)]).unwrap(),
+        vec![Val::I32(1)]
+    );
+    assert_eq!(
+        store.call(func(&ex, "load"), &[Val::I32(65536)]).unwrap(),
+        vec![Val::I32(0)]
+    );
+    assert_eq!(
+        store.call(func(&ex, "grow"), &[Val::I32(1)]).unwrap(),
+        vec![Val::I32(-1)]
+    );
+}
+
+#[test]
+fn host_functions_and_indirect_calls() {
+    let engine = Engine::default();
+    let store = Store::new(&engine);
+    let ty = wasmo::module::types::FuncType::new(
+        vec![wasmo::module::types::ValType::I32],
+        vec![wasmo::module::types::ValType::I32],
+    );
+    let double = store
+        .new_host_func(
+            ty,
+            Box::new(|_, args, results| {
+                let Val::I32(x) = args[0] else { panic!() };
+                results[0] = Val::I32(x * 2);
+                Ok(())
+            }),
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        &wat::parse_str(
+            r#"(module (import "host" "double" (func $d (param i32) (result i32)))
+              (type $t (func (param i32) (result i32)))
+              (table 2 funcref) (elem (i32.const 0) $d $inc)
+              (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func (export "via_table") (param i32 i32) (result i32)
+                (call_indirect (type $t) (local.get 1) (local.get 0)))
+              (func (export "bad_sig") (call_indirect (param i32) (i32.const 0) (i32.const 1))))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let i = instantiate(&store, &module, &[Extern::Func(double)]).unwrap();
+    let ex = store.instance_exports(i);
+    let via = func(&ex, "via_table");
+    assert_eq!(
+        store.call(via, &[Val::I32(0), Val::I32(21)]).unwrap(),
+        vec![Val::I32(42)]
+    );
+    assert_eq!(
+        store.call(via, &[Val::I32(1), Val::I32(41)]).unwrap(),
+        vec![Val::I32(42)]
+    );
+    assert_eq!(
+        store
+            .call(via, &[Val::I32(2), Val::I32(0)])
+            .unwrap_err()
+            .message,
+        "undefined element"
+    );
+    assert_eq!(
+        store.call(func(&ex, "bad_sig"), &[]).unwrap_err().message,
+        "indirect call type mismatch"
+    );
+}
