@@ -1,0 +1,3 @@
+;; Exception-handling tags: valid, but not representable in wasm.h.
+(module
+  (tag (export "oops") (param i32)))
