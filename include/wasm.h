@@ -199,12 +199,6 @@ WASM_DECLARE_TYPE(exporttype)
 WASM_DECLARE_REF_BASE(ref)
 
 // Generated types: limits and values.
-// Size limits, in pages or elements; `max == wasm_limits_max_default` means no maximum.
-typedef struct wasm_limits_t {
-  uint32_t min;
-  uint32_t max;
-} wasm_limits_t;
-
 typedef union wasm_val_union {
   int32_t i32;
   int64_t i64;
@@ -217,6 +211,12 @@ typedef struct wasm_val_t {
   wasm_valkind_t kind;
   union wasm_val_union of;
 } wasm_val_t;
+
+// Size limits, in pages or elements; `max == wasm_limits_max_default` means no maximum.
+typedef struct wasm_limits_t {
+  uint32_t min;
+  uint32_t max;
+} wasm_limits_t;
 
 WASM_DECLARE_VEC(val, )
 
@@ -250,6 +250,27 @@ static const size_t MEMORY_PAGE_SIZE = 0x10000;
 WASM_DECLARE_REF(extern)
 WASM_DECLARE_VEC(extern, *)
 
+// Extern conversions (borrowed pointers to the same object).
+WASM_API_EXTERN wasm_extern_t* wasm_func_as_extern(wasm_func_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_global_as_extern(wasm_global_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_table_as_extern(wasm_table_t*);
+WASM_API_EXTERN wasm_extern_t* wasm_memory_as_extern(wasm_memory_t*);
+
+WASM_API_EXTERN wasm_func_t* wasm_extern_as_func(wasm_extern_t*);
+WASM_API_EXTERN wasm_global_t* wasm_extern_as_global(wasm_extern_t*);
+WASM_API_EXTERN wasm_table_t* wasm_extern_as_table(wasm_extern_t*);
+WASM_API_EXTERN wasm_memory_t* wasm_extern_as_memory(wasm_extern_t*);
+
+WASM_API_EXTERN const wasm_extern_t* wasm_func_as_extern_const(const wasm_func_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_global_as_extern_const(const wasm_global_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_table_as_extern_const(const wasm_table_t*);
+WASM_API_EXTERN const wasm_extern_t* wasm_memory_as_extern_const(const wasm_memory_t*);
+
+WASM_API_EXTERN const wasm_func_t* wasm_extern_as_func_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_global_t* wasm_extern_as_global_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_table_t* wasm_extern_as_table_const(const wasm_extern_t*);
+WASM_API_EXTERN const wasm_memory_t* wasm_extern_as_memory_const(const wasm_extern_t*);
+
 WASM_DECLARE_REF(instance)
 
 // Generated functions.
@@ -263,6 +284,74 @@ WASM_API_EXTERN wasm_engine_t *wasm_engine_new(void);
 WASM_API_EXTERN wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *config);
 
 WASM_API_EXTERN void wasm_engine_delete(wasm_engine_t *engine);
+
+WASM_API_EXTERN wasm_externkind_t wasm_extern_kind(const wasm_extern_t *e);
+
+WASM_API_EXTERN wasm_externtype_t *wasm_extern_type(const wasm_extern_t *e);
+
+WASM_API_EXTERN
+wasm_func_t *wasm_func_new(wasm_store_t *store,
+                           const wasm_functype_t *ty,
+                           wasm_func_callback_t callback);
+
+WASM_API_EXTERN
+wasm_func_t *wasm_func_new_with_env(wasm_store_t *store,
+                                    const wasm_functype_t *ty,
+                                    wasm_func_callback_with_env_t callback,
+                                    void *env,
+                                    void (*finalizer)(void*));
+
+WASM_API_EXTERN wasm_functype_t *wasm_func_type(const wasm_func_t *func);
+
+WASM_API_EXTERN size_t wasm_func_param_arity(const wasm_func_t *func);
+
+WASM_API_EXTERN size_t wasm_func_result_arity(const wasm_func_t *func);
+
+// Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
+// returns the trap. Arguments of the wrong number or type are a trap too.
+WASM_API_EXTERN
+wasm_trap_t *wasm_func_call(const wasm_func_t *func,
+                            const wasm_val_vec_t *args,
+                            wasm_val_vec_t *results);
+
+// A new global; NULL (with an error message) if the value does not match the type.
+WASM_API_EXTERN
+wasm_global_t *wasm_global_new(wasm_store_t *store,
+                               const wasm_globaltype_t *ty,
+                               const wasm_val_t *value);
+
+WASM_API_EXTERN wasm_globaltype_t *wasm_global_type(const wasm_global_t *global);
+
+WASM_API_EXTERN void wasm_global_get(const wasm_global_t *global, wasm_val_t *out);
+
+// Sets a mutable global. Setting an immutable global or a value of the wrong type is refused
+// (the global keeps its value and the reason is in `wasmo_error_message()`).
+WASM_API_EXTERN void wasm_global_set(wasm_global_t *global, const wasm_val_t *value);
+
+// Instantiates `module` with `imports` (in the module's import order). On failure returns NULL,
+// leaves the reason in `wasmo_error_message()` and, if `trap` is not NULL, stores a trap with
+// the same message there (a link error or a trap in a segment or the start function).
+WASM_API_EXTERN
+wasm_instance_t *wasm_instance_new(wasm_store_t *store,
+                                   const wasm_module_t *module,
+                                   const wasm_extern_vec_t *imports,
+                                   wasm_trap_t **trap);
+
+WASM_API_EXTERN void wasm_instance_exports(const wasm_instance_t *instance, wasm_extern_vec_t *out);
+
+WASM_API_EXTERN wasm_memory_t *wasm_memory_new(wasm_store_t *store, const wasm_memorytype_t *ty);
+
+WASM_API_EXTERN wasm_memorytype_t *wasm_memory_type(const wasm_memory_t *memory);
+
+// The memory's bytes; valid until the memory grows or its store is deleted.
+WASM_API_EXTERN char *wasm_memory_data(wasm_memory_t *memory);
+
+WASM_API_EXTERN size_t wasm_memory_data_size(const wasm_memory_t *memory);
+
+WASM_API_EXTERN wasm_memory_pages_t wasm_memory_size(const wasm_memory_t *memory);
+
+// Grows by `delta` pages; false past the maximum.
+WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t *memory, wasm_memory_pages_t delta);
 
 // Decodes and validates `binary`; NULL with the validator's message (see `wasmo_error_message`)
 // when it is malformed, invalid or uses an unsupported feature.
@@ -291,6 +380,49 @@ WASM_API_EXTERN wasm_foreign_t *wasm_foreign_new(wasm_store_t *store);
 WASM_API_EXTERN wasm_store_t *wasm_store_new(wasm_engine_t *engine);
 
 WASM_API_EXTERN void wasm_store_delete(wasm_store_t *store);
+
+// A new table with every element set to `init` (NULL: null references).
+WASM_API_EXTERN
+wasm_table_t *wasm_table_new(wasm_store_t *store,
+                             const wasm_tabletype_t *ty,
+                             wasm_ref_t *init);
+
+WASM_API_EXTERN wasm_tabletype_t *wasm_table_type(const wasm_table_t *table);
+
+// The element at `index` (a new reference, NULL for null or out of bounds).
+WASM_API_EXTERN wasm_ref_t *wasm_table_get(const wasm_table_t *table, wasm_table_size_t index);
+
+// Sets the element at `index`; false if out of bounds or the reference does not fit.
+WASM_API_EXTERN bool wasm_table_set(wasm_table_t *table, wasm_table_size_t index, wasm_ref_t *r);
+
+WASM_API_EXTERN wasm_table_size_t wasm_table_size(const wasm_table_t *table);
+
+// Grows by `delta` elements set to `init`; false past the maximum.
+WASM_API_EXTERN
+bool wasm_table_grow(wasm_table_t *table,
+                     wasm_table_size_t delta,
+                     wasm_ref_t *init);
+
+// A new trap with `message` (copied; a terminating NUL is added if missing).
+WASM_API_EXTERN wasm_trap_t *wasm_trap_new(wasm_store_t *store, const wasm_message_t *message);
+
+// The trap's message, NUL-terminated.
+WASM_API_EXTERN void wasm_trap_message(const wasm_trap_t *trap, wasm_message_t *out);
+
+// The innermost wasm frame, or NULL if the trap has none.
+WASM_API_EXTERN wasm_frame_t *wasm_trap_origin(const wasm_trap_t *trap);
+
+// The wasm frames, innermost first.
+WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out);
+
+// The instance the frame's function belongs to (borrowed from the frame), or NULL if unknown.
+WASM_API_EXTERN wasm_instance_t *wasm_frame_instance(const wasm_frame_t *frame);
+
+WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *frame);
+
+WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t *frame);
+
+WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t *frame);
 
 // A new value type, or NULL (with an error message) for a kind wasm.h does not define.
 WASM_API_EXTERN wasm_valtype_t *wasm_valtype_new(wasm_valkind_t kind);

@@ -156,6 +156,19 @@ impl Engine {
     }
 }
 
+impl Drop for EngineInner {
+    fn drop(&mut self) {
+        let objects = std::mem::take(
+            self.stub_objects
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for loaded in objects {
+            self.jit.unload(loaded);
+        }
+    }
+}
+
 impl Default for Engine {
     fn default() -> Self {
         Engine::new(Config::default())

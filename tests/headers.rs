@@ -41,6 +41,7 @@ fn generate(sources: &[PathBuf], items: Vec<ItemType>) -> String {
     };
     config.export.item_types = items;
     config.function.prefix = Some("WASM_API_EXTERN".to_string());
+    config.usize_is_size_t = true;
     let mut builder = Builder::new().with_config(config);
     for s in sources {
         builder = builder.with_src(s);

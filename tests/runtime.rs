@@ -160,3 +160,31 @@ fn host_functions_and_indirect_calls() {
         "indirect call type mismatch"
     );
 }
+
+#[test]
+fn traps_carry_wasm_frames() {
+    let (store, ex) = setup(
+        r#"(module (memory 1)
+          (func $inner (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "outer") (param i32) (result i32) (i32.add (call $inner (local.get 0)) (i32.const 1)))
+          (func $u (unreachable))
+          (func (export "u") (call $u))
+          (func (export "oob") (result i32) (i32.load (i32.const 70000))))"#,
+    );
+    let trap = store
+        .call(func(&ex, "outer"), &[Val::I32(70000)])
+        .unwrap_err();
+    assert_eq!(trap.message, "out of bounds memory access");
+    let indices: Vec<u32> = trap.frames.iter().map(|f| f.func_index).collect();
+    // $inner is inlined into "outer" by LLVM: the trace shows native frames.
+    assert_eq!(indices, [1]);
+    let trap = store.call(func(&ex, "oob"), &[]).unwrap_err();
+    assert_eq!(
+        trap.frames.iter().map(|f| f.func_index).collect::<Vec<_>>(),
+        [4]
+    );
+    let trap = store.call(func(&ex, "u"), &[]).unwrap_err();
+    assert_eq!(trap.message, "unreachable");
+    let indices: Vec<u32> = trap.frames.iter().map(|f| f.func_index).collect();
+    assert_eq!(indices, [3]);
+}

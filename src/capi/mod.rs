@@ -11,8 +11,15 @@ pub mod vec;
 #[macro_use]
 pub mod r#ref;
 pub mod engine;
+pub mod external;
+pub mod func;
+pub mod global;
+pub mod instance;
+pub mod memory;
 pub mod module;
 pub mod store;
+pub mod table;
+pub mod trap;
 pub mod types;
 pub mod val;
 pub mod wasmo;

@@ -8,6 +8,7 @@
 //! last handle is gone.
 
 use crate::module::Module;
+use crate::runtime::store::Store;
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
@@ -73,11 +74,39 @@ impl<T> Shared<T> {
     }
 }
 
+/// An entity owned by a store (function, global, table, memory, instance): its identity is the
+/// store and its index there; its host info lives in the store.
+#[derive(Clone)]
+pub struct StoreObject {
+    pub store: Store,
+    pub index: u32,
+}
+
+impl StoreObject {
+    fn same(&self, other: &StoreObject) -> bool {
+        self.store.same(&other.store) && self.index == other.index
+    }
+}
+
+/// What a trap object carries: its message (NUL-terminated, as wasm.h wants) and wasm frames.
+pub struct TrapData {
+    pub message: Vec<u8>,
+    pub frames: Vec<crate::runtime::trap::FrameInfo>,
+    /// The store whose instances the frames belong to, if the trap came out of wasm.
+    pub store: Option<Store>,
+}
+
 /// What a reference refers to.
 #[derive(Clone)]
 pub enum Object {
     Module(Arc<Shared<Module>>),
     Foreign(Arc<Shared<()>>),
+    Trap(Arc<Shared<TrapData>>),
+    Func(StoreObject),
+    Global(StoreObject),
+    Table(StoreObject),
+    Memory(StoreObject),
+    Instance(StoreObject),
 }
 
 impl Object {
@@ -86,14 +115,43 @@ impl Object {
         match (self, other) {
             (Object::Module(a), Object::Module(b)) => Arc::ptr_eq(a, b),
             (Object::Foreign(a), Object::Foreign(b)) => Arc::ptr_eq(a, b),
+            (Object::Trap(a), Object::Trap(b)) => Arc::ptr_eq(a, b),
+            (Object::Func(a), Object::Func(b))
+            | (Object::Global(a), Object::Global(b))
+            | (Object::Table(a), Object::Table(b))
+            | (Object::Memory(a), Object::Memory(b))
+            | (Object::Instance(a), Object::Instance(b)) => a.same(b),
             _ => false,
         }
     }
 
-    pub fn host_info(&self) -> &HostInfoCell {
+    /// Runs `f` on the object's host-info slot.
+    pub fn with_host_info<R>(&self, f: impl FnOnce(&HostInfoCell) -> R) -> R {
+        let (kind, obj) = match self {
+            Object::Module(m) => return f(&m.host_info),
+            Object::Foreign(x) => return f(&x.host_info),
+            Object::Trap(t) => return f(&t.host_info),
+            Object::Func(o) => (0, o),
+            Object::Global(o) => (1, o),
+            Object::Table(o) => (2, o),
+            Object::Memory(o) => (3, o),
+            Object::Instance(o) => (4, o),
+        };
+        obj.store.with_host_data(kind, obj.index, |slot| {
+            let cell = slot.get_or_insert_with(|| Box::new(HostInfoCell::default()));
+            f(cell.downcast_ref::<HostInfoCell>().expect("host info slot"))
+        })
+    }
+
+    /// The store entity, for store-owned objects.
+    pub fn store_object(&self) -> Option<&StoreObject> {
         match self {
-            Object::Module(m) => &m.host_info,
-            Object::Foreign(f) => &f.host_info,
+            Object::Func(o)
+            | Object::Global(o)
+            | Object::Table(o)
+            | Object::Memory(o)
+            | Object::Instance(o) => Some(o),
+            _ => None,
         }
     }
 }
@@ -133,8 +191,7 @@ macro_rules! declare_ref_base {
             use $crate::capi::r#ref::RefObject;
             unsafe { $crate::capi::arg(this, stringify!($get), "self") }
                 .object()
-                .host_info()
-                .get()
+                .with_host_info(|h| h.get())
         }
 
         #[no_mangle]
@@ -142,8 +199,7 @@ macro_rules! declare_ref_base {
             use $crate::capi::r#ref::RefObject;
             unsafe { $crate::capi::arg(this, stringify!($set), "self") }
                 .object()
-                .host_info()
-                .set(info, None)
+                .with_host_info(|h| h.set(info, None))
         }
 
         #[no_mangle]
@@ -155,8 +211,7 @@ macro_rules! declare_ref_base {
             use $crate::capi::r#ref::RefObject;
             unsafe { $crate::capi::arg(this, stringify!($set_fin), "self") }
                 .object()
-                .host_info()
-                .set(info, finalizer)
+                .with_host_info(|h| h.set(info, finalizer))
         }
     };
 }
@@ -183,6 +238,12 @@ macro_rules! declare_ref {
             pub(crate) fn from_object(object: $crate::capi::r#ref::Object) -> Self {
                 debug_assert!(matches!(object, $variant));
                 $ty { r: $crate::capi::r#ref::wasm_ref_t { object } }
+            }
+
+            /// The store entity behind a store-owned object.
+            #[allow(dead_code)]
+            pub(crate) fn entity(&self) -> &$crate::capi::r#ref::StoreObject {
+                self.r.object.store_object().expect("a store-owned object")
             }
         }
 

@@ -264,6 +264,21 @@ macro_rules! declare_externtype_kind {
             }
         }
 
+        impl $ty {
+            #[allow(dead_code)]
+            pub(crate) fn as_extern(&self) -> &wasm_externtype_t {
+                &self.ext
+            }
+
+            /// A new boxed type of this kind from an extern type of the same kind.
+            #[allow(dead_code)]
+            pub(crate) fn boxed_from_core(ty: &ExternType) -> *mut $ty {
+                let ext = wasm_externtype_t::from_core(ty);
+                debug_assert!(matches!(ext.which, CExternType::$variant(_)));
+                into_raw($ty { ext })
+            }
+        }
+
         declare_own_copy!($ty, $delete, $copy);
         declare_vec!($vec of *mut $ty: $v1, $v2, $v3, $v4, $v5);
 

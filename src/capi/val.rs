@@ -84,3 +84,152 @@ pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: *const wasm_va
     let copy = unsafe { src.copy() };
     unsafe { *arg_mut(out, "wasm_val_copy", "out") = copy };
 }
+
+// ---- conversion to and from runtime values --------------------------------------------------
+
+use super::r#ref::{Object, StoreObject};
+use super::types::{valkind_of, valtype_of};
+use crate::module::types::ValType;
+use crate::runtime::store::Store;
+use crate::runtime::values::Val;
+
+/// What an externref created from C carries: the referenced object. Objects of the same store
+/// are kept by kind and index, so the store's externref table holds no strong reference to its
+/// own store.
+enum ExternPayload {
+    Object(Object),
+    Entity(u8, u32),
+}
+
+fn entity_kind(object: &Object) -> Option<(u8, &StoreObject)> {
+    match object {
+        Object::Func(o) => Some((0, o)),
+        Object::Global(o) => Some((1, o)),
+        Object::Table(o) => Some((2, o)),
+        Object::Memory(o) => Some((3, o)),
+        Object::Instance(o) => Some((4, o)),
+        _ => None,
+    }
+}
+
+fn entity_object(store: &Store, kind: u8, index: u32) -> Object {
+    let o = StoreObject {
+        store: store.clone(),
+        index,
+    };
+    match kind {
+        0 => Object::Func(o),
+        1 => Object::Global(o),
+        2 => Object::Table(o),
+        3 => Object::Memory(o),
+        _ => Object::Instance(o),
+    }
+}
+
+/// A reference (possibly NULL) as a runtime value of type `ty` in `store`.
+pub(crate) fn ref_to_runtime(
+    store: &Store,
+    r: *const wasm_ref_t,
+    ty: ValType,
+) -> Result<Val, String> {
+    // SAFETY: a non-NULL reference is live (wasm.h contract).
+    let Some(r) = (unsafe { r.as_ref() }) else {
+        return Ok(Val::from_bits(ty, 0));
+    };
+    match ty {
+        ValType::FuncRef => match &r.object {
+            Object::Func(o) if o.store.same(store) => Ok(Val::FuncRef(store.func_ref(o.index))),
+            Object::Func(_) => Err("function reference belongs to another store".into()),
+            _ => Err("a funcref value must refer to a function".into()),
+        },
+        ValType::ExternRef => {
+            let payload = match entity_kind(&r.object) {
+                Some((kind, o)) if o.store.same(store) => ExternPayload::Entity(kind, o.index),
+                _ => ExternPayload::Object(r.object.clone()),
+            };
+            Ok(Val::ExternRef(store.new_externref(Box::new(payload))))
+        }
+        _ => Err(format!("{ty} is not a reference type")),
+    }
+}
+
+/// A runtime reference value as an owned `wasm_ref_t` (NULL for null).
+pub(crate) fn ref_from_runtime(store: &Store, v: Val) -> *mut wasm_ref_t {
+    let object = match v {
+        Val::FuncRef(0) | Val::ExternRef(0) => return std::ptr::null_mut(),
+        Val::FuncRef(p) => match store.func_from_ref(p) {
+            Some(index) => Object::Func(StoreObject {
+                store: store.clone(),
+                index,
+            }),
+            None => return std::ptr::null_mut(),
+        },
+        Val::ExternRef(p) => {
+            // SAFETY: externrefs reaching the C API were created by this store.
+            match unsafe { store.externref_value(p) }.downcast_ref::<ExternPayload>() {
+                Some(ExternPayload::Object(o)) => o.clone(),
+                Some(ExternPayload::Entity(kind, index)) => entity_object(store, *kind, *index),
+                None => return std::ptr::null_mut(),
+            }
+        }
+        _ => return std::ptr::null_mut(),
+    };
+    super::into_raw(wasm_ref_t { object })
+}
+
+/// A C value as a runtime value of type `ty` (the kind must match).
+pub(crate) fn val_to_runtime(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
+    if valtype_of(v.kind) != Some(ty) {
+        return Err(format!("value of kind {} where {ty} is expected", v.kind));
+    }
+    // SAFETY: the kind tells which union field is initialised.
+    unsafe {
+        Ok(match ty {
+            ValType::I32 => Val::I32(v.of.i32),
+            ValType::I64 => Val::I64(v.of.i64),
+            ValType::F32 => Val::F32(v.of.f32.to_bits()),
+            ValType::F64 => Val::F64(v.of.f64.to_bits()),
+            ValType::V128 => return Err("v128 values cannot cross wasm.h".into()),
+            ValType::FuncRef | ValType::ExternRef => return ref_to_runtime(store, v.of.ref_, ty),
+        })
+    }
+}
+
+/// A runtime value as an owned C value.
+pub(crate) fn val_from_runtime(store: &Store, v: Val) -> wasm_val_t {
+    let kind = valkind_of(v.ty());
+    let of = match v {
+        Val::I32(x) => wasm_val_union { i32: x },
+        Val::I64(x) => wasm_val_union { i64: x },
+        Val::F32(b) => wasm_val_union {
+            f32: f32::from_bits(b),
+        },
+        Val::F64(b) => wasm_val_union {
+            f64: f64::from_bits(b),
+        },
+        Val::V128(b) => wasm_val_union { i64: b as i64 },
+        Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
+            ref_: ref_from_runtime(store, v),
+        },
+    };
+    wasm_val_t { kind, of }
+}
+
+/// Converts C values to runtime values of `types`.
+pub(crate) fn vals_to_runtime(
+    store: &Store,
+    vals: &[wasm_val_t],
+    types: &[ValType],
+) -> Result<Vec<Val>, String> {
+    if vals.len() != types.len() {
+        return Err(format!(
+            "{} values given, {} expected",
+            vals.len(),
+            types.len()
+        ));
+    }
+    vals.iter()
+        .zip(types)
+        .map(|(v, &t)| val_to_runtime(store, v, t))
+        .collect()
+}

@@ -439,6 +439,16 @@ impl Store {
         self.data().instances[index as usize].exports.clone()
     }
 
+    /// The first instance of this store running the code with id `code_id` (see
+    /// `LoadedCode::id`): how a backtrace frame finds its instance.
+    pub fn instance_of_code(&self, code_id: u64) -> Option<u32> {
+        let data = self.data();
+        data.instances
+            .iter()
+            .position(|i| i.module.code().id == code_id)
+            .map(|i| i as u32)
+    }
+
     /// The function data of a store function, for the C API.
     pub fn is_host_func(&self, func: u32) -> bool {
         matches!(self.data().funcs[func as usize], FuncData::Host(_))

@@ -22,7 +22,12 @@ typedef struct wasmo_catch_frame {
 
 static __thread wasmo_catch_frame* current;
 static __thread uint32_t trap_code;
-static __thread uintptr_t trap_pc, trap_fp;
+// The trap's native backtrace, captured before unwinding (the frames die with the unwind): the
+// faulting pc (if any), then the return address of each frame-pointer-linked frame up to the
+// catch point. The Rust side keeps the addresses that lie in wasm code.
+#define WASMO_TRACE_MAX 256
+static __thread uintptr_t trap_trace[WASMO_TRACE_MAX];
+static __thread int trap_trace_len;
 static __thread int alt_stack_ready;
 
 static struct sigaction previous_segv, previous_bus;
@@ -52,6 +57,21 @@ static void chain(int sig, siginfo_t* info, void* uctx) {
   }
 }
 
+static void capture(uintptr_t pc, uintptr_t fp) {
+  int n = 0;
+  if (pc) trap_trace[n++] = pc;
+  // Frames between here and the catch point lie below the catch frame; stop at anything else
+  // (frames without frame pointers break the chain).
+  uintptr_t limit = (uintptr_t)current;
+  while (fp && (fp & 7) == 0 && fp < limit && n < WASMO_TRACE_MAX) {
+    uintptr_t next = ((uintptr_t*)fp)[0];
+    trap_trace[n++] = ((uintptr_t*)fp)[1];
+    if (next <= fp) break;
+    fp = next;
+  }
+  trap_trace_len = n;
+}
+
 static void handler(int sig, siginfo_t* info, void* uctx) {
   if (!current) {
     chain(sig, info, uctx);
@@ -59,12 +79,10 @@ static void handler(int sig, siginfo_t* info, void* uctx) {
   }
   ucontext_t* uc = (ucontext_t*)uctx;
 #if defined(__x86_64__)
-  trap_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-  trap_fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+  capture((uintptr_t)uc->uc_mcontext.gregs[REG_RIP], (uintptr_t)uc->uc_mcontext.gregs[REG_RBP]);
 #else
   (void)uc;
-  trap_pc = 0;
-  trap_fp = 0;
+  trap_trace_len = 0;
 #endif
   trap_code = 2;  // TrapCode::MemoryOutOfBounds
   siglongjmp(current->buf, 1);
@@ -97,8 +115,7 @@ int wasmo_catch(void (*body)(void*), void* data) {
 
 void wasmo_raise(uint32_t code, uintptr_t pc, uintptr_t fp) {
   trap_code = code;
-  trap_pc = pc;
-  trap_fp = fp;
+  capture(pc, fp);
   siglongjmp(current->buf, 1);
 }
 
@@ -121,8 +138,10 @@ void* wasmo_enter_host(void) {
 void wasmo_leave_host(void* saved) { current = (wasmo_catch_frame*)saved; }
 
 uint32_t wasmo_trap_code(void) { return trap_code; }
-uintptr_t wasmo_trap_pc(void) { return trap_pc; }
-uintptr_t wasmo_trap_fp(void) { return trap_fp; }
+const uintptr_t* wasmo_trap_trace(int* len) {
+  *len = trap_trace_len;
+  return trap_trace;
+}
 
 // The lowest address of this thread's stack, or 0 if unknown.
 uintptr_t wasmo_stack_low(void) {

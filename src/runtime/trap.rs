@@ -110,8 +110,7 @@ impl std::fmt::Display for Trap {
 extern "C" {
     fn wasmo_catch(body: extern "C" fn(*mut c_void), data: *mut c_void) -> i32;
     fn wasmo_trap_code() -> u32;
-    fn wasmo_trap_pc() -> usize;
-    fn wasmo_trap_fp() -> usize;
+    fn wasmo_trap_trace(len: *mut i32) -> *const usize;
     fn wasmo_enter_host() -> *mut c_void;
     fn wasmo_leave_host(saved: *mut c_void);
     fn wasmo_stack_low() -> usize;
@@ -157,8 +156,14 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
     if trapped == 0 {
         return Ok(());
     }
-    // SAFETY: plain C accessors of thread-local trap state.
-    let (code, pc, fp) = unsafe { (wasmo_trap_code(), wasmo_trap_pc(), wasmo_trap_fp()) };
+    // SAFETY: plain C accessors of thread-local trap state; the trace stays valid until the
+    // next trap on this thread.
+    let code = unsafe { wasmo_trap_code() };
+    let trace = unsafe {
+        let mut len = 0;
+        let ptr = wasmo_trap_trace(&mut len);
+        std::slice::from_raw_parts(ptr, len as usize).to_vec()
+    };
     let mut trap = match TrapCode::from_u32(code) {
         Some(TrapCode::Host) => PENDING
             .with(|p| p.borrow_mut().take())
@@ -167,7 +172,7 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
         None => Trap::new(format!("unknown trap {code}")),
     };
     if trap.frames.is_empty() || trap.code.is_some() {
-        let mut frames = backtrace(pc, fp);
+        let mut frames = backtrace(&trace, code == TrapCode::MemoryOutOfBounds as u32);
         frames.extend(std::mem::take(&mut trap.frames));
         trap.frames = frames;
     }
@@ -184,24 +189,21 @@ pub fn in_host<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// The wasm frames from a trapping `pc` (0 if the trap came from a builtin) and frame pointer.
-fn backtrace(pc: usize, mut fp: usize) -> Vec<FrameInfo> {
+/// The wasm frames of a captured native trace (innermost first). For a fault the first entry is
+/// the faulting pc itself; the others are return addresses (looked up one byte earlier, inside
+/// the call instruction).
+fn backtrace(trace: &[usize], first_is_pc: bool) -> Vec<FrameInfo> {
     let map = code_map::read();
-    let mut frames = Vec::new();
-    if pc != 0 {
-        if let Some(f) = map.lookup(pc) {
-            frames.push(f);
-        }
-    }
-    while fp != 0 && frames.len() < 1000 {
-        // SAFETY: `fp` is a frame pointer of the builtin or of a wasm frame (every wasm
-        // function keeps frame pointers); we stop at the first return address outside wasm.
-        let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
-        match map.lookup(ret.wrapping_sub(1)) {
-            Some(f) => frames.push(f),
-            None => break,
-        }
-        fp = next;
-    }
-    frames
+    trace
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &addr)| {
+            let at = if i == 0 && first_is_pc {
+                addr
+            } else {
+                addr.wrapping_sub(1)
+            };
+            map.lookup(at)
+        })
+        .collect()
 }

@@ -1,0 +1,231 @@
+//! wasm.h "Function Instances": host functions (with or without environment), calls, types.
+
+use super::r#ref::{Object, StoreObject, TrapData};
+use super::store::wasm_store_t;
+use super::trap::{trap_from_runtime, wasm_trap_t};
+use super::types::wasm_functype_t;
+use super::val::{val_from_runtime, vals_to_runtime, wasm_val_vec_t};
+use super::vec::{vec_delete, CVec};
+use super::{arg, into_raw, misuse};
+use crate::error::set_last_error;
+use crate::runtime::store::{HostCallback, Store};
+use crate::runtime::trap::Trap;
+use crate::runtime::values::Val;
+use std::ffi::c_void;
+
+declare_ref!(wasm_func_t is Object::Func(_),
+    base: wasm_func_delete, wasm_func_copy, wasm_func_same, wasm_func_get_host_info,
+        wasm_func_set_host_info, wasm_func_set_host_info_with_finalizer;
+    casts: wasm_func_as_ref, wasm_ref_as_func, wasm_func_as_ref_const, wasm_ref_as_func_const);
+
+pub type wasm_func_callback_t = Option<
+    unsafe extern "C" fn(
+        args: *const wasm_val_vec_t,
+        results: *mut wasm_val_vec_t,
+    ) -> *mut wasm_trap_t,
+>;
+pub type wasm_func_callback_with_env_t = Option<
+    unsafe extern "C" fn(
+        env: *mut c_void,
+        args: *const wasm_val_vec_t,
+        results: *mut wasm_val_vec_t,
+    ) -> *mut wasm_trap_t,
+>;
+
+impl wasm_func_t {
+    pub(crate) fn new(store: &Store, index: u32) -> Self {
+        wasm_func_t::from_object(Object::Func(StoreObject {
+            store: store.clone(),
+            index,
+        }))
+    }
+}
+
+/// Runs an environment's finalizer when the host function is dropped (with its store).
+struct Env {
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(f) = self.finalizer {
+            // SAFETY: the embedder registered this finalizer for this environment.
+            unsafe { f(self.env) }
+        }
+    }
+}
+
+/// Calls a C host callback: converts the arguments, prepares the result slots, converts back.
+fn call_c(
+    store: &Store,
+    args: &[Val],
+    results: &mut [Val],
+    call: &dyn Fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t,
+) -> Result<(), Trap> {
+    let mut c_args =
+        wasm_val_vec_t::from_vec(args.iter().map(|&v| val_from_runtime(store, v)).collect());
+    let init = results
+        .iter()
+        .map(|&r| val_from_runtime(store, r))
+        .collect();
+    let mut c_results = wasm_val_vec_t::from_vec(init);
+    let trap = call(&c_args, &mut c_results);
+    let types: Vec<_> = results.iter().map(|r| r.ty()).collect();
+    // SAFETY: both vectors were created here.
+    let converted = vals_to_runtime(store, unsafe { c_results.as_slice() }, &types);
+    unsafe {
+        vec_delete(&mut c_args);
+        vec_delete(&mut c_results);
+    }
+    if !trap.is_null() {
+        // SAFETY: the callback hands over ownership of the trap it returns.
+        let trap = unsafe { Box::from_raw(trap) };
+        return Err(trap.to_runtime());
+    }
+    match converted {
+        Ok(vals) => {
+            results.copy_from_slice(&vals);
+            Ok(())
+        }
+        Err(e) => Err(Trap::new(format!(
+            "host function returned a bad result: {e}"
+        ))),
+    }
+}
+
+fn new_host(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    name: &str,
+    callback: HostCallback,
+) -> *mut wasm_func_t {
+    let store = &unsafe { arg(store, name, "store") }.store;
+    let ty = unsafe { arg(ty, name, "type") }.to_core();
+    match store.new_host_func(ty, callback) {
+        Ok(index) => into_raw(wasm_func_t::new(store, index)),
+        Err(e) => {
+            set_last_error(&e);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_new(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    callback: wasm_func_callback_t,
+) -> *mut wasm_func_t {
+    let Some(callback) = callback else {
+        misuse("wasm_func_new", "argument `callback` must not be NULL")
+    };
+    new_host(
+        store,
+        ty,
+        "wasm_func_new",
+        Box::new(move |store, args, results| {
+            // SAFETY: the C callback's contract (wasm.h).
+            call_c(store, args, results, &|a, r| unsafe { callback(a, r) })
+        }),
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_new_with_env(
+    store: *mut wasm_store_t,
+    ty: *const wasm_functype_t,
+    callback: wasm_func_callback_with_env_t,
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+) -> *mut wasm_func_t {
+    let Some(callback) = callback else {
+        misuse(
+            "wasm_func_new_with_env",
+            "argument `callback` must not be NULL",
+        )
+    };
+    let env = Env { env, finalizer };
+    new_host(
+        store,
+        ty,
+        "wasm_func_new_with_env",
+        Box::new(move |store, args, results| {
+            let env = &env;
+            // SAFETY: the C callback's contract (wasm.h).
+            call_c(store, args, results, &|a, r| unsafe {
+                callback(env.env, a, r)
+            })
+        }),
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_type(func: *const wasm_func_t) -> *mut wasm_functype_t {
+    let o = unsafe { arg(func, "wasm_func_type", "self") }.entity();
+    into_raw(wasm_functype_t::from_core(&o.store.func_type(o.index)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_param_arity(func: *const wasm_func_t) -> usize {
+    let o = unsafe { arg(func, "wasm_func_param_arity", "self") }.entity();
+    o.store.func_type(o.index).params.len()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_result_arity(func: *const wasm_func_t) -> usize {
+    let o = unsafe { arg(func, "wasm_func_result_arity", "self") }.entity();
+    o.store.func_type(o.index).results.len()
+}
+
+/// Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
+/// returns the trap. Arguments of the wrong number or type are a trap too.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_func_call(
+    func: *const wasm_func_t,
+    args: *const wasm_val_vec_t,
+    results: *mut wasm_val_vec_t,
+) -> *mut wasm_trap_t {
+    let o = unsafe { arg(func, "wasm_func_call", "self") }.entity();
+    let ty = o.store.func_type(o.index);
+    let no_args = wasm_val_vec_t::from_parts(0, std::ptr::null_mut());
+    let args = unsafe { args.as_ref() }.unwrap_or(&no_args);
+    // SAFETY: a valid vector's elements are valid.
+    let args = match vals_to_runtime(&o.store, unsafe { args.as_slice() }, &ty.params) {
+        Ok(a) => a,
+        Err(e) => {
+            return trap_from_message(&o.store, &format!("wasm_func_call: bad arguments: {e}"))
+        }
+    };
+    let results = match unsafe { results.as_mut() } {
+        Some(r) if r.size >= ty.results.len() && (r.size == 0 || !r.data.is_null()) => r,
+        _ if ty.results.is_empty() => {
+            return match o.store.call(o.index, &args) {
+                Ok(_) => std::ptr::null_mut(),
+                Err(t) => trap_from_runtime(&o.store, t),
+            }
+        }
+        _ => return trap_from_message(&o.store, "wasm_func_call: the results vector is too small"),
+    };
+    match o.store.call(o.index, &args) {
+        Ok(values) => {
+            for (i, v) in values.into_iter().enumerate() {
+                // SAFETY: the caller provided at least `results.len()` slots.
+                unsafe { *results.data.add(i) = val_from_runtime(&o.store, v) };
+            }
+            std::ptr::null_mut()
+        }
+        Err(t) => trap_from_runtime(&o.store, t),
+    }
+}
+
+fn trap_from_message(store: &Store, message: &str) -> *mut wasm_trap_t {
+    let mut bytes = message.as_bytes().to_vec();
+    bytes.push(0);
+    let _ = store;
+    into_raw(wasm_trap_t::new(TrapData {
+        message: bytes,
+        frames: Vec::new(),
+        store: None,
+    }))
+}

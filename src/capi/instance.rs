@@ -1,0 +1,102 @@
+//! wasm.h "Module Instances".
+
+use super::external::wasm_extern_vec_t;
+use super::module::wasm_module_t;
+use super::r#ref::{Object, StoreObject, TrapData};
+use super::store::wasm_store_t;
+use super::trap::{trap_from_runtime, wasm_trap_t};
+use super::vec::CVec;
+use super::{arg, arg_mut, into_raw};
+use crate::error::{set_last_error, Error};
+use crate::runtime::instance::{instantiate, InstantiationError};
+use crate::runtime::store::Extern;
+
+declare_ref!(wasm_instance_t is Object::Instance(_),
+    base: wasm_instance_delete, wasm_instance_copy, wasm_instance_same, wasm_instance_get_host_info,
+        wasm_instance_set_host_info, wasm_instance_set_host_info_with_finalizer;
+    casts: wasm_instance_as_ref, wasm_ref_as_instance, wasm_instance_as_ref_const,
+        wasm_ref_as_instance_const);
+
+/// Instantiates `module` with `imports` (in the module's import order). On failure returns NULL,
+/// leaves the reason in `wasmo_error_message()` and, if `trap` is not NULL, stores a trap with
+/// the same message there (a link error or a trap in a segment or the start function).
+#[no_mangle]
+pub unsafe extern "C" fn wasm_instance_new(
+    store: *mut wasm_store_t,
+    module: *const wasm_module_t,
+    imports: *const super::external::wasm_extern_vec_t,
+    trap: *mut *mut wasm_trap_t,
+) -> *mut wasm_instance_t {
+    let f = "wasm_instance_new";
+    let store = &unsafe { arg(store, f, "store") }.store;
+    let module = unsafe { arg(module, f, "module") }.module();
+    if let Some(t) = unsafe { trap.as_mut() } {
+        *t = std::ptr::null_mut();
+    }
+    let empty = wasm_extern_vec_t::from_parts(0, std::ptr::null_mut());
+    let imports = unsafe { imports.as_ref() }.unwrap_or(&empty);
+    let mut externs = Vec::new();
+    // SAFETY: a valid vector's elements are live externs or NULL.
+    for (i, e) in unsafe { imports.as_slice() }.iter().enumerate() {
+        let Some(e) = (unsafe { e.as_ref() }) else {
+            return fail(trap, Error::new(format!("{f}: import {i} is NULL")), None);
+        };
+        let o = e.entity();
+        if !o.store.same(store) {
+            return fail(
+                trap,
+                Error::new(format!("{f}: import {i} belongs to another store")),
+                None,
+            );
+        }
+        externs.push(e.to_runtime());
+    }
+    match instantiate(store, module, &externs) {
+        Ok(index) => {
+            crate::error::clear_last_error();
+            into_raw(wasm_instance_t::from_object(Object::Instance(
+                StoreObject {
+                    store: store.clone(),
+                    index,
+                },
+            )))
+        }
+        Err(InstantiationError::Trap(t)) => {
+            set_last_error(&Error::new(t.message.clone()));
+            if let Some(slot) = unsafe { trap.as_mut() } {
+                *slot = trap_from_runtime(store, t);
+            }
+            std::ptr::null_mut()
+        }
+        Err(InstantiationError::Link(e)) | Err(InstantiationError::Other(e)) => fail(trap, e, None),
+    }
+}
+
+fn fail(trap: *mut *mut wasm_trap_t, e: Error, _extern: Option<Extern>) -> *mut wasm_instance_t {
+    set_last_error(&e);
+    if let Some(slot) = unsafe { trap.as_mut() } {
+        let mut message = e.message().as_bytes().to_vec();
+        message.push(0);
+        *slot = into_raw(wasm_trap_t::new(TrapData {
+            message,
+            frames: Vec::new(),
+            store: None,
+        }));
+    }
+    std::ptr::null_mut()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn wasm_instance_exports(
+    instance: *const wasm_instance_t,
+    out: *mut wasm_extern_vec_t,
+) {
+    let o = unsafe { arg(instance, "wasm_instance_exports", "self") }.entity();
+    let items = o
+        .store
+        .instance_exports(o.index)
+        .into_iter()
+        .map(|(_, e)| into_raw(super::external::wasm_extern_t::from_runtime(&o.store, e)))
+        .collect();
+    unsafe { *arg_mut(out, "wasm_instance_exports", "out") = wasm_extern_vec_t::from_vec(items) };
+}
