@@ -70,8 +70,10 @@ pub fn function_type<'c>(context: &'c Context, ty: &FuncType) -> Result<Function
 }
 
 /// Attributes every generated function carries: frame pointers (for trap backtraces), no
-/// unwinding (traps leave through the runtime, never through unwind tables), and no tail calls:
-/// LLVM would otherwise turn recursion into loops, and runaway recursion must exhaust the stack.
+/// unwinding (traps leave through the runtime, never through unwind tables), no tail calls
+/// (LLVM would otherwise turn recursion into loops, and runaway recursion must exhaust the
+/// stack), and no inlining: backtraces are read from native frames, and an inlined callee would
+/// vanish from `wasm_trap_trace` until a debug-info frame map exists.
 pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
     f.add_attribute(
         AttributeLoc::Function,
@@ -81,11 +83,10 @@ pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
         AttributeLoc::Function,
         context.create_string_attribute("disable-tail-calls", "true"),
     );
-    let nounwind = Attribute::get_named_enum_kind_id("nounwind");
-    f.add_attribute(
-        AttributeLoc::Function,
-        context.create_enum_attribute(nounwind, 0),
-    );
+    for name in ["nounwind", "noinline"] {
+        let kind = Attribute::get_named_enum_kind_id(name);
+        f.add_attribute(AttributeLoc::Function, context.create_enum_attribute(kind, 0));
+    }
 }
 
 /// Runtime functions compiled code calls, by symbol name. Their addresses are given to the JIT
@@ -364,4 +365,20 @@ pub fn ptr_type(context: &Context) -> inkwell::types::PointerType<'_> {
 /// `ty` as a basic type, for loads of pointer-sized fields.
 pub fn usize_type(context: &Context) -> inkwell::types::IntType<'_> {
     context.i64_type()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_functions_are_never_inlined_or_tail_called() {
+        let context = Context::create();
+        let module = context.create_module("attrs");
+        let f = module.add_function("f", context.void_type().fn_type(&[], false), None);
+        add_function_attributes(&context, f);
+        let ir = module.print_to_string().to_string();
+        assert!(ir.contains("noinline"), "{ir}");
+        assert!(ir.contains("\"disable-tail-calls\"=\"true\""), "{ir}");
+    }
 }
