@@ -97,7 +97,7 @@ impl LinearMemory {
     }
 
     /// The accessible bytes.
-    pub fn data(&self) -> &mut [u8] {
+    pub fn data(&mut self) -> &mut [u8] {
         // SAFETY: `length` bytes from `base` are mapped read-write for the memory's lifetime;
         // wasm.h hands out the same raw access (`wasm_memory_data`).
         unsafe { std::slice::from_raw_parts_mut(self.vm.base, self.vm.length) }

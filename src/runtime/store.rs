@@ -81,6 +81,8 @@ pub struct StoreData {
     pub tables: Vec<Box<Table>>,
     pub globals: Vec<Box<GlobalData>>,
     pub instances: Vec<Box<Instance>>,
+    /// Boxed: compiled code holds their addresses, which must survive the vector growing.
+    #[allow(clippy::vec_box)]
     externrefs: Vec<Box<ExternRefData>>,
     func_by_ref: HashMap<usize, u32>,
     host_data: HashMap<(u8, u32), Box<dyn Any>>,
