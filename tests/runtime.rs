@@ -160,3 +160,42 @@ fn host_functions_and_indirect_calls() {
         "indirect call type mismatch"
     );
 }
+
+#[test]
+fn start_function_runs_at_instantiation() {
+    // The start function calls into the store (an import) and writes memory; instantiation used
+    // to hold a borrow of the store's data while running it.
+    let engine = Engine::default();
+    let store = Store::new(&engine);
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = calls.clone();
+    let hook = store
+        .new_host_func(
+            wasmo::module::types::FuncType::default(),
+            Box::new(move |_, _, _| {
+                seen.set(seen.get() + 1);
+                Ok(())
+            }),
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        &wat::parse_str(
+            r#"(module (import "host" "hook" (func $hook))
+              (memory 1) (data (i32.const 0) "A")
+              (func $start (call $hook)
+                (i32.store8 (i32.const 0) (i32.add (i32.load8_u (i32.const 0)) (i32.const 1))))
+              (start $start)
+              (func (export "get") (result i32) (i32.load8_u (i32.const 0))))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let i = instantiate(&store, &module, &[Extern::Func(hook)]).unwrap();
+    assert_eq!(calls.get(), 1);
+    let ex = store.instance_exports(i);
+    assert_eq!(
+        store.call(func(&ex, "get"), &[]).unwrap(),
+        vec![Val::I32(i32::from(b'B'))]
+    );
+}
