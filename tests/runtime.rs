@@ -199,3 +199,51 @@ fn start_function_runs_at_instantiation() {
         vec![Val::I32(i32::from(b'B'))]
     );
 }
+
+#[test]
+fn float_arithmetic_quiets_signalling_nans() {
+    // LLVM folds these identities to `x` (or `-x`), which would hand a signalling NaN back
+    // unchanged; wasm arithmetic always returns a quiet NaN.
+    let (store, ex) = setup(
+        r#"(module
+          (func (export "mul1") (param f32) (result f32) (f32.mul (local.get 0) (f32.const 1)))
+          (func (export "sub0") (param f64) (result f64) (f64.sub (local.get 0) (f64.const 0)))
+          (func (export "div_neg1") (param f32) (result f32)
+            (f32.div (local.get 0) (f32.const -1)))
+          (func (export "neg0_sub") (param f64) (result f64)
+            (f64.sub (f64.const -0) (local.get 0)))
+          (func (export "add_neg0") (param f32) (result f32)
+            (f32.add (local.get 0) (f32.const -0)))
+          (func (export "min") (param f32) (result f32) (f32.min (local.get 0) (f32.const -0)))
+          (func (export "promote_demote") (param f32) (result f32)
+            (f32.demote_f64 (f64.promote_f32 (local.get 0)))))"#,
+    );
+    let snan32 = 0x7fa0_0000u32;
+    let snan64 = 0x7ff4_0000_0000_0000u64;
+    let quiet32 = |v: &[Val]| matches!(v, [Val::F32(b)] if b & 0x7fc0_0000 == 0x7fc0_0000);
+    let quiet64 = |v: &[Val]| matches!(v, [Val::F64(b)] if b & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000);
+    for name in ["mul1", "div_neg1", "add_neg0", "min", "promote_demote"] {
+        let r = store.call(func(&ex, name), &[Val::F32(snan32)]).unwrap();
+        assert!(quiet32(&r), "{name}: {r:?}");
+    }
+    for name in ["sub0", "neg0_sub"] {
+        let r = store.call(func(&ex, name), &[Val::F64(snan64)]).unwrap();
+        assert!(quiet64(&r), "{name}: {r:?}");
+    }
+    // Ordinary values are untouched.
+    assert_eq!(
+        store
+            .call(func(&ex, "mul1"), &[Val::F32(1.5f32.to_bits())])
+            .unwrap(),
+        vec![Val::F32(1.5f32.to_bits())]
+    );
+    assert_eq!(
+        store
+            .call(
+                func(&ex, "promote_demote"),
+                &[Val::F32((-0.0f32).to_bits())]
+            )
+            .unwrap(),
+        vec![Val::F32((-0.0f32).to_bits())]
+    );
+}
