@@ -247,3 +247,20 @@ fn float_arithmetic_quiets_signalling_nans() {
         vec![Val::F32((-0.0f32).to_bits())]
     );
 }
+
+#[test]
+fn uninitialized_element_trap_names_the_index() {
+    let (store, ex) = setup(
+        r#"(module (table 3 funcref)
+          (func (export "call") (param i32) (result i32)
+            (call_indirect (result i32) (local.get 0))))"#,
+    );
+    let trap = store.call(func(&ex, "call"), &[Val::I32(2)]).unwrap_err();
+    assert_eq!(trap.message, "uninitialized element 2");
+    assert_eq!(
+        trap.code,
+        Some(wasmo::runtime::trap::TrapCode::UninitializedElement)
+    );
+    let trap = store.call(func(&ex, "call"), &[Val::I32(3)]).unwrap_err();
+    assert_eq!(trap.message, "undefined element");
+}
