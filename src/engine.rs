@@ -27,6 +27,10 @@ pub struct Config {
     pub opt_level: u32,
     /// Compile worker threads; 0 means one per available core.
     pub compile_threads: u32,
+    /// The proposals modules may use: validation rejects anything else. Defaults to
+    /// [`crate::module::features`] (Wasm 3.0); `WasmFeatures::WASM2` makes the engine check
+    /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
+    pub features: wasmparser::WasmFeatures,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             mode: Mode::Optimized,
             opt_level: 2,
             compile_threads: 0,
+            features: crate::module::features(),
         }
     }
 }

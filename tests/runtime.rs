@@ -187,3 +187,107 @@ fn traps_carry_wasm_frames() {
     let indices: Vec<u32> = trap.frames.iter().map(|f| f.func_index).collect();
     assert_eq!(indices, [2, 3]);
 }
+
+#[test]
+fn start_function_runs_at_instantiation() {
+    // The start function calls into the store (an import) and writes memory; instantiation used
+    // to hold a borrow of the store's data while running it.
+    let engine = Engine::default();
+    let store = Store::new(&engine);
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = calls.clone();
+    let hook = store
+        .new_host_func(
+            wasmo::module::types::FuncType::default(),
+            Box::new(move |_, _, _| {
+                seen.set(seen.get() + 1);
+                Ok(())
+            }),
+        )
+        .unwrap();
+    let module = Module::new(
+        &engine,
+        &wat::parse_str(
+            r#"(module (import "host" "hook" (func $hook))
+              (memory 1) (data (i32.const 0) "A")
+              (func $start (call $hook)
+                (i32.store8 (i32.const 0) (i32.add (i32.load8_u (i32.const 0)) (i32.const 1))))
+              (start $start)
+              (func (export "get") (result i32) (i32.load8_u (i32.const 0))))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let i = instantiate(&store, &module, &[Extern::Func(hook)]).unwrap();
+    assert_eq!(calls.get(), 1);
+    let ex = store.instance_exports(i);
+    assert_eq!(
+        store.call(func(&ex, "get"), &[]).unwrap(),
+        vec![Val::I32(i32::from(b'B'))]
+    );
+}
+
+#[test]
+fn float_arithmetic_quiets_signalling_nans() {
+    // LLVM folds these identities to `x` (or `-x`), which would hand a signalling NaN back
+    // unchanged; wasm arithmetic always returns a quiet NaN.
+    let (store, ex) = setup(
+        r#"(module
+          (func (export "mul1") (param f32) (result f32) (f32.mul (local.get 0) (f32.const 1)))
+          (func (export "sub0") (param f64) (result f64) (f64.sub (local.get 0) (f64.const 0)))
+          (func (export "div_neg1") (param f32) (result f32)
+            (f32.div (local.get 0) (f32.const -1)))
+          (func (export "neg0_sub") (param f64) (result f64)
+            (f64.sub (f64.const -0) (local.get 0)))
+          (func (export "add_neg0") (param f32) (result f32)
+            (f32.add (local.get 0) (f32.const -0)))
+          (func (export "min") (param f32) (result f32) (f32.min (local.get 0) (f32.const -0)))
+          (func (export "promote_demote") (param f32) (result f32)
+            (f32.demote_f64 (f64.promote_f32 (local.get 0)))))"#,
+    );
+    let snan32 = 0x7fa0_0000u32;
+    let snan64 = 0x7ff4_0000_0000_0000u64;
+    let quiet32 = |v: &[Val]| matches!(v, [Val::F32(b)] if b & 0x7fc0_0000 == 0x7fc0_0000);
+    let quiet64 = |v: &[Val]| matches!(v, [Val::F64(b)] if b & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000);
+    for name in ["mul1", "div_neg1", "add_neg0", "min", "promote_demote"] {
+        let r = store.call(func(&ex, name), &[Val::F32(snan32)]).unwrap();
+        assert!(quiet32(&r), "{name}: {r:?}");
+    }
+    for name in ["sub0", "neg0_sub"] {
+        let r = store.call(func(&ex, name), &[Val::F64(snan64)]).unwrap();
+        assert!(quiet64(&r), "{name}: {r:?}");
+    }
+    // Ordinary values are untouched.
+    assert_eq!(
+        store
+            .call(func(&ex, "mul1"), &[Val::F32(1.5f32.to_bits())])
+            .unwrap(),
+        vec![Val::F32(1.5f32.to_bits())]
+    );
+    assert_eq!(
+        store
+            .call(
+                func(&ex, "promote_demote"),
+                &[Val::F32((-0.0f32).to_bits())]
+            )
+            .unwrap(),
+        vec![Val::F32((-0.0f32).to_bits())]
+    );
+}
+
+#[test]
+fn uninitialized_element_trap_names_the_index() {
+    let (store, ex) = setup(
+        r#"(module (table 3 funcref)
+          (func (export "call") (param i32) (result i32)
+            (call_indirect (result i32) (local.get 0))))"#,
+    );
+    let trap = store.call(func(&ex, "call"), &[Val::I32(2)]).unwrap_err();
+    assert_eq!(trap.message, "uninitialized element 2");
+    assert_eq!(
+        trap.code,
+        Some(wasmo::runtime::trap::TrapCode::UninitializedElement)
+    );
+    let trap = store.call(func(&ex, "call"), &[Val::I32(3)]).unwrap_err();
+    assert_eq!(trap.message, "undefined element");
+}

@@ -119,10 +119,13 @@ pub enum Builtin {
     HostCall,
     /// `raise_pending()`: unwinds with the trap a host call left, never returns.
     RaisePending,
+    /// `record_trap_index(vmctx, index)`: the table index the next trap's message names
+    /// ("uninitialized element 2"); a `Trap` follows.
+    RecordTrapIndex,
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 13] = [
+    pub const ALL: [Builtin; 14] = [
         Builtin::Trap,
         Builtin::MemoryGrow,
         Builtin::MemoryFill,
@@ -136,6 +139,7 @@ impl Builtin {
         Builtin::ElemDrop,
         Builtin::HostCall,
         Builtin::RaisePending,
+        Builtin::RecordTrapIndex,
     ];
 
     pub fn symbol(self) -> &'static str {
@@ -153,6 +157,7 @@ impl Builtin {
             Builtin::ElemDrop => "wasmo_builtin_elem_drop",
             Builtin::HostCall => "wasmo_builtin_host_call",
             Builtin::RaisePending => "wasmo_builtin_raise_pending",
+            Builtin::RecordTrapIndex => "wasmo_builtin_record_trap_index",
         }
     }
 
@@ -169,7 +174,9 @@ impl Builtin {
             Builtin::MemoryCopy | Builtin::MemoryInit | Builtin::TableCopy | Builtin::TableInit => {
                 i32t.fn_type(&[p, i, i, i, i, i], false)
             }
-            Builtin::DataDrop | Builtin::ElemDrop => void.fn_type(&[p, i], false),
+            Builtin::DataDrop | Builtin::ElemDrop | Builtin::RecordTrapIndex => {
+                void.fn_type(&[p, i], false)
+            }
             Builtin::TableGrow => i32t.fn_type(&[p, i, p, i], false),
             Builtin::TableFill => i32t.fn_type(&[p, i, i, p, i], false),
             Builtin::HostCall => i32t.fn_type(&[p, p], false),

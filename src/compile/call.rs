@@ -3,7 +3,7 @@
 //! checks it (bounds: "undefined element", null: "uninitialized element", signature: "indirect
 //! call type mismatch") and calls through it.
 
-use super::abi;
+use super::abi::{self, Builtin};
 use super::translate::FuncTranslator;
 use crate::error::Result;
 use crate::runtime::trap::TrapCode;
@@ -66,7 +66,17 @@ impl<'c> FuncTranslator<'c, '_> {
             .build_load(abi::ptr_type(self.ctx), at, "func_ref")?
             .into_pointer_value();
         let null = self.b.build_is_null(func_ref, "null")?;
-        self.trap_if(null, TrapCode::UninitializedElement)?;
+        // Not the shared trap block: the message names the element ("uninitialized element 2").
+        let null_block = self.new_block("null_element");
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(null, null_block, cont)?;
+        self.b.position_at_end(null_block);
+        self.call_builtin(Builtin::RecordTrapIndex, &[index.into()])?;
+        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        let code = self.i32_const(TrapCode::UninitializedElement as u32);
+        self.b.build_call(trap, &[code.into()], "")?;
+        self.b.build_unreachable()?;
+        self.b.position_at_end(cont);
         let actual = self
             .load_field(
                 func_ref,

@@ -58,6 +58,33 @@ impl<'c> FuncTranslator<'c, '_> {
             .unwrap())
     }
 
+    /// A float operation the optimiser may not simplify away. LLVM folds `x * 1`, `x - 0`,
+    /// `x / -1`, `-0 - x`, `demote(promote(x))`... to `x` or `-x`, returning a signalling NaN
+    /// operand unchanged where wasm arithmetic produces a quiet NaN. The constrained intrinsics
+    /// with exception behaviour "maytrap" forbid exactly those folds (they would lose the invalid
+    /// exception a signalling NaN raises) yet still lower to the plain instructions and may be
+    /// deleted when unused; "round.tonearest" is wasm's only rounding mode.
+    fn constrained(
+        &self,
+        op: &str,
+        types: &[BasicTypeEnum<'c>],
+        args: &[FloatValue<'c>],
+        rounding: bool,
+    ) -> Result<BasicValueEnum<'c>> {
+        let mut all: Vec<inkwell::values::BasicMetadataValueEnum<'c>> =
+            args.iter().map(|&a| a.into()).collect();
+        if rounding {
+            all.push(self.ctx.metadata_string("round.tonearest").into());
+        }
+        all.push(self.ctx.metadata_string("fpexcept.maytrap").into());
+        self.intrinsic(&format!("llvm.experimental.constrained.{op}"), types, &all)
+    }
+
+    /// Wasm's `add`, `sub`, `mul` and `div` (`op` is `fadd`...), see [`Self::constrained`].
+    fn float_arith(&mut self, op: &str) -> R {
+        self.float_binary(|t, x, y| t.constrained(op, &[x.get_type().into()], &[x, y], true))
+    }
+
     fn int_binary(
         &mut self,
         f: impl FnOnce(&Self, IntValue<'c>, IntValue<'c>) -> Result<IntValue<'c>>,
@@ -220,8 +247,9 @@ impl<'c> FuncTranslator<'c, '_> {
             };
             let z = t.b.build_bit_cast(zb, x.get_type(), "z")?;
             let ordered = t.b.build_select(eq, z, chosen, "ordered")?;
-            let nan = t.b.build_float_add(x, y, "nan")?;
-            Ok(t.b.build_select(uno, nan.into(), ordered, "minmax")?)
+            // A quiet NaN from whichever operand is NaN (x + y quiets a signalling one).
+            let nan = t.constrained("fadd", &[x.get_type().into()], &[x, y], true)?;
+            Ok(t.b.build_select(uno, nan, ordered, "minmax")?)
         })
     }
 
@@ -410,10 +438,10 @@ macro_rules! float_ops {
                 pub(super) fn $trunc(&mut self) -> R { self.float_unary_intrinsic("llvm.trunc") }
                 pub(super) fn $nearest(&mut self) -> R { self.float_unary_intrinsic("llvm.roundeven") }
                 pub(super) fn $sqrt(&mut self) -> R { self.float_unary_intrinsic("llvm.sqrt") }
-                pub(super) fn $add(&mut self) -> R { self.float_binary(|t, x, y| Ok(t.b.build_float_add(x, y, "add")?.into())) }
-                pub(super) fn $sub(&mut self) -> R { self.float_binary(|t, x, y| Ok(t.b.build_float_sub(x, y, "sub")?.into())) }
-                pub(super) fn $mul(&mut self) -> R { self.float_binary(|t, x, y| Ok(t.b.build_float_mul(x, y, "mul")?.into())) }
-                pub(super) fn $div(&mut self) -> R { self.float_binary(|t, x, y| Ok(t.b.build_float_div(x, y, "div")?.into())) }
+                pub(super) fn $add(&mut self) -> R { self.float_arith("fadd") }
+                pub(super) fn $sub(&mut self) -> R { self.float_arith("fsub") }
+                pub(super) fn $mul(&mut self) -> R { self.float_arith("fmul") }
+                pub(super) fn $div(&mut self) -> R { self.float_arith("fdiv") }
                 pub(super) fn $min(&mut self) -> R { self.min_max(true) }
                 pub(super) fn $max(&mut self) -> R { self.min_max(false) }
                 pub(super) fn $copysign(&mut self) -> R {
@@ -520,13 +548,15 @@ impl FuncTranslator<'_, '_> {
     }
     pub(super) fn visit_f32_demote_f64(&mut self) -> R {
         let x = self.pop_float();
-        let r = self.b.build_float_trunc(x, self.ctx.f32_type(), "demote")?;
+        let types = [self.ctx.f32_type().into(), self.ctx.f64_type().into()];
+        let r = self.constrained("fptrunc", &types, &[x], true)?;
         self.push(r);
         Ok(())
     }
     pub(super) fn visit_f64_promote_f32(&mut self) -> R {
         let x = self.pop_float();
-        let r = self.b.build_float_ext(x, self.ctx.f64_type(), "promote")?;
+        let types = [self.ctx.f64_type().into(), self.ctx.f32_type().into()];
+        let r = self.constrained("fpext", &types, &[x], false)?;
         self.push(r);
         Ok(())
     }

@@ -96,10 +96,18 @@ pub struct ModuleInfo {
 impl ModuleInfo {
     /// Decodes and fully validates `bytes`, including every function body.
     pub fn decode(bytes: &[u8]) -> Result<ModuleInfo> {
+        Self::decode_with_features(bytes, features())
+    }
+
+    /// Like [`ModuleInfo::decode`], accepting only the proposals in `features`.
+    pub fn decode_with_features(bytes: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
         let mut info = ModuleInfo::default();
-        let mut validator = Validator::new_with_features(features());
+        let mut validator = Validator::new_with_features(features);
         let mut allocs = FuncValidatorAllocations::default();
-        for payload in Parser::new(0).parse_all(bytes) {
+        // The parser decodes by the features too (a memory limit is a u64 only with memory64).
+        let mut parser = Parser::new(0);
+        parser.set_features(features);
+        for payload in parser.parse_all(bytes) {
             let payload = payload?;
             match validator.payload(&payload)? {
                 ValidPayload::Func(func, body) => {
@@ -343,7 +351,7 @@ pub struct LoadedCode {
 impl Module {
     /// Decodes, validates and compiles `bytes` for `engine`.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let info = ModuleInfo::decode(bytes)?;
+        let info = ModuleInfo::decode_with_features(bytes, engine.config().features)?;
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let code = Self::compile(engine, &info, &bytes)?;
         Ok(Module {
@@ -511,6 +519,17 @@ mod tests {
         assert!(ModuleInfo::decode(&bytes[..bytes.len() - 1]).is_err());
         assert!(ModuleInfo::decode(b"\0asm\x02\0\0\0").is_err());
         assert!(ModuleInfo::decode(b"not wasm at all").is_err());
+    }
+
+    #[test]
+    fn wasm2_features_reject_wasm3_modules() {
+        // Two memories (multi-memory) and a 64-bit limit encoding (memory64) are Wasm 3.0.
+        let two_memories = wat::parse_str("(module (memory 1) (memory 1))").unwrap();
+        assert!(ModuleInfo::decode(&two_memories).is_ok());
+        assert!(ModuleInfo::decode_with_features(&two_memories, WasmFeatures::WASM2).is_err());
+        let overlong_limit = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
+        assert!(ModuleInfo::decode(overlong_limit).is_ok());
+        assert!(ModuleInfo::decode_with_features(overlong_limit, WasmFeatures::WASM2).is_err());
     }
 
     #[test]

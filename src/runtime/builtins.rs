@@ -173,6 +173,10 @@ extern "C" fn elem_drop(vmctx: *mut u8, segment: u32) {
     unsafe { instance(vmctx) }.elements[segment as usize] = None;
 }
 
+extern "C" fn record_trap_index(_vmctx: *mut u8, index: u32) {
+    trap::record_index(index);
+}
+
 extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32 {
     host_call(host, values)
 }
@@ -196,6 +200,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
                 Builtin::TableInit => table_init as *const () as usize,
                 Builtin::ElemDrop => elem_drop as *const () as usize,
                 Builtin::HostCall => host_call_builtin as *const () as usize,
+                Builtin::RecordTrapIndex => record_trap_index as *const () as usize,
             };
             (b.symbol(), address)
         })

