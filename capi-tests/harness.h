@@ -53,6 +53,54 @@ static inline void load_wasm(const char* name, wasm_byte_vec_t* out) {
   fclose(f);
 }
 
+// The export called `name` among `exports` (what wasm_instance_exports gave for an instance of
+// `module`, in the module's export order). Exits if the module has no such export.
+static inline wasm_extern_t* export_named(const wasm_module_t* module,
+                                          const wasm_extern_vec_t* exports, const char* name) {
+  wasm_exporttype_vec_t types;
+  wasm_module_exports(module, &types);
+  size_t found = types.size;
+  for (size_t i = 0; i < types.size && found == types.size; i++) {
+    const wasm_name_t* n = wasm_exporttype_name(types.data[i]);
+    if (n->size == strlen(name) && memcmp(n->data, name, n->size) == 0) found = i;
+  }
+  wasm_exporttype_vec_delete(&types);
+  if (found >= exports->size) {
+    fprintf(stderr, "no export \"%s\"\n", name);
+    exit(2);
+  }
+  return exports->data[found];
+}
+
+// Whether `trap` is non-NULL and its message is exactly `expected`, NUL-terminated with the NUL
+// counted in the size (wasm_message_t). Prints what it got otherwise.
+static inline int trap_message_is(const wasm_trap_t* trap, const char* expected) {
+  if (trap == NULL) {
+    fprintf(stderr, "no trap where \"%s\" was expected\n", expected);
+    return 0;
+  }
+  wasm_message_t msg;
+  wasm_trap_message(trap, &msg);
+  int ok = msg.size == strlen(expected) + 1 && memcmp(msg.data, expected, msg.size) == 0;
+  if (!ok) fprintf(stderr, "trap message \"%.*s\" (size %zu), expected \"%s\"\n", (int)msg.size, msg.data, msg.size, expected);
+  wasm_byte_vec_delete(&msg);
+  return ok;
+}
+
+// Whether `trap` is non-NULL and its NUL-terminated message contains `part`.
+static inline int trap_message_has(const wasm_trap_t* trap, const char* part) {
+  if (trap == NULL) {
+    fprintf(stderr, "no trap where one with \"%s\" was expected\n", part);
+    return 0;
+  }
+  wasm_message_t msg;
+  wasm_trap_message(trap, &msg);
+  int ok = msg.size > 0 && msg.data[msg.size - 1] == 0 && strstr(msg.data, part) != NULL;
+  if (!ok) fprintf(stderr, "trap message \"%.*s\" lacks \"%s\"\n", (int)msg.size, msg.data, part);
+  wasm_byte_vec_delete(&msg);
+  return ok;
+}
+
 // Runs `fn` in a child process and reports whether it aborted (SIGABRT) with `expected` in its
 // stderr: how the tests check that forbidden arguments are caught loudly.
 static inline int aborts_with(void (*fn)(void), const char* expected) {
