@@ -361,11 +361,6 @@ static void test_link_errors(void) {
   wasm_module_delete(module);
 }
 
-// LIBRARY BUG (start function panics): wasm_instance_new of any module with a start function
-// aborts the process with "RefCell already borrowed" (src/runtime/instance.rs, instantiate():
-// the `store.data()` borrow taken for `inst_ref` lives to the end of the function, and
-// func_from_ref() borrows the store again to call the start function). Re-enable when fixed.
-#if 0
 static void test_start_function(void) {
   wasm_module_t* module = load_module("start");
   wasm_functype_t* v_v = wasm_functype_new_0_0();
@@ -407,7 +402,6 @@ static void test_start_function(void) {
   wasm_func_delete(hello);
   wasm_module_delete(module);
 }
-#endif
 
 static void test_segments(void) {
   wasm_module_t* module = load_module("segments");
@@ -544,9 +538,7 @@ int main(void) {
   test_instance_with_imports();
   test_no_imports();
   test_link_errors();
-#if 0  // LIBRARY BUG (start function panics), see above
   test_start_function();
-#endif
   test_segments();
   test_extern_casts();
 

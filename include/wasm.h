@@ -415,7 +415,9 @@ WASM_API_EXTERN wasm_frame_t *wasm_trap_origin(const wasm_trap_t *trap);
 // The wasm frames, innermost first.
 WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out);
 
-// The instance the frame's function belongs to (borrowed from the frame), or NULL if unknown.
+// The instance the frame's function belongs to (borrowed from the frame), or NULL if it cannot
+// be told: a frame of code that several instances of the store run, reached through an import
+// or a table from another module's code.
 WASM_API_EXTERN wasm_instance_t *wasm_frame_instance(const wasm_frame_t *frame);
 
 WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *frame);

@@ -1,6 +1,6 @@
 //! wasm.h "Function Instances": host functions (with or without environment), calls, types.
 
-use super::r#ref::{Object, StoreObject, TrapData};
+use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::trap::{trap_from_runtime, wasm_trap_t};
 use super::types::wasm_functype_t;
@@ -202,7 +202,7 @@ pub unsafe extern "C" fn wasm_func_call(
         _ if ty.results.is_empty() => {
             return match o.store.call(o.index, &args) {
                 Ok(_) => std::ptr::null_mut(),
-                Err(t) => trap_from_runtime(&o.store, t),
+                Err(t) => trap_from_runtime(&o.store, t, Some(o.index)),
             }
         }
         _ => return trap_from_message(&o.store, "wasm_func_call: the results vector is too small"),
@@ -215,17 +215,13 @@ pub unsafe extern "C" fn wasm_func_call(
             }
             std::ptr::null_mut()
         }
-        Err(t) => trap_from_runtime(&o.store, t),
+        Err(t) => trap_from_runtime(&o.store, t, Some(o.index)),
     }
 }
 
 fn trap_from_message(store: &Store, message: &str) -> *mut wasm_trap_t {
+    let _ = store;
     let mut bytes = message.as_bytes().to_vec();
     bytes.push(0);
-    let _ = store;
-    into_raw(wasm_trap_t::new(TrapData {
-        message: bytes,
-        frames: Vec::new(),
-        store: None,
-    }))
+    super::trap::trap_from_message(bytes)
 }

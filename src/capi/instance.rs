@@ -2,7 +2,7 @@
 
 use super::external::wasm_extern_vec_t;
 use super::module::wasm_module_t;
-use super::r#ref::{Object, StoreObject, TrapData};
+use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::trap::{trap_from_runtime, wasm_trap_t};
 use super::vec::CVec;
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn wasm_instance_new(
         Err(InstantiationError::Trap(t)) => {
             set_last_error(&Error::new(t.message.clone()));
             if let Some(slot) = unsafe { trap.as_mut() } {
-                *slot = trap_from_runtime(store, t);
+                *slot = trap_from_runtime(store, t, None);
             }
             std::ptr::null_mut()
         }
@@ -77,11 +77,7 @@ fn fail(trap: *mut *mut wasm_trap_t, e: Error, _extern: Option<Extern>) -> *mut 
     if let Some(slot) = unsafe { trap.as_mut() } {
         let mut message = e.message().as_bytes().to_vec();
         message.push(0);
-        *slot = into_raw(wasm_trap_t::new(TrapData {
-            message,
-            frames: Vec::new(),
-            store: None,
-        }));
+        *slot = super::trap::trap_from_message(message);
     }
     std::ptr::null_mut()
 }

@@ -92,6 +92,8 @@ impl StoreObject {
 pub struct TrapData {
     pub message: Vec<u8>,
     pub frames: Vec<crate::runtime::trap::FrameInfo>,
+    /// The store instance of each frame, where it can be told.
+    pub instances: Vec<Option<u32>>,
     /// The store whose instances the frames belong to, if the trap came out of wasm.
     pub store: Option<Store>,
 }

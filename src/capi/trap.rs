@@ -30,23 +30,70 @@ impl wasm_trap_t {
         }
     }
 
-    /// The runtime trap for a trap a host function returned.
+    /// The runtime trap for a trap a host function returned. The message's exact bytes travel
+    /// along (they need not be UTF-8) and come back out of `wasm_func_call` unchanged.
     pub(crate) fn to_runtime(&self) -> Trap {
         let bytes = &self.data().value.message;
         let text = bytes.strip_suffix(&[0]).unwrap_or(bytes);
-        Trap::new(String::from_utf8_lossy(text).into_owned())
+        let mut trap = Trap::new(String::from_utf8_lossy(text).into_owned());
+        trap.host = Some(Arc::new(HostMessage(bytes.clone())));
+        trap
     }
 }
 
-/// A trap object for a runtime trap that came out of wasm in `store`.
-pub(crate) fn trap_from_runtime(store: &Store, trap: Trap) -> *mut wasm_trap_t {
-    let mut message = trap.message.into_bytes();
-    message.push(0);
+/// The exact message bytes of a host-created trap, carried through wasm frames.
+struct HostMessage(Vec<u8>);
+
+/// A trap object for a runtime trap that came out of wasm in `store`, entered through function
+/// `entry` (None if not through a function call, e.g. a start function).
+pub(crate) fn trap_from_runtime(store: &Store, trap: Trap, entry: Option<u32>) -> *mut wasm_trap_t {
+    let host = trap
+        .host
+        .as_ref()
+        .and_then(|h| h.downcast_ref::<HostMessage>());
+    let message = match host {
+        Some(HostMessage(bytes)) => bytes.clone(),
+        None => {
+            let mut m = trap.message.into_bytes();
+            m.push(0);
+            m
+        }
+    };
+    let instances = frame_instances(store, &trap.frames, entry);
     into_raw(wasm_trap_t::new(TrapData {
         message,
         frames: trap.frames,
+        instances,
         store: Some(store.clone()),
     }))
+}
+
+/// A trap object created by the host (no wasm frames); `message` must end with its NUL.
+pub(crate) fn trap_from_message(message: Vec<u8>) -> *mut wasm_trap_t {
+    into_raw(wasm_trap_t::new(TrapData {
+        message,
+        frames: Vec::new(),
+        instances: Vec::new(),
+        store: None,
+    }))
+}
+
+/// Which instance each frame belongs to, working inwards from the entry: the outermost frame is
+/// the called function's instance; a frame running the same code as the frame that called it
+/// belongs to the same instance (direct calls never leave an instance); other frames belong to
+/// the only instance running their code, or are unknown (None) if several do.
+fn frame_instances(store: &Store, frames: &[FrameInfo], entry: Option<u32>) -> Vec<Option<u32>> {
+    let mut result = vec![None; frames.len()];
+    let mut outer: Option<(u32, u64)> = entry.and_then(|f| store.instance_of_func(f));
+    for (i, frame) in frames.iter().enumerate().rev() {
+        let instance = match outer {
+            Some((instance, code)) if code == frame.module_id => Some(instance),
+            _ => store.unique_instance_of_code(frame.module_id),
+        };
+        result[i] = instance;
+        outer = instance.map(|i| (i, frame.module_id));
+    }
+    result
 }
 
 /// A new trap with `message` (copied; a terminating NUL is added if missing).
@@ -60,11 +107,7 @@ pub unsafe extern "C" fn wasm_trap_new(
     if bytes.last() != Some(&0) {
         bytes.push(0);
     }
-    into_raw(wasm_trap_t::new(TrapData {
-        message: bytes,
-        frames: Vec::new(),
-        store: None,
-    }))
+    trap_from_message(bytes)
 }
 
 /// The trap's message, NUL-terminated.
@@ -89,18 +132,21 @@ declare_vec!(wasm_frame_vec_t of *mut wasm_frame_t:
     wasm_frame_vec_new_empty, wasm_frame_vec_new_uninitialized, wasm_frame_vec_new,
     wasm_frame_vec_copy, wasm_frame_vec_delete);
 
-fn frame(data: &TrapData, info: &FrameInfo) -> wasm_frame_t {
-    let instance = data.store.as_ref().and_then(|store| {
-        let index = store.instance_of_code(info.module_id)?;
-        Some(Box::new(wasm_instance_t::from_object(Object::Instance(
-            StoreObject {
+/// Frame `index` of a trap, with its instance where it can be told.
+fn frame(data: &TrapData, index: usize) -> wasm_frame_t {
+    let instance = data
+        .store
+        .as_ref()
+        .zip(data.instances[index])
+        .map(|(store, i)| {
+            let object = Object::Instance(StoreObject {
                 store: store.clone(),
-                index,
-            },
-        ))))
-    });
+                index: i,
+            });
+            Box::new(wasm_instance_t::from_object(object))
+        });
     wasm_frame_t {
-        info: info.clone(),
+        info: data.frames[index].clone(),
         instance,
     }
 }
@@ -111,25 +157,25 @@ pub unsafe extern "C" fn wasm_trap_origin(trap: *const wasm_trap_t) -> *mut wasm
     let data = &unsafe { arg(trap, "wasm_trap_origin", "self") }
         .data()
         .value;
-    match data.frames.first() {
-        Some(f) => into_raw(frame(data, f)),
-        None => std::ptr::null_mut(),
+    if data.frames.is_empty() {
+        return std::ptr::null_mut();
     }
+    into_raw(frame(data, 0))
 }
 
 /// The wasm frames, innermost first.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_trap_trace(trap: *const wasm_trap_t, out: *mut wasm_frame_vec_t) {
     let data = &unsafe { arg(trap, "wasm_trap_trace", "self") }.data().value;
-    let frames = data
-        .frames
-        .iter()
-        .map(|f| into_raw(frame(data, f)))
+    let frames = (0..data.frames.len())
+        .map(|i| into_raw(frame(data, i)))
         .collect();
     unsafe { *arg_mut(out, "wasm_trap_trace", "out") = wasm_frame_vec_t::from_vec(frames) };
 }
 
-/// The instance the frame's function belongs to (borrowed from the frame), or NULL if unknown.
+/// The instance the frame's function belongs to (borrowed from the frame), or NULL if it cannot
+/// be told: a frame of code that several instances of the store run, reached through an import
+/// or a table from another module's code.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_frame_instance(frame: *const wasm_frame_t) -> *mut wasm_instance_t {
     match &unsafe { arg(frame, "wasm_frame_instance", "self") }.instance {

@@ -85,7 +85,10 @@ pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
     );
     for name in ["nounwind", "noinline"] {
         let kind = Attribute::get_named_enum_kind_id(name);
-        f.add_attribute(AttributeLoc::Function, context.create_enum_attribute(kind, 0));
+        f.add_attribute(
+            AttributeLoc::Function,
+            context.create_enum_attribute(kind, 0),
+        );
     }
 }
 

@@ -444,14 +444,39 @@ impl Store {
         self.data().instances[index as usize].exports.clone()
     }
 
-    /// The first instance of this store running the code with id `code_id` (see
-    /// `LoadedCode::id`): how a backtrace frame finds its instance.
-    pub fn instance_of_code(&self, code_id: u64) -> Option<u32> {
+    /// The only instance of this store running the code with id `code_id` (see
+    /// `LoadedCode::id`), or None if there is none or several.
+    pub fn unique_instance_of_code(&self, code_id: u64) -> Option<u32> {
         let data = self.data();
-        data.instances
+        let mut found = data
+            .instances
             .iter()
-            .position(|i| i.module.code().id == code_id)
-            .map(|i| i as u32)
+            .enumerate()
+            .filter(|(_, i)| i.module.code().id == code_id);
+        match (found.next(), found.next()) {
+            (Some((index, _)), None) => Some(index as u32),
+            _ => None,
+        }
+    }
+
+    /// The instance a wasm function of this store belongs to (None for host functions) and the
+    /// id of its code.
+    pub fn instance_of_func(&self, func: u32) -> Option<(u32, u64)> {
+        let data = self.data();
+        let FuncData::Wasm { func_ref, .. } = &data.funcs[func as usize] else {
+            return None;
+        };
+        // SAFETY: a wasm function's reference lives in its instance, whose vmctx records the
+        // instance's address at INSTANCE.
+        let instance = unsafe {
+            let vmctx = (**func_ref).vmctx as *const u8;
+            *(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const Instance)
+        };
+        let index = data
+            .instances
+            .iter()
+            .position(|i| std::ptr::eq(&**i, instance))?;
+        Some((index as u32, data.instances[index].module.code().id))
     }
 
     /// The function data of a store function, for the C API.

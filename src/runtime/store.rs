@@ -260,6 +260,9 @@ impl Store {
     // ---- memories, tables, globals ----------------------------------------------------------
 
     pub fn new_memory(&self, ty: MemoryType) -> Result<u32> {
+        if ty.limits.max.is_some_and(|max| max < ty.limits.min) {
+            return Err(Error::new("memory minimum exceeds its maximum"));
+        }
         let memory = Box::new(LinearMemory::new(ty)?);
         let mut data = self.data();
         data.memories.push(memory);
@@ -267,6 +270,9 @@ impl Store {
     }
 
     pub fn new_table(&self, ty: TableType, init: Val) -> Result<u32> {
+        if ty.limits.max.is_some_and(|max| max < ty.limits.min) {
+            return Err(Error::new("table minimum exceeds its maximum"));
+        }
         if !ty.element.is_ref() || init.ty() != ty.element {
             return Err(Error::new(
                 "table initial value does not match the element type",
