@@ -229,6 +229,11 @@ WASM_API_EXTERN own wasm_frame_t* wasm_frame_copy(const wasm_frame_t*);
 WASM_DECLARE_REF(trap)
 WASM_DECLARE_REF(foreign)
 WASM_DECLARE_SHARABLE_REF(module)
+
+// Declared as in the standard header; libwasmo.so does not provide them yet (serialisation
+// lands with its own issue), so a program using them fails to link rather than to compile.
+WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out);
+WASM_API_EXTERN own wasm_module_t* wasm_module_deserialize(wasm_store_t*, const wasm_byte_vec_t*);
 WASM_DECLARE_REF(func)
 
 typedef own wasm_trap_t* (*wasm_func_callback_t)(
