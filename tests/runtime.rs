@@ -291,3 +291,92 @@ fn uninitialized_element_trap_names_the_index() {
     let trap = store.call(func(&ex, "call"), &[Val::I32(3)]).unwrap_err();
     assert_eq!(trap.message, "undefined element");
 }
+
+/// Maps `len` bytes of inaccessible address space, at `at` exactly if given.
+fn reserve(at: Option<usize>, len: usize) -> Option<usize> {
+    let flags = libc::MAP_PRIVATE
+        | libc::MAP_ANONYMOUS
+        | libc::MAP_NORESERVE
+        | if at.is_some() {
+            libc::MAP_FIXED_NOREPLACE
+        } else {
+            0
+        };
+    // SAFETY: a new private mapping; MAP_FIXED_NOREPLACE never replaces an existing one.
+    let p = unsafe {
+        libc::mmap(
+            at.unwrap_or(0) as *mut libc::c_void,
+            len,
+            libc::PROT_NONE,
+            flags,
+            -1,
+            0,
+        )
+    };
+    (p != libc::MAP_FAILED && at.is_none_or(|a| a == p as usize)).then_some(p as usize)
+}
+
+#[test]
+fn code_sections_stay_in_reach_of_each_other() {
+    // Compiled code reaches its constant pool, GOT and stubs with 32-bit PC-relative offsets,
+    // so an object's sections must stay within 2 GiB of each other. Lay out the address space
+    // so that the kernel's first choices for small mappings are one-page holes separated by
+    // 8 GiB reservations (what linear memories reserve): fill every existing gap between
+    // mappings, then leave holes between reservations below them. Sections mapped one by one
+    // then land 8 GiB apart, and constant loads or builtin calls would fault.
+    const PAGE: usize = 4096;
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let ranges: Vec<(usize, usize, bool)> = maps
+        .lines()
+        .filter_map(|l| {
+            let (range, rest) = l.split_once(' ')?;
+            let (a, b) = range.split_once('-')?;
+            let a = usize::from_str_radix(a, 16).ok()?;
+            let b = usize::from_str_radix(b, 16).ok()?;
+            Some((a, b, rest.contains("[stack]")))
+        })
+        .collect();
+    let mut fillers = Vec::new();
+    for pair in ranges.windows(2) {
+        let ((_, end, _), (next, _, next_is_stack)) = (pair[0], pair[1]);
+        // Leave the main thread's stack room to grow, and the space above 47 bits alone.
+        if next > end && !next_is_stack && next < 1 << 47 {
+            if let Some(p) = reserve(Some(end), next - end) {
+                fillers.push((p, next - end));
+            }
+        }
+    }
+    // One-page holes 8 GiB apart inside one big reservation, below everything else.
+    const STRIDE: usize = (8 << 30) + PAGE;
+    let layout = reserve(None, 6 * STRIDE).unwrap();
+    for k in 0..6 {
+        // SAFETY: a page of our own reservation, unused.
+        unsafe { libc::munmap((layout + k * STRIDE) as *mut libc::c_void, PAGE) };
+    }
+
+    let engine = Engine::default();
+    let store = Store::new(&engine);
+    let module = Module::new(
+        &engine,
+        &wat::parse_str(
+            r#"(module (table 1 funcref)
+              (func (export "f") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 1.25)))
+              (func (export "g") (param i32) (result i32)
+                (table.grow (ref.null func) (local.get 0))))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let instance = instantiate(&store, &module, &[]).unwrap();
+    let ex = store.instance_exports(instance);
+    let f = store.call(func(&ex, "f"), &[Val::F64(2f64.to_bits())]);
+    let g = store.call(func(&ex, "g"), &[Val::I32(1)]);
+    // Only what is still ours: the holes may hold other mappings by now.
+    let segments = (0..6).map(|k| (layout + k * STRIDE + PAGE, STRIDE - PAGE));
+    for (p, len) in fillers.into_iter().chain(segments) {
+        // SAFETY: our own mappings, unused.
+        unsafe { libc::munmap(p as *mut libc::c_void, len) };
+    }
+    assert_eq!(f.unwrap(), vec![Val::F64(2.5f64.to_bits())]);
+    assert_eq!(g.unwrap(), vec![Val::I32(1)]);
+}

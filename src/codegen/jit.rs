@@ -1,6 +1,7 @@
 //! The ORC v2 LLJIT (through llvm-sys' C API): loads relocatable object files, links them against
 //! each other and the process (libc/libm symbols that LLVM's lowering may call), and frees them
-//! again through resource trackers. One per engine; every call is serialised by a mutex because
+//! again through resource trackers. Objects are linked by RuntimeDyld into memory from
+//! `memory_manager` (one arena per object). One per engine; every call is serialised by a mutex because
 //! the C API's LLJIT is not safe for concurrent lookups (see the toolchain notes).
 
 use crate::error::{Error, Result};
@@ -68,6 +69,12 @@ impl Jit {
         // SAFETY: plain LLVM C API use; the builder is consumed by LLVMOrcCreateLLJIT.
         unsafe {
             let builder = LLVMOrcCreateLLJITBuilder();
+            // Each object's sections in one arena, so PC-relative references reach.
+            LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(
+                builder,
+                super::memory_manager::create_object_layer,
+                std::ptr::null_mut(),
+            );
             check(
                 LLVMOrcCreateLLJIT(&mut jit, builder),
                 "cannot create the LLJIT",
