@@ -215,7 +215,7 @@ impl<'c> FuncTranslator<'c, '_> {
 
     /// Calls a bulk builtin taking the top `n` stack values after `leading` immediates, and
     /// traps with the code it returns.
-    fn bulk(&mut self, builtin: Builtin, leading: &[u32], n: usize) -> R {
+    pub(super) fn bulk(&mut self, builtin: Builtin, leading: &[u32], n: usize) -> R {
         let operands = self.pop_n(n);
         let mut args: Vec<inkwell::values::BasicMetadataValueEnum> =
             leading.iter().map(|&i| self.i32_const(i).into()).collect();

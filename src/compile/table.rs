@@ -96,25 +96,12 @@ impl<'c> FuncTranslator<'c, '_> {
         self.trap_on_status(status)
     }
 
-    fn table_bulk(&mut self, builtin: Builtin, a: u32, b: u32) -> R {
-        let operands = self.pop_n(3);
-        let mut args: Vec<inkwell::values::BasicMetadataValueEnum> =
-            vec![self.i32_const(a).into(), self.i32_const(b).into()];
-        args.extend(
-            operands
-                .iter()
-                .map(|&v| inkwell::values::BasicMetadataValueEnum::from(v)),
-        );
-        let status = self.call_builtin(builtin, &args)?.unwrap().into_int_value();
-        self.trap_on_status(status)
-    }
-
     pub(super) fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> R {
-        self.table_bulk(Builtin::TableCopy, dst_table, src_table)
+        self.bulk(Builtin::TableCopy, &[dst_table, src_table], 3)
     }
 
     pub(super) fn visit_table_init(&mut self, elem_index: u32, table: u32) -> R {
-        self.table_bulk(Builtin::TableInit, table, elem_index)
+        self.bulk(Builtin::TableInit, &[table, elem_index], 3)
     }
 
     pub(super) fn visit_elem_drop(&mut self, elem_index: u32) -> R {
