@@ -55,7 +55,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let filter = std::env::var("WASMO_SPEC_FILTER")
         .ok()
-        .or_else(|| args.iter().find(|a| !a.starts_with('-')).cloned());
+        .or_else(|| positional(&args));
     // Wasm 2.0's SIMD scripts (test/core/simd in the spec repository) are kept by the crate with
     // the SIMD proposal rather than in wasm-v2; they are part of the 2.0 suite all the same.
     let mut files: Vec<TestFile<'static>> = spec(SpecVersion::V2)
@@ -122,6 +122,28 @@ fn main() {
     if failed > 0 {
         std::process::exit(1);
     }
+}
+
+/// The first positional argument (a file-name filter, as `cargo test NAME` passes it), skipping
+/// the values of the libtest options that take one.
+fn positional(args: &[String]) -> Option<String> {
+    const WITH_VALUE: [&str; 6] = [
+        "--test-threads",
+        "--skip",
+        "--format",
+        "--color",
+        "--logfile",
+        "-Z",
+    ];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if WITH_VALUE.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            return Some(a.clone());
+        }
+    }
+    None
 }
 
 fn print_file(r: &FileResult) {
