@@ -12,9 +12,11 @@ static wasm_instance_t* instance;
 static wasm_extern_vec_t exports;
 static wasm_func_t* fail_fn;
 static size_t binary_size;
-// Where each function body of traps.wasm starts (after its size), by function index; from the
-// binary's code section. wasm_frame_module_offset reports this position.
-static size_t body_offset[32];
+// A copy of traps.wasm, to read the opcode at a frame's module offset.
+static unsigned char binary_data[4096];
+// Where each function body of traps.wasm starts (after its size) and ends, by function index;
+// from the binary's code section. wasm_frame_func_offset counts from body_offset.
+static size_t body_offset[32], body_end[32];
 
 // Function indices in data/traps.wat.
 enum {
@@ -44,6 +46,7 @@ static void find_bodies(const wasm_byte_vec_t* binary) {
         uint32_t body_size = read_leb(p, &pos);
         body_offset[i + 1] = pos;  // index 0 is the import
         pos += body_size;
+        body_end[i + 1] = pos;
       }
       return;
     }
@@ -106,6 +109,11 @@ static void setup(void) {
   wasm_byte_vec_t binary;
   load_wasm("traps", &binary);
   binary_size = binary.size;
+  if (binary_size > sizeof binary_data) {
+    fprintf(stderr, "traps.wasm is larger than %zu bytes\n", sizeof binary_data);
+    exit(1);
+  }
+  memcpy(binary_data, binary.data, binary_size);
   find_bodies(&binary);
   module = wasm_module_new(store, &binary);
   wasm_byte_vec_delete(&binary);
@@ -140,14 +148,41 @@ static void check_still_works(void) {
   CHECK(call_i32("call_indirect", 1, 0, 0, &r) == NULL && r == 7);
 }
 
-// Checks a frame: its function, instance and offsets.
+// The opcode of the instruction a frame of each function can be at: the one that traps, or the
+// call to the next frame. A stack overflow in $recurse is detected on entry, at its first
+// instruction (local.get).
+enum { OP_UNREACHABLE = 0x00, OP_CALL = 0x10, OP_CALL_INDIRECT = 0x11, OP_LOCAL_GET = 0x20,
+       OP_I32_LOAD = 0x28, OP_I32_DIV_S = 0x6d, OP_I32_DIV_U = 0x6e };
+static int opcode_fits(uint32_t func_index, unsigned char op) {
+  switch (func_index) {
+    case F_UNREACHABLE: return op == OP_UNREACHABLE;
+    case F_DIV_U: return op == OP_I32_DIV_U;
+    case F_DIV_S: return op == OP_I32_DIV_S;
+    case F_LOAD: return op == OP_I32_LOAD;
+    case F_CALL_INDIRECT: return op == OP_CALL_INDIRECT;
+    case F_RECURSE: return op == OP_LOCAL_GET || op == OP_CALL;
+    case F_INNER: return op == OP_UNREACHABLE || op == OP_CALL;
+    case F_MIDDLE: case F_OUTER: case F_VIA_HOST: return op == OP_CALL;
+    default: return 0;
+  }
+}
+
+// The opcode at a frame's module offset.
+static unsigned char frame_opcode(const wasm_frame_t* frame) {
+  return binary_data[wasm_frame_module_offset(frame)];
+}
+
+// Checks a frame: its function, instance and offsets (the instruction it is at lies in its
+// function's body and is one that function can trap or call at).
 static int frame_ok(const wasm_frame_t* frame, uint32_t func_index) {
   if (!frame) return 0;
   int ok = wasm_frame_func_index(frame) == func_index;
   ok = ok && wasm_frame_instance(frame) != NULL && wasm_instance_same(wasm_frame_instance(frame), instance);
   ok = ok && wasm_frame_module_offset(frame) > 0 && wasm_frame_module_offset(frame) < binary_size;
-  ok = ok && func_index < 32 && wasm_frame_module_offset(frame) == body_offset[func_index];
-  ok = ok && wasm_frame_func_offset(frame) == 0;  // documented: no finer offsets yet
+  ok = ok && func_index < 32 && wasm_frame_module_offset(frame) > body_offset[func_index] &&
+       wasm_frame_module_offset(frame) < body_end[func_index];
+  ok = ok && wasm_frame_func_offset(frame) == wasm_frame_module_offset(frame) - body_offset[func_index];
+  ok = ok && opcode_fits(func_index, frame_opcode(frame));
   if (!ok)
     fprintf(stderr, "frame: func %u (want %u), module offset %zu, func offset %zu\n",
             wasm_frame_func_index(frame), func_index, wasm_frame_module_offset(frame),
@@ -244,9 +279,11 @@ static void test_backtrace(void) {
       if (i > 0 && f == F_INNER && wasm_frame_func_index(trace.data[i - 1]) != F_INNER) known = 0;
     }
     CHECK(known && inner >= 1 && middle <= 1);
-    // Frames of different functions have different module offsets; frames of one the same.
-    CHECK(wasm_frame_module_offset(trace.data[0]) != wasm_frame_module_offset(trace.data[trace.size - 1]));
-    if (inner >= 2) CHECK(wasm_frame_module_offset(trace.data[0]) == wasm_frame_module_offset(trace.data[1]));
+    // The innermost frame is at the unreachable, every other one at a call: all the calls of
+    // inner to itself at the same one.
+    CHECK(frame_opcode(trace.data[0]) == OP_UNREACHABLE);
+    for (size_t i = 1; i < trace.size; i++) CHECK(frame_opcode(trace.data[i]) == OP_CALL);
+    if (inner >= 3) CHECK(wasm_frame_module_offset(trace.data[1]) == wasm_frame_module_offset(trace.data[2]));
   }
 
   // The origin is the first frame of the trace.

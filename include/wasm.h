@@ -427,8 +427,12 @@ WASM_API_EXTERN wasm_instance_t *wasm_frame_instance(const wasm_frame_t *frame);
 
 WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *frame);
 
+// The offset of the frame's instruction (the one that trapped in the innermost frame, the call
+// in outer frames) from the start of its function's body, i.e. its code section entry.
 WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t *frame);
 
+// The offset in the module binary of the frame's instruction (the one that trapped in the
+// innermost frame, the call in outer frames).
 WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t *frame);
 
 // A new value type, or NULL (with an error message) for a kind wasm.h does not define.

@@ -380,3 +380,98 @@ fn code_sections_stay_in_reach_of_each_other() {
     assert_eq!(f.unwrap(), vec![Val::F64(2.5f64.to_bits())]);
     assert_eq!(g.unwrap(), vec![Val::I32(1)]);
 }
+
+/// The module offsets of the operators of every defined function, in order: (offset, operator
+/// name as `Debug` prints it).
+fn operator_offsets(wasm: &[u8]) -> Vec<Vec<(usize, String)>> {
+    let mut functions = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.unwrap() {
+            let mut ops = Vec::new();
+            let mut reader = body.get_operators_reader().unwrap();
+            while !reader.eof() {
+                let offset = reader.original_position() as usize;
+                let op = reader.read().unwrap();
+                ops.push((offset, format!("{op:?}")));
+            }
+            functions.push(ops);
+        }
+    }
+    functions
+}
+
+/// The offset of the `n`th operator of function `f` whose name starts with `name`.
+fn offset_of(ops: &[Vec<(usize, String)>], f: usize, name: &str, n: usize) -> usize {
+    ops[f]
+        .iter()
+        .filter(|(_, op)| op.starts_with(name))
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {name} #{n} in function {f}"))
+        .0
+}
+
+#[test]
+fn trap_frames_give_the_offsets_of_the_trapping_instruction_and_the_calls() {
+    let wat = r#"(module (memory 1)
+      (func $load (param i32) (result i32)
+        (i32.add (i32.const 1) (i32.load offset=4 (local.get 0))))
+      (func $div (param i32 i32) (result i32)
+        (drop (i32.div_u (local.get 0) (i32.const 3)))
+        (i32.add (i32.div_s (local.get 0) (local.get 1)) (i32.const 2)))
+      (func $unreachable (param i32) (result i32)
+        (if (local.get 0) (then (unreachable)))
+        (i32.const 0))
+      (func (export "outer") (param i32 i32) (result i32)
+        (drop (call $div (i32.const 1) (i32.const 1)))
+        (if (result i32) (i32.eq (local.get 0) (i32.const 0))
+          (then (call $load (local.get 1)))
+          (else (if (result i32) (i32.eq (local.get 0) (i32.const 1))
+            (then (call $div (i32.const 7) (local.get 1)))
+            (else (call $unreachable (local.get 0))))))))"#;
+    let wasm = wat::parse_str(wat).unwrap();
+    let ops = operator_offsets(&wasm);
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let starts: Vec<usize> = module.info().bodies.iter().map(|b| b.start).collect();
+    let store = Store::new(&engine);
+    let i = instantiate(&store, &module, &[]).unwrap();
+    let ex = store.instance_exports(i);
+    let outer = func(&ex, "outer");
+    let cases = [
+        (
+            0,
+            70000,
+            offset_of(&ops, 0, "I32Load", 0),
+            1,
+            "out of bounds memory access",
+        ),
+        (
+            1,
+            0,
+            offset_of(&ops, 1, "I32DivS", 0),
+            2,
+            "integer divide by zero",
+        ),
+        (2, 0, offset_of(&ops, 2, "Unreachable", 0), 3, "unreachable"),
+    ];
+    for (which, arg, trapping, call, message) in cases {
+        let trap = store
+            .call(outer, &[Val::I32(which), Val::I32(arg)])
+            .unwrap_err();
+        assert_eq!(trap.message, message);
+        let frames: Vec<(u32, usize, usize)> = trap
+            .frames
+            .iter()
+            .map(|f| (f.func_index, f.func_start, f.module_offset))
+            .collect();
+        let callee = which as usize;
+        assert_eq!(
+            frames,
+            [
+                (which as u32, starts[callee], trapping),
+                (3, starts[3], offset_of(&ops, 3, "Call", call)),
+            ],
+            "{message}"
+        );
+    }
+}

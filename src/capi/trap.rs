@@ -1,8 +1,11 @@
 //! wasm.h "Traps" and "Frames": trap objects with their message and wasm backtrace.
 //!
-//! Frame offsets: `wasm_frame_module_offset` is the offset of the function's body in the module
-//! binary and `wasm_frame_func_offset` is 0; finer offsets need a native-to-wasm offset map
-//! that the compiler does not emit yet.
+//! Frame offsets: `wasm_frame_module_offset` is the offset in the module binary of the
+//! instruction the frame is at: the one that trapped in the innermost frame, the call in outer
+//! frames. `wasm_frame_func_offset` is the same position relative to the start of the
+//! function's body (its code section entry). Both come from the line table the compiler emits
+//! with the code; where it has no row for the code (not expected), the frame reports the start
+//! of the function's body, and a function offset of 0.
 
 use super::instance::wasm_instance_t;
 use super::r#ref::{Object, Shared, StoreObject, TrapData};
@@ -191,15 +194,19 @@ pub unsafe extern "C" fn wasm_frame_func_index(frame: *const wasm_frame_t) -> u3
         .func_index
 }
 
+/// The offset of the frame's instruction (the one that trapped in the innermost frame, the call
+/// in outer frames) from the start of its function's body, i.e. its code section entry.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_frame_func_offset(frame: *const wasm_frame_t) -> usize {
-    unsafe { arg(frame, "wasm_frame_func_offset", "self") };
-    0
+    let info = &unsafe { arg(frame, "wasm_frame_func_offset", "self") }.info;
+    info.module_offset.saturating_sub(info.func_start)
 }
 
+/// The offset in the module binary of the frame's instruction (the one that trapped in the
+/// innermost frame, the call in outer frames).
 #[no_mangle]
 pub unsafe extern "C" fn wasm_frame_module_offset(frame: *const wasm_frame_t) -> usize {
     unsafe { arg(frame, "wasm_frame_module_offset", "self") }
         .info
-        .func_start
+        .module_offset
 }

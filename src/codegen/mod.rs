@@ -3,6 +3,7 @@
 //! builds the IR, this module turns IR into machine code in memory.
 
 mod jit;
+pub mod lines;
 mod memory_manager;
 
 pub use jit::{Jit, LoadedObjects};

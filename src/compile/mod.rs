@@ -192,11 +192,19 @@ fn compile_partition(
     let ctx = Context::create();
     let module = ctx.create_module(&env.prefix);
     let imported = env.info.num_imported_functions;
+    let debug = translate::DebugInfo::new(&module);
     for i in defined.clone() {
         let range = env.info.bodies[i].clone();
         let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
         let body = wasmparser::FunctionBody::new(reader);
-        translate::FuncTranslator::translate(&ctx, &module, env, imported + i as u32, body)?;
+        translate::FuncTranslator::translate(
+            &ctx,
+            &module,
+            env,
+            imported + i as u32,
+            body,
+            &debug,
+        )?;
     }
     if with_trampolines {
         let canonical = ModuleEnv::canonical_types(env.info);
@@ -215,5 +223,6 @@ fn compile_partition(
             }
         }
     }
+    debug.finalize();
     codegen::emit_object(&module, machine, codegen::pipeline(opt_level))
 }

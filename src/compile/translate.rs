@@ -26,6 +26,9 @@ use crate::runtime::trap::TrapCode;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
+use inkwell::debug_info::{
+    AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DebugInfoBuilder,
+};
 use inkwell::module::Module;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
@@ -75,7 +78,55 @@ pub struct FuncTranslator<'c, 'm> {
     pub(super) dead_depth: u32,
     /// The signature of the function being translated.
     pub(super) ty: FuncType,
-    trap_blocks: HashMap<TrapCode, BasicBlock<'c>>,
+    /// The blocks raising a trap code for the operator at a module offset (one per trap site,
+    /// so that each keeps its own debug location).
+    trap_blocks: HashMap<(TrapCode, usize), BasicBlock<'c>>,
+    /// Debug locations: the function's subprogram scope, and the module offset of the operator
+    /// being translated (the "line" of every instruction built for it).
+    di: &'m DebugInfoBuilder<'c>,
+    scope: DIScope<'c>,
+    offset: usize,
+}
+
+/// The debug info of one LLVM module: a compile unit whose "lines" are wasm module offsets, so
+/// the object's line table maps machine code back to wasm operators (see `codegen::lines`).
+pub struct DebugInfo<'c> {
+    pub builder: DebugInfoBuilder<'c>,
+    pub unit: DICompileUnit<'c>,
+}
+
+impl<'c> DebugInfo<'c> {
+    pub fn new(module: &Module<'c>) -> DebugInfo<'c> {
+        let ctx = module.get_context();
+        let i32t = ctx.i32_type();
+        let flag = inkwell::module::FlagBehavior::Warning;
+        module.add_basic_value_flag("Debug Info Version", flag, i32t.const_int(3, false));
+        // DWARF 4: the line-table header `codegen::lines` reads.
+        module.add_basic_value_flag("Dwarf Version", flag, i32t.const_int(4, false));
+        let (builder, unit) = module.create_debug_info_builder(
+            true,
+            inkwell::debug_info::DWARFSourceLanguage::C,
+            "wasm",
+            "",
+            "wasmo",
+            true,
+            "",
+            0,
+            "",
+            inkwell::debug_info::DWARFEmissionKind::LineTablesOnly,
+            0,
+            false,
+            false,
+            "",
+            "",
+        );
+        DebugInfo { builder, unit }
+    }
+
+    /// Completes the debug info; call once all functions are translated.
+    pub fn finalize(&self) {
+        self.builder.finalize();
+    }
 }
 
 impl<'c, 'm> FuncTranslator<'c, 'm> {
@@ -86,9 +137,29 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         env: &'m ModuleEnv<'m>,
         index: u32,
         body: wasmparser::FunctionBody<'_>,
+        debug: &'m DebugInfo<'c>,
     ) -> Result<()> {
         let ty = env.info.function_type(index).clone();
         let func = env.declare_function(ctx, module, index)?;
+        let di = &debug.builder;
+        let file = debug.unit.get_file();
+        let start = body.range().start;
+        let subroutine = di.create_subroutine_type(file, None, &[], DIFlags::ZERO);
+        let name = env.function_symbol(index);
+        let subprogram = di.create_function(
+            debug.unit.as_debug_info_scope(),
+            &name,
+            None,
+            file,
+            start as u32,
+            subroutine,
+            false,
+            true,
+            start as u32,
+            DIFlags::ZERO,
+            true,
+        );
+        func.set_subprogram(subprogram);
         let b = ctx.create_builder();
         let entry = ctx.append_basic_block(func, "entry");
         b.position_at_end(entry);
@@ -107,14 +178,29 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             dead_depth: 0,
             ty: ty.clone(),
             trap_blocks: HashMap::new(),
+            di,
+            scope: subprogram.as_debug_info_scope(),
+            offset: 0,
         };
-        t.prologue(&ty, &body)?;
         let mut reader = body.get_operators_reader()?;
+        // The prologue (locals, stack check) belongs to the first operator.
+        t.set_offset(reader.original_position() as usize);
+        t.prologue(&ty, &body)?;
         while !reader.eof() {
+            t.set_offset(reader.original_position() as usize);
             reader.visit_operator(&mut t)??;
         }
         reader.finish()?;
         Ok(())
+    }
+
+    /// Makes `offset` (in the module binary) the debug location of the instructions built next.
+    fn set_offset(&mut self, offset: usize) {
+        self.offset = offset;
+        let loc = self
+            .di
+            .create_debug_location(self.ctx, offset as u32, 0, self.scope, None);
+        self.b.set_current_debug_location(loc);
     }
 
     /// Locals as allocas (mem2reg makes them SSA), parameters stored into them, the stack check,
@@ -260,9 +346,9 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
 
     // ---- traps ----------------------------------------------------------------------------------
 
-    /// The block that raises `code` (one per code per function).
+    /// The block that raises `code` for the current operator (one per code and operator).
     fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'c>> {
-        if let Some(bb) = self.trap_blocks.get(&code) {
+        if let Some(bb) = self.trap_blocks.get(&(code, self.offset)) {
             return Ok(*bb);
         }
         let bb = self.new_block("trap");
@@ -275,7 +361,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         if let Some(current) = current {
             self.b.position_at_end(current);
         }
-        self.trap_blocks.insert(code, bb);
+        self.trap_blocks.insert((code, self.offset), bb);
         Ok(bb)
     }
 

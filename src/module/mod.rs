@@ -392,19 +392,24 @@ impl Module {
         };
         let imported = info.num_imported_functions;
         let mut ranges = Vec::new();
+        let mut addresses = std::collections::HashMap::new();
         for i in 0..info.bodies.len() as u32 {
             let symbol = env.function_symbol(imported + i);
             let addr = jit.lookup(&symbol)?;
             code.functions.push(addr);
             let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
+            let start = info.bodies[i as usize].start;
             let frame = crate::runtime::trap::FrameInfo {
                 func_index: imported + i,
-                func_start: info.bodies[i as usize].start,
+                func_start: start,
+                module_offset: start,
                 module_id: id,
             };
             ranges.push((addr, size, frame));
+            addresses.insert(symbol, addr);
         }
-        crate::runtime::code_map::register(ranges);
+        let lines = Self::line_rows(&compiled.objects, &addresses);
+        crate::runtime::code_map::register(ranges, lines);
         let canonical = ModuleEnv::canonical_types(info);
         for (i, &c) in canonical.iter().enumerate() {
             let symbol = env.trampoline_symbol(c);
@@ -416,6 +421,29 @@ impl Module {
             let _ = i;
         }
         Ok(code)
+    }
+
+    /// The line rows of the objects at their loaded addresses: (address, wasm module offset).
+    /// A section's load address is that of a function in it minus the function's offset there;
+    /// rows of sections without such a function are left out.
+    fn line_rows(
+        objects: &[Vec<u8>],
+        addresses: &std::collections::HashMap<String, usize>,
+    ) -> Vec<(usize, u32)> {
+        let mut rows = Vec::new();
+        for object in objects {
+            let table = crate::codegen::lines::read(object);
+            let mut bases = std::collections::HashMap::new();
+            for (name, &(section, value)) in &table.symbols {
+                if let Some(&addr) = addresses.get(name) {
+                    bases.insert(section, addr.wrapping_sub(value as usize));
+                }
+            }
+            rows.extend(table.rows.iter().filter_map(|&(section, offset, line)| {
+                Some((bases.get(&section)?.wrapping_add(offset as usize), line))
+            }));
+        }
+        rows
     }
 
     pub fn info(&self) -> &ModuleInfo {

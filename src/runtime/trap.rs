@@ -65,8 +65,11 @@ impl TrapCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameInfo {
     pub func_index: u32,
-    /// Offset of the function's body in the module binary.
+    /// Offset of the function's body (its code section entry) in the module binary.
     pub func_start: usize,
+    /// Offset in the module binary of the instruction this frame is at: the one that trapped
+    /// (innermost frame) or the call (outer frames). `func_start` where not known.
+    pub module_offset: usize,
     /// Identifies the module instance's compiled code (see `code_map`).
     pub module_id: u64,
 }
