@@ -1,0 +1,10 @@
+(module
+  (import "host" "add" (func $add (param i32 i32) (result i32)))
+  (memory 1)
+  (func $fib (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (call $add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "fib") (param i32) (result i32) (call $fib (local.get 0)))
+  (func (export "oob") (result i32) (i32.load (i32.const 70000))))
