@@ -1,6 +1,10 @@
 // Wasmo's trap catch point and signal handler. sigsetjmp/siglongjmp cannot be used soundly from
 // Rust, so the few lines that need them live here (see DESIGN.md, "Traps").
 //
+// The handler runs on the thread's alternate signal stack if it has one (SA_ONSTACK) and on the
+// thread's stack otherwise: wasm code never exhausts the native stack (every prologue checks the
+// stack limit, which keeps a reserve), so a wasm fault always has stack to be handled on.
+//
 // wasmo_catch(body, data) runs body(data) and returns 0, or 1 if a trap unwound to it. A trap is
 // raised by wasmo_raise (from builtins) or by the SIGSEGV/SIGBUS handler when wasm code touches a
 // guard page; the innermost catch on the thread receives it. While a host function runs, the
@@ -12,18 +16,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <ucontext.h>
 
-// Under valgrind, the alternate signal stack must be registered as a stack of its own: otherwise
-// siglongjmp from it back to a nearby thread stack looks like popping that stack, and memcheck
-// marks the live frames undefined. The client request costs nothing outside valgrind.
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define WASMO_HAVE_VALGRIND 1
-#endif
-#endif
 
 typedef struct wasmo_catch_frame {
   sigjmp_buf buf;
@@ -38,25 +32,10 @@ static __thread uint32_t trap_code;
 #define WASMO_TRACE_MAX 256
 static __thread uintptr_t trap_trace[WASMO_TRACE_MAX];
 static __thread int trap_trace_len;
-static __thread int alt_stack_ready;
 
 static struct sigaction previous_segv, previous_bus;
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
 
-static void ensure_alt_stack(void) {
-  if (alt_stack_ready) return;
-  alt_stack_ready = 1;
-  stack_t existing;
-  if (sigaltstack(NULL, &existing) == 0 && !(existing.ss_flags & SS_DISABLE)) return;
-  size_t size = 64 * 1024;
-  void* mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return;
-  stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
-  sigaltstack(&ss, NULL);
-#ifdef WASMO_HAVE_VALGRIND
-  VALGRIND_STACK_REGISTER(mem, (char*)mem + size);
-#endif
-}
 
 static void chain(int sig, siginfo_t* info, void* uctx) {
   struct sigaction* prev = sig == SIGSEGV ? &previous_segv : &previous_bus;
@@ -113,7 +92,6 @@ static void install_handlers(void) {
 
 int wasmo_catch(void (*body)(void*), void* data) {
   pthread_once(&handlers_once, install_handlers);
-  ensure_alt_stack();
   wasmo_catch_frame frame;
   frame.prev = current;
   if (sigsetjmp(frame.buf, 0) == 0) {
