@@ -193,9 +193,7 @@ pub unsafe extern "C" fn wasm_func_call(
     // SAFETY: a valid vector's elements are valid.
     let args = match vals_to_runtime(&o.store, unsafe { args.as_slice() }, &ty.params) {
         Ok(a) => a,
-        Err(e) => {
-            return trap_from_message(&o.store, &format!("wasm_func_call: bad arguments: {e}"))
-        }
+        Err(e) => return trap_from_message(&format!("wasm_func_call: bad arguments: {e}")),
     };
     let results = match unsafe { results.as_mut() } {
         Some(r) if r.size >= ty.results.len() && (r.size == 0 || !r.data.is_null()) => r,
@@ -205,7 +203,7 @@ pub unsafe extern "C" fn wasm_func_call(
                 Err(t) => trap_from_runtime(&o.store, t, Some(o.index)),
             }
         }
-        _ => return trap_from_message(&o.store, "wasm_func_call: the results vector is too small"),
+        _ => return trap_from_message("wasm_func_call: the results vector is too small"),
     };
     match o.store.call(o.index, &args) {
         Ok(values) => {
@@ -219,8 +217,7 @@ pub unsafe extern "C" fn wasm_func_call(
     }
 }
 
-fn trap_from_message(store: &Store, message: &str) -> *mut wasm_trap_t {
-    let _ = store;
+fn trap_from_message(message: &str) -> *mut wasm_trap_t {
     let mut bytes = message.as_bytes().to_vec();
     bytes.push(0);
     super::trap::trap_from_message(bytes)

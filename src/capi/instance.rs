@@ -9,7 +9,6 @@ use super::vec::CVec;
 use super::{arg, arg_mut, into_raw};
 use crate::error::{set_last_error, Error};
 use crate::runtime::instance::{instantiate, InstantiationError};
-use crate::runtime::store::Extern;
 
 declare_ref!(wasm_instance_t is Object::Instance(_),
     base: wasm_instance_delete, wasm_instance_copy, wasm_instance_same, wasm_instance_get_host_info,
@@ -39,14 +38,13 @@ pub unsafe extern "C" fn wasm_instance_new(
     // SAFETY: a valid vector's elements are live externs or NULL.
     for (i, e) in unsafe { imports.as_slice() }.iter().enumerate() {
         let Some(e) = (unsafe { e.as_ref() }) else {
-            return fail(trap, Error::new(format!("{f}: import {i} is NULL")), None);
+            return fail(trap, Error::new(format!("{f}: import {i} is NULL")));
         };
         let o = e.entity();
         if !o.store.same(store) {
             return fail(
                 trap,
                 Error::new(format!("{f}: import {i} belongs to another store")),
-                None,
             );
         }
         externs.push(e.to_runtime());
@@ -68,11 +66,11 @@ pub unsafe extern "C" fn wasm_instance_new(
             }
             std::ptr::null_mut()
         }
-        Err(InstantiationError::Link(e)) | Err(InstantiationError::Other(e)) => fail(trap, e, None),
+        Err(InstantiationError::Link(e)) | Err(InstantiationError::Other(e)) => fail(trap, e),
     }
 }
 
-fn fail(trap: *mut *mut wasm_trap_t, e: Error, _extern: Option<Extern>) -> *mut wasm_instance_t {
+fn fail(trap: *mut *mut wasm_trap_t, e: Error) -> *mut wasm_instance_t {
     set_last_error(&e);
     if let Some(slot) = unsafe { trap.as_mut() } {
         let mut message = e.message().as_bytes().to_vec();

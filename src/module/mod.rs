@@ -411,14 +411,13 @@ impl Module {
         let lines = Self::line_rows(&compiled.objects, &addresses);
         crate::runtime::code_map::register(ranges, lines);
         let canonical = ModuleEnv::canonical_types(info);
-        for (i, &c) in canonical.iter().enumerate() {
+        for &c in &canonical {
             let symbol = env.trampoline_symbol(c);
             code.trampolines.push(if sizes.contains_key(&symbol) {
                 jit.lookup(&symbol)?
             } else {
                 0
             });
-            let _ = i;
         }
         Ok(code)
     }

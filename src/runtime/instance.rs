@@ -100,9 +100,8 @@ pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
     }
 }
 
-fn eval(store: &Store, inst: &Instance, expr: &ConstExpr) -> Val {
+fn eval(inst: &Instance, offsets: &VMOffsets, expr: &ConstExpr) -> Val {
     let info = inst.module.info();
-    let offsets = VMOffsets::new(info);
     let mut stack: Vec<Val> = Vec::new();
     for op in &expr.0 {
         let v = match *op {
@@ -142,7 +141,6 @@ fn eval(store: &Store, inst: &Instance, expr: &ConstExpr) -> Val {
         };
         stack.push(v);
     }
-    let _ = store;
     stack.pop().expect("validated constant expression")
 }
 
@@ -205,7 +203,6 @@ pub fn instantiate(
     }
 
     // Functions: imports first, then the defined ones.
-    let canonical = crate::compile::ModuleEnv::canonical_types(info);
     let imported = info.num_imported_functions as usize;
     let func_refs: Box<[VMFuncRef]> = (0..info.bodies.len())
         .map(|i| {
@@ -214,7 +211,7 @@ pub fn instantiate(
                 code: code.functions[i],
                 vmctx,
                 type_id: store.engine().type_id(info.func_type(type_index)),
-                array_call: code.trampolines[canonical[type_index as usize] as usize],
+                array_call: code.trampolines[type_index as usize],
             }
         })
         .collect();
@@ -287,7 +284,7 @@ pub fn instantiate(
     for (i, init) in info.global_inits.iter().enumerate() {
         let index = info.num_imported_globals as usize + i;
         let ty = info.globals[index];
-        let value = Val::from_bits(ty.content, eval(store, &inst, init).to_bits());
+        let value = Val::from_bits(ty.content, eval(&inst, &offsets, init).to_bits());
         let g = {
             let mut data = store.data();
             data.globals.push(Box::new(GlobalData {
@@ -310,7 +307,7 @@ pub fn instantiate(
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| eval(store, &inst, e).to_bits() as usize)
+                .map(|e| eval(&inst, &offsets, e).to_bits() as usize)
                 .collect()
         })
         .collect();
@@ -322,8 +319,8 @@ pub fn instantiate(
         .collect();
 
     // Exports.
-    let table_indices = store_indices(store, &inst.tables, |d| &d.tables);
-    let memory_indices = store_indices_mem(store, &inst.memories);
+    let table_indices = store_indices(&store.data().tables, &inst.tables);
+    let memory_indices = store_indices(&store.data().memories, &inst.memories);
     for export in &info.exports {
         let ext = match export.kind {
             crate::module::types::ExternKind::Func => {
@@ -364,7 +361,7 @@ pub fn instantiate(
 
     for (seg, items) in info.elements.iter().zip(&segments) {
         if let ElementMode::Active { table, offset } = &seg.mode {
-            let Val::I32(offset) = eval(store, inst_ref, offset) else {
+            let Val::I32(offset) = eval(inst_ref, &offsets, offset) else {
                 unreachable!("validated")
             };
             // SAFETY: the table is owned by the store; no other reference is live.
@@ -382,7 +379,7 @@ pub fn instantiate(
     }
     for seg in &info.data {
         if let DataMode::Active { memory, offset } = &seg.mode {
-            let Val::I32(offset) = eval(store, inst_ref, offset) else {
+            let Val::I32(offset) = eval(inst_ref, &offsets, offset) else {
                 return Err(InstantiationError::Other(Error::unsupported(
                     "64-bit data offset",
                     "memory64",
@@ -410,30 +407,14 @@ pub fn instantiate(
     Ok(index)
 }
 
-fn store_indices(
-    store: &Store,
-    ptrs: &[*mut Table],
-    _f: impl Fn(&super::store::StoreData) -> &Vec<Box<Table>>,
-) -> Vec<u32> {
-    let data = store.data();
+/// The store indices of the boxed objects `ptrs` points at.
+fn store_indices<T>(boxes: &[Box<T>], ptrs: &[*mut T]) -> Vec<u32> {
     ptrs.iter()
         .map(|&p| {
-            data.tables
+            boxes
                 .iter()
-                .position(|t| std::ptr::eq(&**t, p))
-                .unwrap() as u32
-        })
-        .collect()
-}
-
-fn store_indices_mem(store: &Store, ptrs: &[*mut LinearMemory]) -> Vec<u32> {
-    let data = store.data();
-    ptrs.iter()
-        .map(|&p| {
-            data.memories
-                .iter()
-                .position(|m| std::ptr::eq(&**m, p))
-                .unwrap() as u32
+                .position(|b| std::ptr::eq(&**b, p))
+                .expect("in the store") as u32
         })
         .collect()
 }
