@@ -34,8 +34,14 @@ pub fn llvm_type<'c>(context: &'c Context, ty: ValType) -> Result<BasicTypeEnum<
         ValType::F32 => context.f32_type().into(),
         ValType::F64 => context.f64_type().into(),
         ValType::FuncRef | ValType::ExternRef => context.ptr_type(AddressSpace::default()).into(),
-        ValType::V128 => return Err(Error::unsupported("v128 values", "simd")),
+        ValType::V128 => v128_type(context).into(),
     })
+}
+
+/// The one LLVM type of a `v128` value on the operand stack, in locals, phis, globals and
+/// signatures: `<4 x i32>` (SIMD operators bitcast to their lane shape, which costs nothing).
+pub fn v128_type(context: &Context) -> inkwell::types::VectorType<'_> {
+    context.i32_type().vec_type(4)
 }
 
 /// The LLVM type a function with `results` returns (None: void).

@@ -211,14 +211,6 @@ fn compile_partition(
         for (i, &c) in canonical.iter().enumerate() {
             if c == i as u32 {
                 let ty: &FuncType = &env.info.types[i];
-                if ty
-                    .params
-                    .iter()
-                    .chain(&ty.results)
-                    .any(|t| matches!(t, crate::module::types::ValType::V128))
-                {
-                    continue;
-                }
                 abi::define_array_trampoline(&ctx, &module, &env.trampoline_symbol(i as u32), ty)?;
             }
         }

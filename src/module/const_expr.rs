@@ -9,6 +9,7 @@ pub enum ConstOp {
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     RefNull,
     RefFunc(u32),
     GlobalGet(u32),
@@ -45,7 +46,7 @@ impl ConstExpr {
                 O::I64Sub => ConstOp::I64Sub,
                 O::I64Mul => ConstOp::I64Mul,
                 O::End => continue,
-                O::V128Const { .. } => return Err(Error::unsupported("v128 constant", "simd")),
+                O::V128Const { value } => ConstOp::V128(u128::from_le_bytes(*value.bytes())),
                 op => {
                     return Err(Error::unsupported(
                         format_args!("constant operator {op:?}"),

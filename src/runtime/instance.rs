@@ -109,6 +109,7 @@ fn eval(inst: &Instance, offsets: &VMOffsets, expr: &ConstExpr) -> Val {
             ConstOp::I64(v) => Val::I64(v),
             ConstOp::F32(v) => Val::F32(v),
             ConstOp::F64(v) => Val::F64(v),
+            ConstOp::V128(v) => Val::V128(v),
             // The expression's type decides which null; both are 0.
             ConstOp::RefNull => Val::FuncRef(0),
             ConstOp::RefFunc(i) => Val::FuncRef(inst.ptr_at(offsets.func_ref(i))),
