@@ -28,7 +28,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     /// The host address of the access `memarg` makes at the index on top of the stack.
-    fn heap_address(&mut self, memarg: &wasmparser::MemArg) -> Result<PointerValue<'c>> {
+    pub(super) fn heap_address(&mut self, memarg: &wasmparser::MemArg) -> Result<PointerValue<'c>> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return Err(Error::unsupported("array memory access", "gc"));
         };

@@ -8,6 +8,7 @@ mod call;
 mod control;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 mod translate;
 mod variable;

@@ -40,7 +40,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     /// Calls an overloaded LLVM intrinsic.
-    fn intrinsic(
+    pub(super) fn intrinsic(
         &self,
         name: &str,
         types: &[BasicTypeEnum<'c>],
@@ -64,11 +64,11 @@ impl<'c> FuncTranslator<'c, '_> {
     /// with exception behaviour "maytrap" forbid exactly those folds (they would lose the invalid
     /// exception a signalling NaN raises) yet still lower to the plain instructions and may be
     /// deleted when unused; "round.tonearest" is wasm's only rounding mode.
-    fn constrained(
+    pub(super) fn constrained<V: Into<inkwell::values::BasicMetadataValueEnum<'c>> + Copy>(
         &self,
         op: &str,
         types: &[BasicTypeEnum<'c>],
-        args: &[FloatValue<'c>],
+        args: &[V],
         rounding: bool,
     ) -> Result<BasicValueEnum<'c>> {
         let mut all: Vec<inkwell::values::BasicMetadataValueEnum<'c>> =

@@ -533,7 +533,7 @@ fn is_structural(visit: &str) -> bool {
     )
 }
 
-fn unsupported_operator(op: &str, proposal: &str) -> Error {
+pub(super) fn unsupported_operator(op: &str, proposal: &str) -> Error {
     let proposal = proposal.replace('_', "-");
     Error::unsupported(format_args!("operator `{op}`"), &proposal)
 }
@@ -548,22 +548,4 @@ impl<'a> wasmparser::VisitOperator<'a> for FuncTranslator<'_, '_> {
     }
 
     wasmparser::for_each_visit_operator!(dispatch_visit);
-}
-
-macro_rules! refuse_simd {
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
-        $(
-            fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                $($( let _ = $arg; )*)?
-                if !self.reachable {
-                    return Ok(());
-                }
-                Err(unsupported_operator(stringify!($op), stringify!($proposal)))
-            }
-        )*
-    };
-}
-
-impl<'a> wasmparser::VisitSimdOperator<'a> for FuncTranslator<'_, '_> {
-    wasmparser::for_each_visit_simd_operator!(refuse_simd);
 }
