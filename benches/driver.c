@@ -10,6 +10,16 @@
 
 #include "wasm.h"
 
+// Wasmo's "message of the last failed call" (wasmo.h), declared weak so that the same driver also
+// links against libwasmtime.so, where it stays NULL. Lets a failed compile say why.
+__attribute__((weak)) const char* wasmo_error_message(void);
+
+static int fail(const char* what) {
+  const char* why = wasmo_error_message ? wasmo_error_message() : NULL;
+  fprintf(stderr, "%s failed%s%s\n", what, why ? ": " : "", why ? why : "");
+  return 1;
+}
+
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -37,18 +47,12 @@ int main(int argc, char** argv) {
   double t0 = now_ms();
   wasm_module_t* module = wasm_module_new(store, &binary);
   double t1 = now_ms();
-  if (!module) {
-    fprintf(stderr, "compile failed\n");
-    return 1;
-  }
+  if (!module) return fail("compile");
   wasm_extern_vec_t imports = WASM_EMPTY_VEC;
   wasm_trap_t* trap = NULL;
   wasm_instance_t* instance = wasm_instance_new(store, module, &imports, &trap);
   double t2 = now_ms();
-  if (!instance) {
-    fprintf(stderr, "instantiate failed\n");
-    return 1;
-  }
+  if (!instance) return fail("instantiate");
   wasm_exporttype_vec_t export_types;
   wasm_module_exports(module, &export_types);
   wasm_extern_vec_t exports;
@@ -72,7 +76,9 @@ int main(int argc, char** argv) {
     trap = wasm_func_call(run, &av, &rv);
     double e = now_ms();
     if (trap) {
-      fprintf(stderr, "trap\n");
+      wasm_message_t message;
+      wasm_trap_message(trap, &message);
+      fprintf(stderr, "trap: %.*s\n", (int)message.size, message.data);
       return 1;
     }
     result = results[0].of.i32;
