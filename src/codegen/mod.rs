@@ -39,6 +39,15 @@ static TARGET: Lazy<TargetConfig> = Lazy::new(|| {
     }
 });
 
+impl TargetConfig {
+    /// Whether the target has CPU feature `name` (LLVM's spelling, e.g. `ssse3`).
+    pub fn has_feature(&self, name: &str) -> bool {
+        self.features
+            .split(',')
+            .any(|f| f.strip_prefix('+') == Some(name))
+    }
+}
+
 /// The host target, initialising LLVM on first use.
 pub fn host() -> &'static TargetConfig {
     &TARGET
@@ -136,6 +145,19 @@ pub fn symbol_sizes(object: &[u8]) -> Result<HashMap<String, u64>> {
 mod tests {
     use super::*;
     use inkwell::context::Context;
+
+    #[test]
+    fn features_are_matched_by_exact_name() {
+        let t = TargetConfig {
+            triple: "x86_64-pc-linux-gnu".into(),
+            cpu: "x".into(),
+            features: "+sse2,-avx512f,+ssse3".into(),
+        };
+        assert!(t.has_feature("ssse3"));
+        assert!(t.has_feature("sse2"));
+        assert!(!t.has_feature("sse3"));
+        assert!(!t.has_feature("avx512f"));
+    }
 
     #[test]
     fn emit_load_and_call_a_function() {

@@ -607,8 +607,35 @@ impl<'c> FuncTranslator<'c, '_> {
             &[self.vty(I8x16)],
             &[idx, self.splat_const(I8x16, 0x70)],
         )?;
-        let r = self.vintrinsic("llvm.x86.ssse3.pshuf.b.128", &[], &[a, idx])?;
+        let r = if crate::codegen::host().has_feature("ssse3") {
+            self.vintrinsic("llvm.x86.ssse3.pshuf.b.128", &[], &[a, idx])?
+        } else {
+            self.swizzle_by_lane(a, idx)?
+        };
         self.push_v(r)
+    }
+
+    /// `swizzle` without `pshufb` (x86-64 CPUs before SSSE3): lane by lane, with `idx` already
+    /// saturated as in [`Self::swizzle`] (top bit set: the lane is 0).
+    fn swizzle_by_lane(&self, a: VectorValue<'c>, idx: VectorValue<'c>) -> Result<VectorValue<'c>> {
+        let i8t = self.ctx.i8_type();
+        let mut r = self.vty(I8x16).const_zero();
+        for lane in 0..16 {
+            let i = self
+                .b
+                .build_extract_element(idx, self.lane_index(lane), "i")?
+                .into_int_value();
+            let low = self.b.build_and(i, i8t.const_int(15, false), "low")?;
+            let v = self.b.build_extract_element(a, low, "v")?.into_int_value();
+            let in_range =
+                self.b
+                    .build_int_compare(I::ULT, i, i8t.const_int(0x80, false), "in_range")?;
+            let v = self.b.build_select(in_range, v, i8t.const_zero(), "lane")?;
+            r = self
+                .b
+                .build_insert_element(r, v, self.lane_index(lane), "swizzle")?;
+        }
+        Ok(r)
     }
 
     // ---- memory -----------------------------------------------------------------------------------
