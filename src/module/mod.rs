@@ -341,11 +341,36 @@ struct ModuleInner {
 /// A module's machine code, loaded in the engine's JIT.
 pub struct LoadedCode {
     objects: Option<crate::codegen::LoadedObjects>,
-    /// Address of each defined function.
+    /// Address of each defined function (optimised mode; empty in lift-off mode, where the
+    /// tier state knows each function's current code).
     pub functions: Vec<usize>,
     /// Address of the array trampoline of each type-section entry (0 if none).
     pub trampolines: Vec<usize>,
     pub id: u64,
+    /// Lift-off mode: the tiers of the functions, their counters and lazy stubs.
+    pub tier: Option<crate::tier::TierState>,
+}
+
+/// A module that does not keep it alive (the tier-up worker's list).
+#[derive(Clone)]
+pub struct WeakModule(std::sync::Weak<ModuleInner>);
+
+impl WeakModule {
+    pub fn upgrade(&self) -> Option<Module> {
+        self.0.upgrade().map(|inner| Module { inner })
+    }
+
+    pub fn alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
+/// Code loaded for some of a module's functions: the objects, each function's address, and
+/// each type-section entry's trampoline address (0 if not in these objects).
+struct Loaded {
+    objects: crate::codegen::LoadedObjects,
+    functions: Vec<usize>,
+    trampolines: Vec<usize>,
 }
 
 impl Module {
@@ -353,50 +378,158 @@ impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let info = ModuleInfo::decode_with_features(bytes, engine.config().features)?;
         let bytes: Arc<[u8]> = Arc::from(bytes);
-        let code = Self::compile(engine, &info, &bytes)?;
-        Ok(Module {
+        let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
+        let code = if liftoff {
+            Self::compile_liftoff(engine, &info, &bytes)?
+        } else {
+            Self::compile(engine, &info, &bytes)?
+        };
+        let module = Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 info,
                 bytes,
                 code,
             }),
-        })
+        };
+        if let Some(tier) = &module.inner.code.tier {
+            tier.set_context(Arc::as_ptr(&module.inner) as usize);
+            engine.tier_queue().add(&module);
+        }
+        Ok(module)
     }
 
+    /// The module whose context word (see `tier`) is `context`.
+    ///
+    /// # Safety
+    /// `context` must come from a module that is still alive.
+    pub(crate) unsafe fn from_context(context: usize) -> Module {
+        let ptr = context as *const ModuleInner;
+        // SAFETY: the caller guarantees a live module; we take one more strong reference.
+        unsafe {
+            Arc::increment_strong_count(ptr);
+            Module {
+                inner: Arc::from_raw(ptr),
+            }
+        }
+    }
+
+    /// Optimised mode: every function compiled once, optimised.
     fn compile(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
-        use crate::compile::{compile_module, CompileOptions, ModuleEnv};
+        use crate::compile::{compile_module, CompileOptions};
         let id = engine.next_id();
-        let prefix = format!("wasmo_m{id}");
         let options = CompileOptions {
             opt_level: engine.config().opt_level,
             threads: engine.config().threads(),
         };
-        let compiled = compile_module(info, bytes, prefix, options)?;
+        let compiled = compile_module(info, bytes, format!("wasmo_m{id}"), options)?;
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let loaded = Self::load(engine, info, id, &compiled, &all)?;
+        Ok(LoadedCode {
+            objects: Some(loaded.objects),
+            functions: loaded.functions,
+            trampolines: loaded.trampolines,
+            id,
+            tier: None,
+        })
+    }
+
+    /// Lift-off mode: the trampolines now, the functions' baseline code lazily on first call
+    /// (or all of it now, in parallel, when the engine is not lazy).
+    fn compile_liftoff(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
+        use crate::compile::{compile_functions, CompileOptions, Tier};
+        let id = engine.next_id();
+        crate::compile::check_supported(info, bytes)?;
+        let lazy = engine.config().lazy;
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let defined: &[u32] = if lazy { &[] } else { &all };
+        let options = CompileOptions {
+            opt_level: 0,
+            threads: engine.config().threads(),
+        };
+        let compiled = compile_functions(
+            info,
+            bytes,
+            format!("wasmo_m{id}"),
+            defined,
+            Tier::Baseline,
+            true,
+            options,
+        )?;
+        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        let (objects, baseline) = if lazy {
+            (Some(loaded.objects), None)
+        } else {
+            (None, Some((loaded.functions, loaded.objects)))
+        };
+        Ok(LoadedCode {
+            objects,
+            functions: Vec::new(),
+            trampolines: loaded.trampolines,
+            id,
+            tier: Some(crate::tier::TierState::new(info.bodies.len(), baseline)?),
+        })
+    }
+
+    /// Compiles defined functions `defined` as `tier` code and loads it (lift-off mode); returns
+    /// their addresses.
+    pub(crate) fn compile_tier(
+        &self,
+        defined: &[u32],
+        tier: crate::compile::Tier,
+        options: crate::compile::CompileOptions,
+    ) -> Result<(Vec<usize>, crate::codegen::LoadedObjects)> {
+        let info = &self.inner.info;
+        let engine = &self.inner.engine;
+        let id = self.inner.code.id;
+        let prefix = format!("wasmo_m{id}_{}", engine.next_id());
+        let compiled = crate::compile::compile_functions(
+            info,
+            &self.inner.bytes,
+            prefix,
+            defined,
+            tier,
+            false,
+            options,
+        )?;
+        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        Ok((loaded.functions, loaded.objects))
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakModule {
+        WeakModule(Arc::downgrade(&self.inner))
+    }
+
+    /// Loads compiled objects into the engine's JIT and registers functions `defined` in the
+    /// code map (for backtraces).
+    fn load(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: &crate::compile::CompiledCode,
+        defined: &[u32],
+    ) -> Result<Loaded> {
+        use crate::compile::ModuleEnv;
         let mut sizes = std::collections::HashMap::new();
         for object in &compiled.objects {
             sizes.extend(crate::codegen::symbol_sizes(object)?);
         }
         let jit = engine.jit();
         let objects = jit.load(&compiled.objects)?;
-        let env = ModuleEnv {
-            info,
-            offsets: crate::runtime::vmcontext::VMOffsets::new(info),
-            prefix: compiled.prefix,
-        };
-        let mut code = LoadedCode {
-            objects: Some(objects),
-            functions: Vec::new(),
-            trampolines: Vec::new(),
-            id,
-        };
         let imported = info.num_imported_functions;
+        let mut functions = Vec::with_capacity(defined.len());
         let mut ranges = Vec::new();
         let mut addresses = std::collections::HashMap::new();
-        for i in 0..info.bodies.len() as u32 {
-            let symbol = env.function_symbol(imported + i);
-            let addr = jit.lookup(&symbol)?;
-            code.functions.push(addr);
+        for &i in defined {
+            let symbol = crate::compile::function_symbol(&compiled.prefix, imported + i);
+            let addr = match jit.lookup(&symbol) {
+                Ok(addr) => addr,
+                Err(e) => {
+                    jit.unload(objects);
+                    return Err(e);
+                }
+            };
+            functions.push(addr);
             let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
             let start = info.bodies[i as usize].start;
             let frame = crate::runtime::trap::FrameInfo {
@@ -411,15 +544,20 @@ impl Module {
         let lines = Self::line_rows(&compiled.objects, &addresses);
         crate::runtime::code_map::register(ranges, lines);
         let canonical = ModuleEnv::canonical_types(info);
+        let mut trampolines = Vec::with_capacity(canonical.len());
         for &c in &canonical {
-            let symbol = env.trampoline_symbol(c);
-            code.trampolines.push(if sizes.contains_key(&symbol) {
+            let symbol = crate::compile::trampoline_symbol(&compiled.prefix, c);
+            trampolines.push(if sizes.contains_key(&symbol) {
                 jit.lookup(&symbol)?
             } else {
                 0
             });
         }
-        Ok(code)
+        Ok(Loaded {
+            objects,
+            functions,
+            trampolines,
+        })
     }
 
     /// The line rows of the objects at their loaded addresses: (address, wasm module offset).
@@ -467,6 +605,13 @@ impl Drop for ModuleInner {
         crate::runtime::code_map::unregister(self.code.functions.iter().copied());
         if let Some(objects) = self.code.objects.take() {
             self.engine.jit().unload(objects);
+        }
+        if let Some(tier) = &self.code.tier {
+            let (objects, registered) = tier.take_code();
+            crate::runtime::code_map::unregister(registered);
+            for o in objects {
+                self.engine.jit().unload(o);
+            }
         }
     }
 }

@@ -147,7 +147,7 @@ impl Store {
         let type_id = self.engine().type_id(&ty);
         let mut host = Box::new(HostFunc {
             func_ref: VMFuncRef {
-                code: stub,
+                code: stub.into(),
                 vmctx: 0,
                 type_id,
                 array_call: 0,
@@ -240,8 +240,13 @@ impl Store {
         self.inner.context.stack_limit.set(trap::stack_limit());
         // SAFETY: `func_ref` is a live wasm function reference of this store; its trampoline
         // matches its signature and reads/writes at most `slots.len()` 16-byte slots.
-        let (tramp, vmctx, code) =
-            unsafe { ((*func_ref).array_call, (*func_ref).vmctx, (*func_ref).code) };
+        let (tramp, vmctx, code) = unsafe {
+            (
+                (*func_ref).array_call,
+                (*func_ref).vmctx,
+                (*func_ref).code.load(std::sync::atomic::Ordering::Acquire),
+            )
+        };
         if tramp == 0 {
             return Err(Trap::new(
                 "function has no host entry point (unsupported signature)",
