@@ -34,6 +34,13 @@ enum wasmo_mode_enum {
   WASMO_MODE_LIFTOFF = 1,
 };
 
+// How many of a module's defined functions run on each tier (see wasmo_module_tier_counts).
+typedef struct wasmo_tier_counts_t {
+  size_t not_compiled;  // lift-off mode: not called yet, so not compiled yet
+  size_t baseline;      // lift-off mode: running the fast unoptimised first tier
+  size_t optimized;     // running optimised code (every function, in optimised mode)
+} wasmo_tier_counts_t;
+
 // The message of the last failed Wasmo call on this thread (a NUL-terminated string owned by
 // Wasmo, valid until the next call that fails or clears it), or NULL after a successful call.
 WASM_API_EXTERN const char *wasmo_error_message(void);
@@ -68,6 +75,17 @@ WASM_API_EXTERN
 wasm_global_t *wasmo_global_new_v128(wasm_store_t *store,
                                      const wasm_globaltype_t *ty,
                                      const uint8_t *value);
+
+// Writes to `out` how many of `module`'s defined functions are not compiled yet, run baseline
+// code, and run optimised code. The figures move while the background tier-up worker runs.
+WASM_API_EXTERN
+void wasmo_module_tier_counts(const wasm_module_t *module,
+                              wasmo_tier_counts_t *out);
+
+// Blocks until every function of `module` that runs baseline code has been recompiled
+// optimised and swapped in (lift-off mode; returns at once in optimised mode). Functions never
+// called stay uncompiled. For tests and benchmarks that measure the optimised tier.
+WASM_API_EXTERN void wasmo_module_wait_tier_up(const wasm_module_t *module);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -237,3 +237,50 @@ impl std::fmt::Debug for Engine {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_variables_set_the_engine() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let mut c = Config {
+            mode: Mode::Optimized,
+            opt_level: 2,
+            compile_threads: 0,
+            lazy: true,
+            features: crate::module::features(),
+        };
+        c.apply_env(vars(&[
+            ("WASMO_MODE", "liftoff"),
+            ("WASMO_THREADS", "3"),
+            ("WASMO_OPT_LEVEL", "1"),
+            ("WASMO_LAZY", "0"),
+        ]));
+        assert_eq!(
+            (c.mode, c.compile_threads, c.opt_level, c.lazy),
+            (Mode::Liftoff, 3, 1, false)
+        );
+        // Malformed values change nothing.
+        c.apply_env(vars(&[
+            ("WASMO_MODE", "fast"),
+            ("WASMO_THREADS", "-1"),
+            ("WASMO_OPT_LEVEL", "9"),
+            ("WASMO_LAZY", "maybe"),
+        ]));
+        assert_eq!(
+            (c.mode, c.compile_threads, c.opt_level, c.lazy),
+            (Mode::Liftoff, 3, 1, false)
+        );
+        c.apply_env(vars(&[("WASMO_MODE", "opt")]));
+        assert_eq!(c.mode, Mode::Optimized);
+    }
+}

@@ -160,3 +160,51 @@ pub unsafe extern "C" fn wasmo_global_new_v128(
     };
     new_global(store, ty, value)
 }
+
+/// How many of a module's defined functions run on each tier (see `wasmo_module_tier_counts`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct wasmo_tier_counts_t {
+    /// Lift-off mode: not called yet, so not compiled yet.
+    pub not_compiled: usize,
+    /// Lift-off mode: running the fast unoptimised first tier.
+    pub baseline: usize,
+    /// Running optimised code (every function, in optimised mode).
+    pub optimized: usize,
+}
+
+/// Writes to `out` how many of `module`'s defined functions are not compiled yet, run baseline
+/// code, and run optimised code. The figures move while the background tier-up worker runs.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_tier_counts(
+    module: *const super::module::wasm_module_t,
+    out: *mut wasmo_tier_counts_t,
+) {
+    let module = unsafe { arg(module, "wasmo_module_tier_counts", "module") }.module();
+    let out = unsafe { arg_mut(out, "wasmo_module_tier_counts", "out") };
+    *out = match &module.code().tier {
+        Some(tier) => {
+            let c = tier.counts();
+            wasmo_tier_counts_t {
+                not_compiled: c.not_compiled,
+                baseline: c.baseline,
+                optimized: c.optimized,
+            }
+        }
+        None => wasmo_tier_counts_t {
+            optimized: module.info().bodies.len(),
+            ..Default::default()
+        },
+    };
+}
+
+/// Blocks until every function of `module` that runs baseline code has been recompiled
+/// optimised and swapped in (lift-off mode; returns at once in optimised mode). Functions never
+/// called stay uncompiled. For tests and benchmarks that measure the optimised tier.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module::wasm_module_t) {
+    let module = unsafe { arg(module, "wasmo_module_wait_tier_up", "module") }.module();
+    if let Some(tier) = &module.code().tier {
+        tier.wait(module.engine().tier_queue());
+    }
+}
