@@ -145,6 +145,14 @@ impl Engine {
         &self.inner.jit
     }
 
+    /// Stops the tier-up worker, waiting for the batch it is compiling. Call before the last
+    /// use of the engine when the process may exit soon after: a worker still inside LLVM when
+    /// `exit` runs LLVM's static destructors would crash the process. Lift-off modules keep
+    /// running the code they have (lazy compilation still works); no more tiering up.
+    pub fn stop_tier_up(&self) {
+        self.inner.tier_queue.stop();
+    }
+
     /// The lift-off modules and the tier-up worker.
     pub fn tier_queue(&self) -> &Arc<crate::tier::TierQueue> {
         &self.inner.tier_queue

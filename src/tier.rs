@@ -176,8 +176,12 @@ impl TierState {
         self.lock().tiers[index as usize]
     }
 
-    /// Blocks until every function with baseline code has its optimised code.
+    /// Blocks until every function with baseline code has its optimised code (returns at once
+    /// if the engine's worker was stopped).
     pub fn wait(&self, queue: &TierQueue) {
+        if queue.stopped() {
+            return;
+        }
         let mut inner = self.lock();
         inner.wait_all = true;
         queue.wake();
@@ -306,14 +310,40 @@ pub struct TierQueue {
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
+/// Every engine's queue, so that process exit can stop the workers first: a worker still
+/// inside LLVM while `exit` runs LLVM's static destructors crashes the process.
+static QUEUES: Mutex<Vec<std::sync::Weak<TierQueue>>> = Mutex::new(Vec::new());
+
+extern "C" fn stop_all_workers() {
+    let queues: Vec<Arc<TierQueue>> = QUEUES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .filter_map(|q| q.upgrade())
+        .collect();
+    for q in queues {
+        q.stop();
+    }
+}
+
 impl TierQueue {
     pub fn new() -> Arc<TierQueue> {
-        Arc::new(TierQueue {
+        let queue = Arc::new(TierQueue {
             modules: Mutex::new(Vec::new()),
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             worker: Mutex::new(None),
-        })
+        });
+        static AT_EXIT: std::sync::Once = std::sync::Once::new();
+        // SAFETY: registers a plain function; atexit handlers run before the destructors of
+        // libraries loaded earlier (LLVM), in reverse order of registration.
+        AT_EXIT.call_once(|| unsafe {
+            libc::atexit(stop_all_workers);
+        });
+        let mut queues = QUEUES.lock().unwrap_or_else(|e| e.into_inner());
+        queues.retain(|q| q.strong_count() > 0);
+        queues.push(Arc::downgrade(&queue));
+        queue
     }
 
     /// Adds a lift-off module, starting the worker on first use.
@@ -334,6 +364,10 @@ impl TierQueue {
 
     pub fn wake(&self) {
         self.wake.notify_all();
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
     }
 
     /// Stops the worker (and waits for it unless this is the worker itself).

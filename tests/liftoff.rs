@@ -119,6 +119,7 @@ fn functions_compile_on_first_call_then_tier_up() {
     wait(&module);
     assert_eq!(tier_of(&module, 1), FuncTier::Optimized);
     assert_eq!(counts(&module).not_compiled, 3);
+    engine.stop_tier_up();
 }
 
 #[test]
@@ -136,6 +137,7 @@ fn baseline_code_counts_entries_and_loop_iterations() {
         tier.counters[2].load(std::sync::atomic::Ordering::Relaxed),
         0
     );
+    engine.stop_tier_up();
 }
 
 #[test]
@@ -157,6 +159,7 @@ fn traps_and_stack_exhaustion_in_every_tier() {
     }
     assert_eq!(tier_of(&module, 3), FuncTier::Optimized);
     assert_eq!(tier_of(&module, 4), FuncTier::Optimized);
+    engine.stop_tier_up();
 }
 
 #[test]
@@ -176,6 +179,7 @@ fn eager_baseline_compiles_everything_up_front() {
             optimized: 5
         }
     );
+    engine.stop_tier_up();
 }
 
 #[test]
@@ -202,4 +206,5 @@ fn threads_share_a_module_while_it_tiers_up() {
     });
     wait(&module);
     assert_eq!(tier_of(&module, 0), FuncTier::Optimized);
+    engine.stop_tier_up();
 }

@@ -228,6 +228,8 @@ fn run_file(file: &TestFile<'static>) -> FileResult {
             }
         }
     }
+    // No tier-up compilation may still run when the process exits.
+    runner.engine.stop_tier_up();
     result
 }
 
