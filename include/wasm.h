@@ -230,10 +230,6 @@ WASM_DECLARE_REF(trap)
 WASM_DECLARE_REF(foreign)
 WASM_DECLARE_SHARABLE_REF(module)
 
-// Declared as in the standard header; libwasmo.so does not provide them yet (serialisation
-// lands with its own issue), so a program using them fails to link rather than to compile.
-WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out);
-WASM_API_EXTERN own wasm_module_t* wasm_module_deserialize(wasm_store_t*, const wasm_byte_vec_t*);
 WASM_DECLARE_REF(func)
 
 typedef own wasm_trap_t* (*wasm_func_callback_t)(
@@ -391,6 +387,20 @@ WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t *memory, wasm_memory_pages_t
 // Decodes and validates `binary`; NULL with the validator's message (see `wasmo_error_message`)
 // when it is malformed, invalid or uses an unsupported feature.
 WASM_API_EXTERN wasm_module_t *wasm_module_new(wasm_store_t *store, const wasm_byte_vec_t *binary);
+
+// Writes to `out` the module's optimised machine code and what instantiating it needs, for
+// `wasm_module_deserialize` in this or another process (same Wasmo build, target and CPU
+// features). A module compiled in lift-off mode is compiled optimised for it first. On failure
+// `out` is an empty vector and the reason is in `wasmo_error_message`.
+WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t *module, wasm_byte_vec_t *out);
+
+// Loads a module written by `wasm_module_serialize` without compiling it. NULL, with the reason
+// in `wasmo_error_message`, for anything else: truncated or damaged bytes (checked against a
+// checksum before anything is made executable), another format version or Wasmo build, another
+// target or CPU features.
+WASM_API_EXTERN
+wasm_module_t *wasm_module_deserialize(wasm_store_t *store,
+                                       const wasm_byte_vec_t *binary);
 
 // Whether `binary` is a valid module; on false the reason is in `wasmo_error_message`.
 WASM_API_EXTERN bool wasm_module_validate(wasm_store_t *store, const wasm_byte_vec_t *binary);

@@ -14,6 +14,8 @@ cargo test --release -j "$jobs"
 
 echo "== spec tests again in lift-off mode (lazy baseline code, background tier-up)"
 WASMO_MODE=liftoff cargo test --release --test spec
+echo "== spec tests again through serialisation (every module serialised and deserialised)"
+WASMO_SPEC_SERIALIZE=1 cargo test --release --test spec
 
 echo "== capi-tests (CTest, valgrind)"
 cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null

@@ -3,6 +3,7 @@
 //! nothing of LLVM or C.
 
 pub mod const_expr;
+pub mod serialize;
 pub mod types;
 
 use crate::engine::Engine;
@@ -121,6 +122,18 @@ impl ModuleInfo {
                 ValidPayload::Ok | ValidPayload::End(_) => {}
             }
             info.record(payload)?;
+        }
+        Ok(info)
+    }
+
+    /// Decodes `bytes` without validating them: only for modules known to be valid (a
+    /// serialised module, whose checksum vouches for the bytes a validated module was made from).
+    pub fn decode_trusted(bytes: &[u8]) -> Result<ModuleInfo> {
+        let mut info = ModuleInfo::default();
+        let mut parser = Parser::new(0);
+        parser.set_features(WasmFeatures::all());
+        for payload in parser.parse_all(bytes) {
+            info.record(payload?)?;
         }
         Ok(info)
     }
@@ -349,6 +362,14 @@ pub struct LoadedCode {
     pub id: u64,
     /// Lift-off mode: the tiers of the functions, their counters and lazy stubs.
     pub tier: Option<crate::tier::TierState>,
+    /// Optimised mode: the relocatable objects as LLVM emitted them, for serialisation.
+    pub compiled: Option<crate::compile::CompiledCode>,
+}
+
+/// The prefix of every symbol of the module with id `id`: fixed width, so that deserialising
+/// can rename an artifact's symbols for its new id in place.
+pub fn symbol_prefix(id: u64) -> String {
+    format!("wasmo_m{id:016x}")
 }
 
 /// A module that does not keep it alive (the tier-up worker's list).
@@ -399,6 +420,18 @@ impl Module {
         Ok(module)
     }
 
+    /// A module from its parts (optimised code only: no tier-up worker to register with).
+    fn from_parts(engine: &Engine, info: ModuleInfo, bytes: Arc<[u8]>, code: LoadedCode) -> Module {
+        Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                info,
+                bytes,
+                code,
+            }),
+        }
+    }
+
     /// The module whose context word (see `tier`) is `context`.
     ///
     /// # Safety
@@ -422,7 +455,17 @@ impl Module {
             opt_level: engine.config().opt_level,
             threads: engine.config().threads(),
         };
-        let compiled = compile_module(info, bytes, format!("wasmo_m{id}"), options)?;
+        let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
+        Self::load_aot(engine, info, id, compiled)
+    }
+
+    /// Loads a whole module's optimised code (compiled now, or deserialised).
+    fn load_aot(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: crate::compile::CompiledCode,
+    ) -> Result<LoadedCode> {
         let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
         let loaded = Self::load(engine, info, id, &compiled, &all)?;
         Ok(LoadedCode {
@@ -431,6 +474,7 @@ impl Module {
             trampolines: loaded.trampolines,
             id,
             tier: None,
+            compiled: Some(compiled),
         })
     }
 
@@ -450,7 +494,7 @@ impl Module {
         let compiled = compile_functions(
             info,
             bytes,
-            format!("wasmo_m{id}"),
+            symbol_prefix(id),
             defined,
             Tier::Baseline,
             true,
@@ -468,6 +512,7 @@ impl Module {
             trampolines: loaded.trampolines,
             id,
             tier: Some(crate::tier::TierState::new(info.bodies.len(), baseline)?),
+            compiled: None,
         })
     }
 
@@ -482,7 +527,7 @@ impl Module {
         let info = &self.inner.info;
         let engine = &self.inner.engine;
         let id = self.inner.code.id;
-        let prefix = format!("wasmo_m{id}_{}", engine.next_id());
+        let prefix = format!("{}_{}", symbol_prefix(id), engine.next_id());
         let compiled = crate::compile::compile_functions(
             info,
             &self.inner.bytes,
