@@ -58,6 +58,14 @@ WASM_API_EXTERN bool wasmo_config_set_opt_level(wasm_config_t *config, uint32_t 
 // Sets the number of compile worker threads; 0 means one per available core.
 WASM_API_EXTERN bool wasmo_config_set_compile_threads(wasm_config_t *config, uint32_t threads);
 
+// Turns on the on-disk code cache in directory `dir` (created when first written), or turns it
+// off for NULL or "". Modules compiled in optimised mode are stored there as serialised
+// artifacts keyed by their bytes, the Wasmo build, target, CPU features and optimisation
+// level; compiling the same bytes again loads the entry instead (in lift-off mode too). A
+// stale or damaged entry is ignored and rewritten; entries are written atomically, so several
+// processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
+WASM_API_EXTERN bool wasmo_config_set_cache_dir(wasm_config_t *config, const char *dir);
+
 // Reads the `v128` global `global` into the 16 bytes at `out` (in memory order, see
 // `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, `out` untouched) if
 // the global is not of type v128. Clears `wasmo_error_message()` on success.

@@ -30,6 +30,8 @@ pub struct Config {
     /// Lift-off mode: compile each function's baseline code on its first call (true), or all
     /// of them when the module is created.
     pub lazy: bool,
+    /// The on-disk code cache's directory (`module::cache`), None for no cache (the default).
+    pub cache_dir: Option<std::path::PathBuf>,
     /// The proposals modules may use: validation rejects anything else. Defaults to
     /// [`crate::module::features`] (Wasm 3.0); `WasmFeatures::WASM2` makes the engine check
     /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
@@ -46,6 +48,7 @@ impl Default for Config {
             opt_level: 2,
             compile_threads: 0,
             lazy: true,
+            cache_dir: None,
             features: crate::module::features(),
         };
         config.apply_env(|name| std::env::var(name).ok());
@@ -56,7 +59,8 @@ impl Default for Config {
 impl Config {
     pub const MAX_OPT_LEVEL: u32 = 3;
 
-    /// Applies the `WASMO_*` variables `var` returns.
+    /// Applies the `WASMO_*` variables `var` returns (`WASMO_CACHE_DIR` sets the code cache's
+    /// directory; empty means none).
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         let warn = |name: &str, value: &str| {
             eprintln!("wasmo: ignoring {name}={value:?} (not a valid value)");
@@ -79,6 +83,9 @@ impl Config {
                 Ok(n) if n <= Self::MAX_OPT_LEVEL => self.opt_level = n,
                 _ => warn("WASMO_OPT_LEVEL", &v),
             }
+        }
+        if let Some(v) = var("WASMO_CACHE_DIR") {
+            self.cache_dir = (!v.is_empty()).then(|| v.into());
         }
         if let Some(v) = var("WASMO_LAZY") {
             match v.as_str() {
@@ -265,6 +272,7 @@ mod tests {
             opt_level: 2,
             compile_threads: 0,
             lazy: true,
+            cache_dir: None,
             features: crate::module::features(),
         };
         c.apply_env(vars(&[
@@ -272,7 +280,9 @@ mod tests {
             ("WASMO_THREADS", "3"),
             ("WASMO_OPT_LEVEL", "1"),
             ("WASMO_LAZY", "0"),
+            ("WASMO_CACHE_DIR", "/tmp/x"),
         ]));
+        assert_eq!(c.cache_dir.as_deref(), Some(std::path::Path::new("/tmp/x")));
         assert_eq!(
             (c.mode, c.compile_threads, c.opt_level, c.lazy),
             (Mode::Liftoff, 3, 1, false)

@@ -86,6 +86,29 @@ pub unsafe extern "C" fn wasmo_config_set_compile_threads(
     setter(true, String::new)
 }
 
+/// Turns on the on-disk code cache in directory `dir` (created when first written), or turns it
+/// off for NULL or "". Modules compiled in optimised mode are stored there as serialised
+/// artifacts keyed by their bytes, the Wasmo build, target, CPU features and optimisation
+/// level; compiling the same bytes again loads the entry instead (in lift-off mode too). A
+/// stale or damaged entry is ignored and rewritten; entries are written atomically, so several
+/// processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_config_set_cache_dir(
+    config: *mut wasm_config_t,
+    dir: *const c_char,
+) -> bool {
+    let config = unsafe { arg_mut(config, "wasmo_config_set_cache_dir", "config") };
+    config.config.cache_dir = if dir.is_null() {
+        None
+    } else {
+        // SAFETY: a NUL-terminated string, as the header says.
+        let bytes = unsafe { std::ffi::CStr::from_ptr(dir) }.to_bytes();
+        use std::os::unix::ffi::OsStrExt;
+        (!bytes.is_empty()).then(|| std::ffi::OsStr::from_bytes(bytes).into())
+    };
+    setter(true, String::new)
+}
+
 // ---- v128 globals ---------------------------------------------------------------------------
 //
 // A v128 travels as 16 bytes in little-endian lane order, as in linear memory (wasmo.h.in says

@@ -2,6 +2,7 @@
 //! Everything later stages need to know about a module's shape lives here; this module knows
 //! nothing of LLVM or C.
 
+pub mod cache;
 pub mod const_expr;
 pub mod serialize;
 pub mod types;
@@ -349,6 +350,7 @@ struct ModuleInner {
     info: ModuleInfo,
     bytes: Arc<[u8]>,
     code: LoadedCode,
+    from_cache: bool,
 }
 
 /// A module's machine code, loaded in the engine's JIT.
@@ -395,8 +397,31 @@ struct Loaded {
 }
 
 impl Module {
-    /// Decodes, validates and compiles `bytes` for `engine`.
+    /// Decodes, validates and compiles `bytes` for `engine` (or loads them from the engine's
+    /// code cache, see `cache`).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let cache = engine.config().cache_dir.clone();
+        if let Some(dir) = &cache {
+            if let Some(mut module) = cache::load(dir, engine, bytes) {
+                if let Some(inner) = Arc::get_mut(&mut module.inner) {
+                    inner.from_cache = true;
+                }
+                return Ok(module);
+            }
+        }
+        let module = Self::compile_new(engine, bytes)?;
+        if let (Some(dir), None) = (&cache, &module.inner.code.tier) {
+            cache::store(dir, &module);
+        }
+        Ok(module)
+    }
+
+    /// Whether this module's code came from the code cache.
+    pub fn from_cache(&self) -> bool {
+        self.inner.from_cache
+    }
+
+    fn compile_new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let info = ModuleInfo::decode_with_features(bytes, engine.config().features)?;
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
@@ -411,6 +436,7 @@ impl Module {
                 info,
                 bytes,
                 code,
+                from_cache: false,
             }),
         };
         if let Some(tier) = &module.inner.code.tier {
@@ -428,6 +454,7 @@ impl Module {
                 info,
                 bytes,
                 code,
+                from_cache: false,
             }),
         }
     }
