@@ -10,19 +10,30 @@ use crate::module::ModuleInfo;
 
 /// Checks that every function body of `info` uses only what the translator implements.
 pub fn check_supported(info: &ModuleInfo, bytes: &[u8]) -> Result<()> {
+    check_module_supported(info)?;
+    for range in &info.bodies {
+        let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
+        check_body(&wasmparser::FunctionBody::new(reader))?;
+    }
+    Ok(())
+}
+
+/// What the translator refuses outside function bodies.
+pub fn check_module_supported(info: &ModuleInfo) -> Result<()> {
     if info.memories.iter().any(|m| m.memory64) {
         return Err(Error::unsupported("64-bit memory", "memory64"));
     }
-    for range in &info.bodies {
-        let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
-        let body = wasmparser::FunctionBody::new(reader);
-        for local in body.get_locals_reader()? {
-            ValType::from_wasmparser(local?.1)?;
-        }
-        let mut ops = body.get_operators_reader()?;
-        while !ops.eof() {
-            ops.visit_operator(&mut Support)??;
-        }
+    Ok(())
+}
+
+/// Checks one function body's locals and operators.
+pub fn check_body(body: &wasmparser::FunctionBody<'_>) -> Result<()> {
+    for local in body.get_locals_reader()? {
+        ValType::from_wasmparser(local?.1)?;
+    }
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        ops.visit_operator(&mut Support)??;
     }
     Ok(())
 }

@@ -14,14 +14,17 @@ use std::ops::Range;
 use std::sync::Arc;
 use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
 use wasmparser::{
-    CompositeInnerType, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload,
-    Validator, WasmFeatures,
+    CompositeInnerType, FuncToValidate, FuncValidatorAllocations, Parser, Payload, TypeRef,
+    ValidPayload, Validator, WasmFeatures,
 };
 
 /// The proposals Wasmo accepts: all of Wasm 2.0 plus the Wasm 3.0 additions wasmparser validates.
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM3
 }
+
+/// A check run on every function body after it validates (see [`ModuleInfo::decode_checked`]).
+pub type BodyCheck = dyn Fn(&wasmparser::FunctionBody<'_>) -> Result<()> + Sync;
 
 /// One import: where it comes from and what it must be.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,20 +106,29 @@ impl ModuleInfo {
 
     /// Like [`ModuleInfo::decode`], accepting only the proposals in `features`.
     pub fn decode_with_features(bytes: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
+        Self::decode_checked(bytes, features, 1, None)
+    }
+
+    /// Like [`ModuleInfo::decode_with_features`], validating function bodies on up to `threads`
+    /// threads (each body is independent once the module's sections are known), and running
+    /// `check` on every body that validates. Of several failing bodies, the first one's error
+    /// is reported.
+    pub fn decode_checked(
+        bytes: &[u8],
+        features: WasmFeatures,
+        threads: usize,
+        check: Option<&BodyCheck>,
+    ) -> Result<ModuleInfo> {
         let mut info = ModuleInfo::default();
         let mut validator = Validator::new_with_features(features);
-        let mut allocs = FuncValidatorAllocations::default();
         // The parser decodes by the features too (a memory limit is a u64 only with memory64).
         let mut parser = Parser::new(0);
         parser.set_features(features);
+        let mut bodies = Vec::new();
         for payload in parser.parse_all(bytes) {
             let payload = payload?;
             match validator.payload(&payload)? {
-                ValidPayload::Func(func, body) => {
-                    let mut v = func.into_validator(std::mem::take(&mut allocs));
-                    v.validate(&body)?;
-                    allocs = v.into_allocations();
-                }
+                ValidPayload::Func(func, body) => bodies.push((func, body)),
                 ValidPayload::Parser(_) => {
                     return Err(Error::unsupported("nested module", "component-model"))
                 }
@@ -124,7 +136,63 @@ impl ModuleInfo {
             }
             info.record(payload)?;
         }
-        Ok(info)
+        // Validates a run of bodies starting at index `start`; the first error with its index.
+        let validate_run =
+            |start: usize, run: Vec<(FuncToValidate<_>, wasmparser::FunctionBody<'_>)>| {
+                let mut allocs = FuncValidatorAllocations::default();
+                for (k, (func, body)) in run.into_iter().enumerate() {
+                    let mut v = func.into_validator(std::mem::take(&mut allocs));
+                    let result = v
+                        .validate(&body)
+                        .map_err(Error::from)
+                        .and_then(|()| check.map_or(Ok(()), |c| c(&body)));
+                    if let Err(e) = result {
+                        return Some((start + k, e));
+                    }
+                    allocs = v.into_allocations();
+                }
+                None
+            };
+        let workers = threads.clamp(1, bodies.len().div_ceil(64).max(1));
+        let first_error = if workers == 1 {
+            validate_run(0, bodies)
+        } else {
+            // Runs of 32 bodies, taken in order by whichever worker is free.
+            let mut runs = Vec::new();
+            let mut start = 0;
+            let mut rest = bodies.into_iter().peekable();
+            while rest.peek().is_some() {
+                let run: Vec<_> = rest.by_ref().take(32).collect();
+                let len = run.len();
+                runs.push((start, run));
+                start += len;
+            }
+            runs.reverse();
+            let runs = std::sync::Mutex::new(runs);
+            let errors = std::sync::Mutex::new(Vec::new());
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| loop {
+                        let next = runs.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                        let Some((start, run)) = next else {
+                            return;
+                        };
+                        if let Some(e) = validate_run(start, run) {
+                            errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
+                        }
+                    });
+                }
+            });
+            errors
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .into_iter()
+                .min_by_key(|(i, _)| *i)
+        };
+        match first_error {
+            Some((_, e)) => Err(e),
+            None => Ok(info),
+        }
     }
 
     /// Decodes `bytes` without validating them: only for modules known to be valid (a
@@ -422,9 +490,21 @@ impl Module {
     }
 
     fn compile_new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let info = ModuleInfo::decode_with_features(bytes, engine.config().features)?;
-        let bytes: Arc<[u8]> = Arc::from(bytes);
         let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
+        // Lift-off mode compiles lazily, so it checks up front (with validation, in parallel)
+        // that the translator implements everything the bodies use.
+        let check: Option<&BodyCheck> = if liftoff {
+            Some(&crate::compile::check_body)
+        } else {
+            None
+        };
+        let info = ModuleInfo::decode_checked(
+            bytes,
+            engine.config().features,
+            engine.config().threads(),
+            check,
+        )?;
+        let bytes: Arc<[u8]> = Arc::from(bytes);
         let code = if liftoff {
             Self::compile_liftoff(engine, &info, &bytes)?
         } else {
@@ -510,7 +590,7 @@ impl Module {
     fn compile_liftoff(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
         use crate::compile::{compile_functions, CompileOptions, Tier};
         let id = engine.next_id();
-        crate::compile::check_supported(info, bytes)?;
+        crate::compile::check_module_supported(info)?;
         let lazy = engine.config().lazy;
         let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
         let defined: &[u32] = if lazy { &[] } else { &all };
@@ -774,6 +854,40 @@ mod tests {
         let overlong_limit = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
         assert!(ModuleInfo::decode(overlong_limit).is_ok());
         assert!(ModuleInfo::decode_with_features(overlong_limit, WasmFeatures::WASM2).is_err());
+    }
+
+    #[test]
+    fn parallel_validation_reports_the_first_invalid_body() {
+        let mut wat = String::from("(module");
+        for i in 0..300 {
+            let body = match i {
+                150 => "i64.const 1",
+                180 => "f32.const 1",
+                _ => "i32.const 1",
+            };
+            wat.push_str(&format!(" (func (result i32) {body})"));
+        }
+        wat.push(')');
+        let bytes = wat::parse_str(&wat).unwrap();
+        let sequential = ModuleInfo::decode(&bytes).unwrap_err();
+        assert!(
+            sequential.message().contains("expected i32, found i64"),
+            "{sequential}"
+        );
+        for threads in [2, 4] {
+            let parallel =
+                ModuleInfo::decode_checked(&bytes, features(), threads, None).unwrap_err();
+            assert_eq!(parallel.message(), sequential.message());
+        }
+        // The check runs on every valid body.
+        static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let ok = wat::parse_str("(module (func) (func) (func))").unwrap();
+        let count = |_: &wasmparser::FunctionBody<'_>| {
+            SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        };
+        ModuleInfo::decode_checked(&ok, features(), 2, Some(&count)).unwrap();
+        assert_eq!(SEEN.load(std::sync::atomic::Ordering::Relaxed), 3);
     }
 
     #[test]
