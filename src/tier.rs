@@ -192,14 +192,16 @@ impl TierState {
     }
 
     /// The functions the worker should optimise next, hottest first (None if there are none):
-    /// a batch of at most [`BATCH_BYTES`] of wasm code, or everything when a caller waits.
+    /// hot ones ([`HOT`]), at most [`BATCH_BYTES`] of wasm code; everything when a caller waits.
     fn take_batch(&self, bodies: &[std::ops::Range<usize>]) -> Option<Vec<u32>> {
         let mut inner = self.lock();
         if inner.busy {
             return None;
         }
+        let hot = |i: u32| self.counters[i as usize].load(Ordering::Relaxed) >= HOT;
         let mut candidates: Vec<u32> = (0..inner.tiers.len() as u32)
             .filter(|&i| inner.tiers[i as usize] == FuncTier::Baseline && !inner.failed[i as usize])
+            .filter(|&i| inner.wait_all || hot(i))
             .collect();
         if candidates.is_empty() {
             return None;
@@ -253,6 +255,11 @@ impl TierInner {
     }
 }
 
+/// Entries plus loop iterations after which a function is worth optimising (unless a caller
+/// waits for everything): code that ran a few times costs less on baseline code than
+/// compiling it optimised, and on two cores the compile competes with the program.
+const HOT: u32 = 1000;
+
 /// Wasm code of one tier-up batch (unless a caller waits for all): small batches keep the first
 /// optimised code of the hottest functions coming quickly.
 const BATCH_BYTES: usize = 32 * 1024;
@@ -279,27 +286,87 @@ extern "C" fn lazy_resolve(context: usize, index: u32) -> usize {
 fn compile_lazily(module: &Module, index: u32) -> Result<usize> {
     let tier = module.code().tier.as_ref().expect("lift-off module");
     let _one_at_a_time = tier.lazy.lock().unwrap_or_else(|e| e.into_inner());
-    {
+    let batch = {
         let inner = tier.lock();
         if inner.code[index as usize] != 0 {
             return Ok(inner.code[index as usize]);
         }
-    }
-    // LLVM runs on its own thread: the caller's stack is wasm's, which may be nearly used up.
-    let (code, objects) = std::thread::scope(|s| {
-        s.spawn(|| {
-            let options = CompileOptions {
-                opt_level: 0,
-                threads: 1,
-            };
-            module.compile_tier(&[index], Tier::Baseline, options)
-        })
-        .join()
-        .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")))
-    })?;
-    tier.install(&[index], &code, objects, FuncTier::Baseline);
-    module.engine().tier_queue().wake();
+        lazy_batch(module, &inner, index)
+    };
+    // LLVM runs on the engine's lazy-compilation thread: the caller's stack is wasm's, which
+    // may be nearly used up, and that thread keeps one target machine for every compilation.
+    let (code, objects) = module
+        .engine()
+        .tier_queue()
+        .compile_lazily(module, batch.clone())?;
+    tier.install(&batch, &code, objects, FuncTier::Baseline);
     Ok(code[0])
+}
+
+/// What to compile when defined function `index` is first called: it, and the functions it
+/// calls directly that have no code yet, breadth first, up to [`LAZY_BATCH`] functions or
+/// [`LAZY_BATCH_BYTES`] of wasm. They are likely to run next, and one compilation of several
+/// small functions costs little more than one of a single function (LLVM's per-module set-up
+/// dominates at this size).
+fn lazy_batch(module: &Module, inner: &TierInner, index: u32) -> Vec<u32> {
+    let info = module.info();
+    let imported = info.num_imported_functions;
+    let mut batch = vec![index];
+    let mut bytes = info.bodies[index as usize].len();
+    let mut next = 0;
+    while next < batch.len() && batch.len() < LAZY_BATCH {
+        let range = info.bodies[batch[next] as usize].clone();
+        next += 1;
+        let reader =
+            wasmparser::BinaryReader::new(&module.bytes()[range.clone()], range.start as u64);
+        let Ok(callees) = crate::compile::direct_callees(&wasmparser::FunctionBody::new(reader))
+        else {
+            continue;
+        };
+        for callee in callees {
+            let Some(d) = callee.checked_sub(imported) else {
+                continue;
+            };
+            let size = info.bodies[d as usize].len();
+            if inner.code[d as usize] == 0
+                && !batch.contains(&d)
+                && batch.len() < LAZY_BATCH
+                && bytes + size <= LAZY_BATCH_BYTES
+            {
+                batch.push(d);
+                bytes += size;
+            }
+        }
+    }
+    batch
+}
+
+const LAZY_BATCH: usize = 16;
+const LAZY_BATCH_BYTES: usize = 16 * 1024;
+
+/// The lazy-compilation thread: compiles one function at a time with one target machine.
+fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
+    let machine = crate::codegen::target_machine(crate::compile::opt_level(0));
+    while let Ok(job) = jobs.recv() {
+        let result = match &machine {
+            Ok(machine) => {
+                let options = CompileOptions {
+                    opt_level: 0,
+                    threads: 1,
+                    machine: Some(machine),
+                };
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    job.module
+                        .compile_tier(&job.defined, Tier::Baseline, options)
+                }))
+                .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")))
+            }
+            Err(e) => Err(e.clone()),
+        };
+        // The caller holds the module too: this thread never drops the last reference.
+        drop(job.module);
+        let _ = job.reply.send(result);
+    }
 }
 
 /// The engine's list of lift-off modules and its tier-up worker thread.
@@ -308,6 +375,20 @@ pub struct TierQueue {
     wake: Condvar,
     stop: AtomicBool,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The lazy-compilation thread: its job queue and handle.
+    lazy: Mutex<
+        Option<(
+            std::sync::mpsc::Sender<LazyJob>,
+            std::thread::JoinHandle<()>,
+        )>,
+    >,
+}
+
+/// One function to compile lazily, and where to send its code.
+struct LazyJob {
+    module: Module,
+    defined: Vec<u32>,
+    reply: std::sync::mpsc::SyncSender<Result<(Vec<usize>, LoadedObjects)>>,
 }
 
 /// Every engine's queue, so that process exit can stop the workers first: a worker still
@@ -333,6 +414,7 @@ impl TierQueue {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             worker: Mutex::new(None),
+            lazy: Mutex::new(None),
         });
         static AT_EXIT: std::sync::Once = std::sync::Once::new();
         // SAFETY: registers a plain function; atexit handlers run before the destructors of
@@ -366,14 +448,54 @@ impl TierQueue {
         self.wake.notify_all();
     }
 
+    /// Compiles the baseline code of defined functions `defined` on the lazy-compilation
+    /// thread (started on first use) and waits for it.
+    fn compile_lazily(
+        &self,
+        module: &Module,
+        defined: Vec<u32>,
+    ) -> Result<(Vec<usize>, LoadedObjects)> {
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let job = LazyJob {
+            module: module.clone(),
+            defined,
+            reply,
+        };
+        {
+            let mut lazy = self.lazy.lock().unwrap_or_else(|e| e.into_inner());
+            if lazy.is_none() {
+                let (tx, rx) = std::sync::mpsc::channel::<LazyJob>();
+                let handle = std::thread::Builder::new()
+                    .name("wasmo-lazy".into())
+                    .spawn(move || lazy_compiler(rx))
+                    .map_err(|e| crate::error::Error::new(format!("cannot start a thread: {e}")))?;
+                *lazy = Some((tx, handle));
+            }
+            let (tx, _) = lazy.as_ref().expect("started");
+            tx.send(job)
+                .map_err(|_| crate::error::Error::new("the lazy compiler has stopped"))?;
+        }
+        answer
+            .recv()
+            .unwrap_or_else(|_| Err(crate::error::Error::new("the lazy compiler has stopped")))
+    }
+
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Stops the worker (and waits for it unless this is the worker itself).
+    /// Stops the worker and the lazy-compilation thread (and waits for them unless this is one
+    /// of them).
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
         self.wake.notify_all();
+        let lazy = self.lazy.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((tx, handle)) = lazy {
+            drop(tx);
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
+        }
         let handle = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(handle) = handle {
             if handle.thread().id() != std::thread::current().id() {
@@ -402,6 +524,7 @@ impl TierQueue {
                 let options = CompileOptions {
                     opt_level: module.engine().config().opt_level,
                     threads: 1,
+                    machine: None,
                 };
                 // A failure leaves the functions on their baseline code for good.
                 match module.compile_tier(&batch, Tier::Optimized, options) {

@@ -208,3 +208,22 @@ fn threads_share_a_module_while_it_tiers_up() {
     assert_eq!(tier_of(&module, 0), FuncTier::Optimized);
     engine.stop_tier_up();
 }
+
+#[test]
+fn a_first_call_also_compiles_the_callees_it_is_about_to_run() {
+    let engine = engine(true);
+    let wat = r#"(module
+      (func $a (export "a") (result i32) (i32.add (call $b) (call $c)))
+      (func $b (result i32) (call $d))
+      (func $c (result i32) (i32.const 2))
+      (func $d (result i32) (i32.const 1))
+      (func $e (export "e") (result i32) (i32.const 5)))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let store = Store::new(&engine);
+    let a = func(&store, &module, "a");
+    assert_eq!(store.call(a, &[]).unwrap(), vec![Val::I32(3)]);
+    // One compilation covered a, its callees b and c, and b's callee d; e stays uncompiled.
+    assert_eq!(counts(&module).not_compiled, 1);
+    assert_eq!(tier_of(&module, 4), FuncTier::NotCompiled);
+    engine.stop_tier_up();
+}

@@ -25,7 +25,7 @@ use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-pub use support::{check_body, check_module_supported, check_supported};
+pub use support::{check_body, check_module_supported, check_supported, direct_callees};
 
 /// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +121,12 @@ pub struct CompiledCode {
 
 /// How to compile.
 #[derive(Debug, Clone, Copy)]
-pub struct CompileOptions {
+pub struct CompileOptions<'m> {
     pub opt_level: u32,
     pub threads: usize,
+    /// A target machine (for `opt_level`) to compile with on the calling thread, instead of
+    /// one made per worker: creating one costs more than compiling a small function.
+    pub machine: Option<&'m inkwell::targets::TargetMachine>,
 }
 
 /// Compiles every defined function of `info` (whose bodies are in `bytes`) in optimised mode.
@@ -169,14 +172,26 @@ pub fn compile_functions(
     let objects: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(vec![None; partitions.len()]);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
-    let workers = options.threads.clamp(1, partitions.len().max(1));
-    let run = || {
-        let machine = match codegen::target_machine(opt_level(options.opt_level)) {
-            Ok(m) => m,
-            Err(e) => {
-                first_error.lock().unwrap().get_or_insert(e);
-                return;
-            }
+    let workers = if options.machine.is_some() {
+        1
+    } else {
+        options.threads.clamp(1, partitions.len().max(1))
+    };
+    let level = options.opt_level;
+    let run = |given: Option<&inkwell::targets::TargetMachine>| {
+        let own;
+        let machine = match given {
+            Some(m) => m,
+            None => match codegen::target_machine(opt_level(level)) {
+                Ok(m) => {
+                    own = m;
+                    &own
+                }
+                Err(e) => {
+                    first_error.lock().unwrap().get_or_insert(e);
+                    return;
+                }
+            },
         };
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -188,8 +203,8 @@ pub fn compile_functions(
                 bytes,
                 &partitions[i],
                 with_trampolines && i == 0,
-                &machine,
-                options.opt_level,
+                machine,
+                level,
             ) {
                 Ok(object) => objects.lock().unwrap()[i] = Some(object),
                 Err(e) => {
@@ -200,11 +215,11 @@ pub fn compile_functions(
         }
     };
     if workers == 1 {
-        run();
+        run(options.machine);
     } else {
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(run);
+                scope.spawn(|| run(None));
             }
         });
     }
@@ -223,7 +238,8 @@ pub fn compile_functions(
     })
 }
 
-fn opt_level(level: u32) -> OptimizationLevel {
+/// LLVM's optimisation level for ours.
+pub fn opt_level(level: u32) -> OptimizationLevel {
     match level {
         0 => OptimizationLevel::None,
         1 => OptimizationLevel::Less,

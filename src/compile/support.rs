@@ -38,6 +38,21 @@ pub fn check_body(body: &wasmparser::FunctionBody<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The functions `body` calls directly (`call`), in the function index space, in order of first
+/// call, without repeats.
+pub fn direct_callees(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u32>> {
+    let mut callees = Vec::new();
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        if let wasmparser::Operator::Call { function_index } = ops.read()? {
+            if !callees.contains(&function_index) {
+                callees.push(function_index);
+            }
+        }
+    }
+    Ok(callees)
+}
+
 struct Support;
 
 macro_rules! check_visit {

@@ -561,6 +561,7 @@ impl Module {
         let options = CompileOptions {
             opt_level: engine.config().opt_level,
             threads: engine.config().threads(),
+            machine: None,
         };
         let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
         Self::load_aot(engine, info, id, compiled)
@@ -597,6 +598,7 @@ impl Module {
         let options = CompileOptions {
             opt_level: 0,
             threads: engine.config().threads(),
+            machine: None,
         };
         let compiled = compile_functions(
             info,

@@ -301,6 +301,7 @@ impl Module {
                 let options = crate::compile::CompileOptions {
                     opt_level,
                     threads: engine.config().threads(),
+                    machine: None,
                 };
                 fresh = crate::compile::compile_module(
                     self.info(),
