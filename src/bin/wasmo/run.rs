@@ -1,0 +1,263 @@
+//! `wasmo run`: compile (or load), instantiate with stand-ins for the imports, call one export,
+//! print its results.
+
+use crate::{load, values, EngineOptions, Failure, Sub};
+use std::collections::HashMap;
+use std::io::Write;
+use wasmo::engine::Engine;
+use wasmo::module::types::{ExternKind, ExternType, FuncType};
+use wasmo::module::ModuleInfo;
+use wasmo::runtime::instance::{instantiate, InstantiationError};
+use wasmo::runtime::store::{Extern, Store};
+use wasmo::runtime::trap::Trap;
+use wasmo::runtime::values::Val;
+
+pub fn run(
+    engine_options: &EngineOptions,
+    file: &str,
+    invoke: Option<&str>,
+    args: &[String],
+) -> Result<(), Failure> {
+    let engine = Engine::new(engine_options.config());
+    let result = run_in(&engine, file, invoke, args);
+    // No tier-up compilation may still run when the process exits (DESIGN.md, "Tiers").
+    engine.stop_tier_up();
+    result
+}
+
+fn run_in(
+    engine: &Engine,
+    file: &str,
+    invoke: Option<&str>,
+    args: &[String],
+) -> Result<(), Failure> {
+    let input = load::read(file)?;
+    let module = load::module(engine, file, &input)?;
+    let info = module.info();
+    let target = choose_function(info, invoke)?;
+    // The function to call and its arguments.
+    let call = match target {
+        Some((ref name, index)) => {
+            let ty = info.function_type(index).clone();
+            Some((name.clone(), parse_args(name, &ty, args)?))
+        }
+        None if !args.is_empty() => {
+            return Err(usage(format!(
+                "{file} exports no function, so it takes no arguments"
+            )))
+        }
+        None => None,
+    };
+
+    let store = Store::new(engine);
+    let imports = stand_ins(&store, info)?;
+    let names = || frame_names(info, module.bytes());
+    let instance = match instantiate(&store, &module, &imports) {
+        Ok(i) => i,
+        Err(InstantiationError::Trap(trap)) => {
+            // Without wasm frames, a segment did not fit (or an imported start function, a
+            // stand-in, trapped).
+            let context = if trap.frames.is_empty() {
+                "while instantiating"
+            } else {
+                "in the start function"
+            };
+            return Err(Failure::Trap {
+                context: context.to_string(),
+                trap: Box::new(trap),
+                names: names(),
+            });
+        }
+        Err(InstantiationError::Link(e)) | Err(InstantiationError::Other(e)) => {
+            return Err(Failure::Error(format!("cannot instantiate {file}: {e}")))
+        }
+    };
+    let Some((name, args)) = call else {
+        // Nothing to call: instantiating ran the start function, if any.
+        return Ok(());
+    };
+    let func = store
+        .instance_exports(instance)
+        .into_iter()
+        .find_map(|(n, e)| match e {
+            Extern::Func(f) if n == name => Some(f),
+            _ => None,
+        })
+        .expect("the export was chosen from the module's exports");
+    let results = store.call(func, &args).map_err(|trap| Failure::Trap {
+        context: format!("in `{name}`"),
+        trap: Box::new(trap),
+        names: names(),
+    })?;
+    let mut out = std::io::stdout().lock();
+    for r in &results {
+        // A closed pipe is the reader's choice, not an error of the module.
+        if writeln!(out, "{}", values::format(r)).is_err() {
+            break;
+        }
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+fn usage(message: String) -> Failure {
+    Failure::Usage {
+        message,
+        sub: Some(Sub::Run),
+    }
+}
+
+/// The function to call: `--invoke NAME`, else the export `_start`, else `main`, else the only
+/// exported function. None when the module exports no function at all and none was named
+/// (then running it means instantiating it: its start function runs).
+fn choose_function(
+    info: &ModuleInfo,
+    invoke: Option<&str>,
+) -> Result<Option<(String, u32)>, Failure> {
+    let functions: Vec<(&str, u32)> = info
+        .exports
+        .iter()
+        .filter(|e| e.kind == ExternKind::Func)
+        .map(|e| (e.name.as_str(), e.index))
+        .collect();
+    let list = || {
+        if functions.is_empty() {
+            "it exports no functions".to_string()
+        } else {
+            let names: Vec<String> = functions
+                .iter()
+                .map(|(n, i)| format!("{n} {}", info.function_type(*i)))
+                .collect();
+            format!("its exported functions: {}", names.join(", "))
+        }
+    };
+    let find = |name: &str| functions.iter().find(|(n, _)| *n == name).copied();
+    if let Some(name) = invoke {
+        return match find(name) {
+            Some((n, i)) => Ok(Some((n.to_string(), i))),
+            None => {
+                let what = match info.exports.iter().find(|e| e.name == name) {
+                    Some(e) => format!(
+                        "export `{name}` is a {}, not a function",
+                        crate::inspect::kind_name(e.kind)
+                    ),
+                    None => format!("no export named `{name}`"),
+                };
+                Err(usage(format!("{what}; {}", list())))
+            }
+        };
+    }
+    if let Some((n, i)) = find("_start").or_else(|| find("main")) {
+        return Ok(Some((n.to_string(), i)));
+    }
+    match functions.as_slice() {
+        [] => Ok(None),
+        [(n, i)] => Ok(Some((n.to_string(), *i))),
+        _ => Err(usage(format!(
+            "which function? there is no `_start` or `main` export: use --invoke NAME; {}",
+            list()
+        ))),
+    }
+}
+
+/// The arguments, parsed by the function's parameter types.
+fn parse_args(name: &str, ty: &FuncType, args: &[String]) -> Result<Vec<Val>, Failure> {
+    if let Some(p) = ty
+        .params
+        .iter()
+        .position(|t| *t == wasmo::module::types::ValType::V128)
+    {
+        return Err(usage(format!(
+            "`{name}` {ty} cannot be called from the command line: parameter {} is a v128, \
+             and v128 values have no command-line syntax",
+            p + 1
+        )));
+    }
+    if args.len() != ty.params.len() {
+        return Err(usage(format!(
+            "`{name}` {ty} takes {} argument{}, {} given",
+            ty.params.len(),
+            if ty.params.len() == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    args.iter()
+        .zip(&ty.params)
+        .enumerate()
+        .map(|(i, (text, &t))| {
+            values::parse(text, t)
+                .map_err(|e| usage(format!("argument {} of `{name}`: {e}", i + 1)))
+        })
+        .collect()
+}
+
+/// Stand-ins for the module's imports, which the command line cannot provide: a function that
+/// traps with "unsatisfied import MODULE.NAME" when called, and a fresh memory, table or global
+/// of the imported type (zero-filled memory, null table elements, a zero global).
+fn stand_ins(store: &Store, info: &ModuleInfo) -> Result<Vec<Extern>, Failure> {
+    info.imports
+        .iter()
+        .map(|import| {
+            let what = format!("{}.{}", import.module, import.name);
+            let created = match &import.ty {
+                ExternType::Func(ty) => {
+                    let message =
+                        format!("unsatisfied import {what} (wasmo run provides no host functions)");
+                    store
+                        .new_host_func(
+                            ty.clone(),
+                            Box::new(move |_, _, _| Err(Trap::new(message.clone()))),
+                        )
+                        .map(Extern::Func)
+                }
+                ExternType::Memory(ty) => store.new_memory(*ty).map(Extern::Memory),
+                ExternType::Table(ty) => store
+                    .new_table(*ty, Val::from_bits(ty.element, 0))
+                    .map(Extern::Table),
+                ExternType::Global(ty) => store
+                    .new_global(*ty, Val::default_for(ty.content))
+                    .map(Extern::Global),
+            };
+            created.map_err(|e| {
+                Failure::Error(format!("cannot create a stand-in for import {what}: {e}"))
+            })
+        })
+        .collect()
+}
+
+/// What a backtrace calls each function: its name in the name section (`$name`), else the
+/// name it is exported as (`(export "name")`).
+fn frame_names(info: &ModuleInfo, wasm: &[u8]) -> HashMap<u32, String> {
+    let mut names: HashMap<u32, String> = function_names(wasm)
+        .into_iter()
+        .map(|(i, n)| (i, format!("${n}")))
+        .collect();
+    for e in info.exports.iter().filter(|e| e.kind == ExternKind::Func) {
+        names
+            .entry(e.index)
+            .or_insert_with(|| format!("(export {:?})", e.name));
+    }
+    names
+}
+
+/// Function names from the module's name section (empty without one, or if it is malformed).
+pub fn function_names(wasm: &[u8]) -> HashMap<u32, String> {
+    let mut names = HashMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(payload) = payload else { break };
+        let wasmparser::Payload::CustomSection(section) = payload else {
+            continue;
+        };
+        let wasmparser::KnownCustom::Name(reader) = section.as_known() else {
+            continue;
+        };
+        for name in reader.into_iter().flatten() {
+            if let wasmparser::Name::Function(map) = name {
+                for naming in map.into_iter().flatten() {
+                    names.insert(naming.index, naming.name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
