@@ -49,6 +49,8 @@ def best(entries, key="first"):
     if not entries:
         return None, "not run"
     ok = [f for s, f in entries if s == "ok"]
+    if not ok and all(s == "skipped" for s, _ in entries):
+        return None, "not run"
     if ok:
         return min(ok, key=lambda f: num(f.get(key)) if num(f.get(key)) is not None else math.inf), None
     return None, entries[0][1].get("reason", "failed")
@@ -172,7 +174,7 @@ class Report:
               "validation.\n")
         start_engines = KERNEL_ENGINES[1:]
         header = ["kernel"] + [NAMES[e] for e in start_engines] + ["wasmo lift-off tier-up wait"]
-        out = []
+        out, tiers = [], []
         for r in rows:
             line = [r]
             for e in start_engines:
@@ -182,9 +184,11 @@ class Report:
             line.append(ms(lf.get("tierup")) if lf and "tierup" in lf else "-")
             out.append(line)
             if lf and "tiers" in lf:
-                self.notes.append(f"wasmo lift-off on {r}: functions not compiled/baseline/optimised at the end: {lf['tiers']}.")
+                tiers.append(f"{r} {lf['tiers']}")
         print(table(header, out, ["---"] + ["--:"] * (len(header) - 1)))
         print()
+        if tiers:
+            self.notes.append("wasmo lift-off, functions not compiled/baseline/optimised after the timed calls: " + "; ".join(tiers) + ".")
 
         simd = [r.split(" ")[0] for r in rows if r.endswith(" simd128")]
         if simd:
@@ -227,12 +231,23 @@ class Report:
                 mbs = ratio(size / 1e6 if size else None, num((f or {}).get("compile")) / 1e3 if f and num(f.get("compile")) else None)
                 out.append([label, NAMES[e], self.cell(f, "compile"), "failed" if f is None else ms(mbs),
                             self.cell(f, "instantiate"), self.cell(f, "first"), "failed" if f is None else f.get("result", "-")])
+                if e == "wasmo-liftoff" and f and "tiers" in f:
+                    self.notes.append(f"wasmo lift-off on {r}: functions not compiled/baseline/optimised after the first call: {f['tiers']}.")
                 if f and num(f.get("stub_calls")):
                     self.notes.append(f"{NAMES[e]} on {r}: the export called {f['stub_calls']} import stub(s).")
                 label = ""
         print(table(["module", "engine", "compile", "compile MB/s", "instantiate", "first result", "result"], out,
                     ["---", "---", "--:", "--:", "--:", "--:", "--:"]))
         print()
+
+        skipped = OrderedDict()
+        for (sec, r), engines in self.runs.items():
+            for e, entries in engines.items():
+                for st, f in entries:
+                    if sec == "large" and st == "skipped":
+                        skipped.setdefault((e, f.get("reason", "")), []).append(r)
+        for (e, why), mods in skipped.items():
+            self.notes.append(f"{NAMES[e]} not run on {', '.join(mods)} (cells \"-\"): {why}; FORCE_ALL=1 runs it anyway.")
 
         print("### Large modules: ratios\n")
         cols = [
@@ -259,12 +274,12 @@ class Report:
     def footer(self):
         m = lambda k: self.meta.get(("-", k), "?")
         notes = list(self.notes)
-        if m("liftoff_built") == "no":
+        if m("liftoff_built") == "no" and any(s == "kernels" and "wasmo-liftoff" in e for (s, _), e in self.runs.items()):
             notes.insert(0, "This libwasmo.so has no lift-off mode yet (no wasmo_module_wait_tier_up): WASMO_MODE=liftoff "
                             "ran the optimised mode, so the lift-off columns measure optimised mode again.")
         if m("env_settings") == "no" and any(s == "large" for s, _ in self.runs):
-            notes.insert(0, "This libwasmo.so does not read WASMO_MODE/WASMO_THREADS from the environment yet: the "
-                            "1- and 2-thread columns both ran with its default thread count.")
+            notes.insert(0, "This libwasmo.so does not read WASMO_MODE/WASMO_THREADS from the environment yet: "
+                            "every wasmo run used its default mode and thread count.")
         if notes:
             print("Notes:\n")
             for n in notes:

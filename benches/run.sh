@@ -19,7 +19,13 @@
 # engine on one large module (default 3600 s); KERNEL_TIMEOUT=S the same for a kernel (default 600 s);
 # ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-opt wasmo-liftoff wasmtime v8
 # v8-liftoff v8-turbofan, and for large modules wasmo-opt-1t wasmo-opt-2t; native always runs).
+# On large modules, wasmo-opt-1t is skipped while libwasmo.so ignores WASMO_THREADS and
+# wasmo-liftoff while it has no lift-off mode (each would repeat the 2-thread optimised compile);
+# FORCE_ALL=1 runs them anyway.
 set -euo pipefail
+# The whole script is one brace group, which bash reads completely before running it, so editing
+# this file during a long run cannot derail the run.
+{
 cd "$(dirname "$0")/.."
 root=$PWD
 
@@ -28,7 +34,7 @@ for a in "$@"; do
   case $a in
     kernels | large) sections+=("$a") ;;
     all) sections+=(kernels large) ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
     *) echo "benches/run.sh: unknown section '$a' (kernels, large, all)" >&2; exit 2 ;;
   esac
 done
@@ -271,6 +277,11 @@ if want large; then
     # wasmo optimised: one run each (an LLVM O2 compile of a large module takes minutes).
     for threads in 1 2; do
       selected "wasmo-opt-${threads}t" || continue
+      # A library that ignores WASMO_THREADS would compile the same way twice: minutes for nothing.
+      if [ "$threads" = 1 ] && [ "$env_settings" = no ] && [ -z "${FORCE_ALL:-}" ]; then
+        record large "$m" wasmo-opt-1t skipped "reason=this libwasmo.so does not read WASMO_THREADS"
+        continue
+      fi
       measure large "$m" "wasmo-opt-${threads}t" "$BENCH_TIMEOUT" env WASMO_MODE=opt WASMO_THREADS=$threads "$out/driver-wasmo" "$wasm" "$export" 0 "${args[@]}"
       agree+=("wasmo-opt-${threads}t=$result")
     done
@@ -278,6 +289,10 @@ if want large; then
     # eagerly too, so it gets one run like wasmo optimised.
     for e in wasmo-liftoff wasmtime v8 v8-liftoff v8-turbofan; do
       selected "$e" || continue
+      if [ "$e" = wasmo-liftoff ] && [ "$liftoff_built" = no ] && [ -z "${FORCE_ALL:-}" ]; then
+        record large "$m" wasmo-liftoff skipped "reason=this libwasmo.so has no lift-off mode (it would compile optimised again)"
+        continue
+      fi
       if [[ $e == v8* && $have_node = 0 ]]; then continue; fi
       runs=$((REPEAT < 3 ? REPEAT : 3))
       [ "$e" = wasmtime ] && runs=1
@@ -300,3 +315,5 @@ if [ "$failed" -gt 0 ]; then
   echo "benches/run.sh: $failed run(s) failed" >&2
   exit 1
 fi
+exit 0
+}
