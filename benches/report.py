@@ -285,8 +285,10 @@ class Report:
             for n in notes:
                 print(f"- {n}")
             print()
+        wasmo_env = m("wasmo_env")
+        wasmo_env = f"; environment {wasmo_env}" if wasmo_env not in ("", "?") else ""
         print(f"Engines: wasmo {m('wasmo_rev')} (opt: LLVM 16 O2, ahead of time; lift-off: baseline tier compiled "
-              f"lazily, optimised in the background), wasmtime {m('wasmtime_version')} (Cranelift; libwasmtime.so "
+              f"lazily, optimised in the background{wasmo_env}), wasmtime {m('wasmtime_version')} (Cranelift; libwasmtime.so "
               f"from the PyPI wheel), node {m('node_version')} (V8 {m('v8_version')}; default: lazy Liftoff with "
               f"dynamic tier-up to TurboFan), native gcc {m('gcc_version')} -O2, kernels built by clang "
               f"{m('clang_version')} --target=wasm32 -O2. Host: {m('cores')} cores, {m('cpu')}.")

@@ -79,11 +79,16 @@ cc -O2 -Iinclude benches/driver.c -o "$out/driver-wasmtime" -L"$out" -lwasmtime 
 # wasmo's mode and compile threads come from the environment, as for any unmodified wasm.h program.
 # wasmo-liftoff runs with --steady: after the first call it waits for tier-up (when the library has
 # wasmo_module_wait_tier_up), so its run time is the steady state on optimised code.
+# The on-disk code cache is always off (a cache hit would pass for a compile); other WASMO_*
+# settings in the caller's environment (WASMO_OPT_LEVEL, WASMO_LAZY, WASMO_THREADS for kernels)
+# pass through and are listed on the Engines line.
+wasmo_env=$(env | grep -E '^WASMO_' | grep -vE '^WASMO_(MODE|CACHE_DIR)=' | sort | tr '\n' ' ' || true)
+wasmo="env -u WASMO_CACHE_DIR"
 have_node=1
 command -v node >/dev/null || have_node=0
 declare -A engine_cmd=(
-  [wasmo-opt]="env WASMO_MODE=opt $out/driver-wasmo"
-  [wasmo-liftoff]="env WASMO_MODE=liftoff $out/driver-wasmo --steady"
+  [wasmo-opt]="$wasmo WASMO_MODE=opt $out/driver-wasmo"
+  [wasmo-liftoff]="$wasmo WASMO_MODE=liftoff $out/driver-wasmo --steady"
   [wasmtime]="$out/driver-wasmtime"
   [v8]="node benches/node-driver.mjs"
   [v8-liftoff]="node --liftoff-only benches/node-driver.mjs"
@@ -150,6 +155,7 @@ v8_version=$([ $have_node = 1 ] && node -p process.versions.v8 || echo "-")
 record meta - wasmo_rev "$wasmo_rev"
 record meta - liftoff_built "$liftoff_built"
 record meta - env_settings "$env_settings"
+record meta - wasmo_env "${wasmo_env% }"
 record meta - wasmtime_version "$WASMTIME_VERSION"
 record meta - node_version "$node_version"
 record meta - v8_version "$v8_version"
@@ -282,7 +288,7 @@ if want large; then
         record large "$m" wasmo-opt-1t skipped "reason=this libwasmo.so does not read WASMO_THREADS"
         continue
       fi
-      measure large "$m" "wasmo-opt-${threads}t" "$BENCH_TIMEOUT" env WASMO_MODE=opt WASMO_THREADS=$threads "$out/driver-wasmo" "$wasm" "$export" 0 "${args[@]}"
+      measure large "$m" "wasmo-opt-${threads}t" "$BENCH_TIMEOUT" $wasmo WASMO_MODE=opt WASMO_THREADS=$threads "$out/driver-wasmo" "$wasm" "$export" 0 "${args[@]}"
       agree+=("wasmo-opt-${threads}t=$result")
     done
     # Faster engines: best of up to 3 processes (by time to first result); wasmtime compiles
