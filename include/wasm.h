@@ -230,10 +230,6 @@ WASM_DECLARE_REF(trap)
 WASM_DECLARE_REF(foreign)
 WASM_DECLARE_SHARABLE_REF(module)
 
-// Declared as in the standard header; libwasmo.so does not provide them yet (serialisation
-// lands with its own issue), so a program using them fails to link rather than to compile.
-WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out);
-WASM_API_EXTERN own wasm_module_t* wasm_module_deserialize(wasm_store_t*, const wasm_byte_vec_t*);
 WASM_DECLARE_REF(func)
 
 typedef own wasm_trap_t* (*wasm_func_callback_t)(
@@ -294,11 +290,20 @@ WASM_API_EXTERN wasm_externkind_t wasm_extern_kind(const wasm_extern_t *e);
 
 WASM_API_EXTERN wasm_externtype_t *wasm_extern_type(const wasm_extern_t *e);
 
+// A host function of type `ty` that runs `callback`.
+//
+// A type with `v128` among its parameters or results is accepted, so the function can satisfy
+// an import of that type, but its callback is never called (a `wasm_val_t` cannot hold a
+// v128; the JS API throws a TypeError alike): a call from wasm traps with the message "host
+// function: type mismatch: v128 values cannot be passed through wasm.h (function type (func
+// (param ...) (result ...)))", and `wasm_func_call` on it returns its own v128 trap.
 WASM_API_EXTERN
 wasm_func_t *wasm_func_new(wasm_store_t *store,
                            const wasm_functype_t *ty,
                            wasm_func_callback_t callback);
 
+// Like `wasm_func_new` (v128 included), with `env` passed to each call of the callback and to
+// `finalizer` (if not NULL) when Wasmo releases the function together with its store.
 WASM_API_EXTERN
 wasm_func_t *wasm_func_new_with_env(wasm_store_t *store,
                                     const wasm_functype_t *ty,
@@ -314,12 +319,21 @@ WASM_API_EXTERN size_t wasm_func_result_arity(const wasm_func_t *func);
 
 // Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
 // returns the trap. Arguments of the wrong number or type are a trap too.
+//
+// A function with `v128` among its parameters or results cannot be called through wasm.h (a
+// `wasm_val_t` cannot hold a v128; the JS API throws a TypeError alike): the call returns a trap
+// with the message "wasm_func_call: type mismatch: v128 values cannot be passed through wasm.h
+// (function type (func (param ...) (result ...)))", runs nothing and leaves `results` untouched.
 WASM_API_EXTERN
 wasm_trap_t *wasm_func_call(const wasm_func_t *func,
                             const wasm_val_vec_t *args,
                             wasm_val_vec_t *results);
 
 // A new global; NULL (with an error message) if the value does not match the type.
+//
+// A `v128` global type is refused whatever the value (NULL, with the message "wasm_global_new:
+// type mismatch: v128 values cannot be passed through wasm.h (use wasmo_global_new_v128)"):
+// create v128 globals with `wasmo_global_new_v128` (wasmo.h).
 WASM_API_EXTERN
 wasm_global_t *wasm_global_new(wasm_store_t *store,
                                const wasm_globaltype_t *ty,
@@ -327,10 +341,22 @@ wasm_global_t *wasm_global_new(wasm_store_t *store,
 
 WASM_API_EXTERN wasm_globaltype_t *wasm_global_type(const wasm_global_t *global);
 
+// Writes the global's value to `out` (which then owns any reference in it) and clears
+// `wasmo_error_message()`.
+//
+// A `v128` value cannot be read this way: `out` gets kind `WASMO_V128` and an all-zero
+// payload (`of.ref` is NULL, there is nothing to delete), and `wasmo_error_message()` says
+// "wasm_global_get: type mismatch: v128 values cannot be passed through wasm.h (use
+// wasmo_global_get_v128)".
 WASM_API_EXTERN void wasm_global_get(const wasm_global_t *global, wasm_val_t *out);
 
 // Sets a mutable global. Setting an immutable global or a value of the wrong type is refused
-// (the global keeps its value and the reason is in `wasmo_error_message()`).
+// (the global keeps its value and the reason is in `wasmo_error_message()`, which a successful
+// set clears).
+//
+// A `v128` global is never set this way, whatever the value's kind: the reason is
+// "wasm_global_set: type mismatch: v128 values cannot be passed through wasm.h (use
+// wasmo_global_set_v128)".
 WASM_API_EXTERN void wasm_global_set(wasm_global_t *global, const wasm_val_t *value);
 
 // Instantiates `module` with `imports` (in the module's import order). On failure returns NULL,
@@ -361,6 +387,20 @@ WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t *memory, wasm_memory_pages_t
 // Decodes and validates `binary`; NULL with the validator's message (see `wasmo_error_message`)
 // when it is malformed, invalid or uses an unsupported feature.
 WASM_API_EXTERN wasm_module_t *wasm_module_new(wasm_store_t *store, const wasm_byte_vec_t *binary);
+
+// Writes to `out` the module's optimised machine code and what instantiating it needs, for
+// `wasm_module_deserialize` in this or another process (same Wasmo build, target and CPU
+// features). A module compiled in lift-off mode is compiled optimised for it first. On failure
+// `out` is an empty vector and the reason is in `wasmo_error_message`.
+WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t *module, wasm_byte_vec_t *out);
+
+// Loads a module written by `wasm_module_serialize` without compiling it. NULL, with the reason
+// in `wasmo_error_message`, for anything else: truncated or damaged bytes (checked against a
+// checksum before anything is made executable), another format version or Wasmo build, another
+// target or CPU features.
+WASM_API_EXTERN
+wasm_module_t *wasm_module_deserialize(wasm_store_t *store,
+                                       const wasm_byte_vec_t *binary);
 
 // Whether `binary` is a valid module; on false the reason is in `wasmo_error_message`.
 WASM_API_EXTERN bool wasm_module_validate(wasm_store_t *store, const wasm_byte_vec_t *binary);

@@ -15,6 +15,14 @@ extern "C" {
 
 // Value kind of `v128`, which upstream wasm.h lacks; reported by wasm_valtype_kind for SIMD
 // types in module reflection.
+//
+// A v128 value never goes through a wasm_val_t (its union has 8 bytes), as it never crosses
+// into JavaScript in the JS API: wasm_func_call on a function with v128 in its type returns a
+// trap, a host function with v128 in its type may be created and imported but traps when called
+// (its callback never runs), and wasm_global_new/get/set refuse v128 globals (see their
+// comments in wasm.h). The wasmo_global_*_v128 functions below read, write and create v128
+// globals as 16 bytes in little-endian lane order, as in linear memory: byte 0 is lane 0 of the
+// i8x16 view, bytes 0-3 are lane 0 of the i32x4 view (least significant byte first), and so on.
 #define WASMO_V128 4
 
 // Compile modes (see wasmo_config_set_mode).
@@ -25,6 +33,13 @@ enum wasmo_mode_enum {
   // A fast unoptimised first tier, recompiled optimised in the background.
   WASMO_MODE_LIFTOFF = 1,
 };
+
+// How many of a module's defined functions run on each tier (see wasmo_module_tier_counts).
+typedef struct wasmo_tier_counts_t {
+  size_t not_compiled;  // lift-off mode: not called yet, so not compiled yet
+  size_t baseline;      // lift-off mode: running the fast unoptimised first tier
+  size_t optimized;     // running optimised code (every function, in optimised mode)
+} wasmo_tier_counts_t;
 
 // The message of the last failed Wasmo call on this thread (a NUL-terminated string owned by
 // Wasmo, valid until the next call that fails or clears it), or NULL after a successful call.
@@ -42,6 +57,43 @@ WASM_API_EXTERN bool wasmo_config_set_opt_level(wasm_config_t *config, uint32_t 
 
 // Sets the number of compile worker threads; 0 means one per available core.
 WASM_API_EXTERN bool wasmo_config_set_compile_threads(wasm_config_t *config, uint32_t threads);
+
+// Turns on the on-disk code cache in directory `dir` (created when first written), or turns it
+// off for NULL or "". Modules compiled in optimised mode are stored there as serialised
+// artifacts keyed by their bytes, the Wasmo build, target, CPU features and optimisation
+// level; compiling the same bytes again loads the entry instead (in lift-off mode too). A
+// stale or damaged entry is ignored and rewritten; entries are written atomically, so several
+// processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
+WASM_API_EXTERN bool wasmo_config_set_cache_dir(wasm_config_t *config, const char *dir);
+
+// Reads the `v128` global `global` into the 16 bytes at `out` (in memory order, see
+// `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, `out` untouched) if
+// the global is not of type v128. Clears `wasmo_error_message()` on success.
+WASM_API_EXTERN bool wasmo_global_get_v128(const wasm_global_t *global, uint8_t *out);
+
+// Sets the mutable `v128` global `global` to the 16 bytes at `value` (in memory order, see
+// `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, the global unchanged)
+// if the global is not of type v128 or is immutable. Clears `wasmo_error_message()` on success.
+WASM_API_EXTERN bool wasmo_global_set_v128(wasm_global_t *global, const uint8_t *value);
+
+// A new global of the global type `ty` (mutable or not), whose content must be `v128`, holding
+// the 16 bytes at `value` (in memory order, see `WASMO_V128`); NULL (with
+// `wasmo_error_message()` set) if the content is not v128.
+WASM_API_EXTERN
+wasm_global_t *wasmo_global_new_v128(wasm_store_t *store,
+                                     const wasm_globaltype_t *ty,
+                                     const uint8_t *value);
+
+// Writes to `out` how many of `module`'s defined functions are not compiled yet, run baseline
+// code, and run optimised code. The figures move while the background tier-up worker runs.
+WASM_API_EXTERN
+void wasmo_module_tier_counts(const wasm_module_t *module,
+                              wasmo_tier_counts_t *out);
+
+// Blocks until every function of `module` that runs baseline code has been recompiled
+// optimised and swapped in (lift-off mode; returns at once in optimised mode). Functions never
+// called stay uncompiled. For tests and benchmarks that measure the optimised tier.
+WASM_API_EXTERN void wasmo_module_wait_tier_up(const wasm_module_t *module);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner when
-# present), the C API tests under valgrind and the C examples, all against one release build.
+# Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner, also
+# in lift-off mode), the C API tests under valgrind and the C examples (in both modes), all
+# against one release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,6 +12,11 @@ echo "== cargo test (release)"
 cargo build --release
 cargo test --release -j "$jobs"
 
+echo "== spec tests again in lift-off mode (lazy baseline code, background tier-up)"
+WASMO_MODE=liftoff cargo test --release --test spec
+echo "== spec tests again through serialisation (every module serialised and deserialised)"
+WASMO_SPEC_SERIALIZE=1 cargo test --release --test spec
+
 echo "== capi-tests (CTest, valgrind)"
 cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/capi-tests -j "$jobs"
@@ -20,3 +26,5 @@ echo "== examples-c (CTest)"
 cmake -S examples-c -B build/examples -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/examples -j "$jobs"
 ctest --test-dir build/examples --output-on-failure -j "$jobs"
+echo "== examples-c again in lift-off mode"
+WASMO_MODE=liftoff ctest --test-dir build/examples --output-on-failure -j "$jobs"

@@ -27,6 +27,11 @@ pub struct Config {
     pub opt_level: u32,
     /// Compile worker threads; 0 means one per available core.
     pub compile_threads: u32,
+    /// Lift-off mode: compile each function's baseline code on its first call (true), or all
+    /// of them when the module is created.
+    pub lazy: bool,
+    /// The on-disk code cache's directory (`module::cache`), None for no cache (the default).
+    pub cache_dir: Option<std::path::PathBuf>,
     /// The proposals modules may use: validation rejects anything else. Defaults to
     /// [`crate::module::features`] (Wasm 3.0); `WasmFeatures::WASM2` makes the engine check
     /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
@@ -34,18 +39,62 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// The defaults, then whatever the environment sets: `WASMO_MODE=opt|liftoff`,
+    /// `WASMO_THREADS=N`, `WASMO_OPT_LEVEL=0..3`, `WASMO_LAZY=0|1` (so unmodified wasm.h programs
+    /// can choose). A malformed variable is ignored with a warning on stderr.
     fn default() -> Self {
-        Config {
+        let mut config = Config {
             mode: Mode::Optimized,
             opt_level: 2,
             compile_threads: 0,
+            lazy: true,
+            cache_dir: None,
             features: crate::module::features(),
-        }
+        };
+        config.apply_env(|name| std::env::var(name).ok());
+        config
     }
 }
 
 impl Config {
     pub const MAX_OPT_LEVEL: u32 = 3;
+
+    /// Applies the `WASMO_*` variables `var` returns (`WASMO_CACHE_DIR` sets the code cache's
+    /// directory; empty means none).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let warn = |name: &str, value: &str| {
+            eprintln!("wasmo: ignoring {name}={value:?} (not a valid value)");
+        };
+        if let Some(v) = var("WASMO_MODE") {
+            match v.as_str() {
+                "opt" | "optimized" | "optimised" => self.mode = Mode::Optimized,
+                "liftoff" | "lift-off" => self.mode = Mode::Liftoff,
+                _ => warn("WASMO_MODE", &v),
+            }
+        }
+        if let Some(v) = var("WASMO_THREADS") {
+            match v.parse::<u32>() {
+                Ok(n) if n <= 1024 => self.compile_threads = n,
+                _ => warn("WASMO_THREADS", &v),
+            }
+        }
+        if let Some(v) = var("WASMO_OPT_LEVEL") {
+            match v.parse::<u32>() {
+                Ok(n) if n <= Self::MAX_OPT_LEVEL => self.opt_level = n,
+                _ => warn("WASMO_OPT_LEVEL", &v),
+            }
+        }
+        if let Some(v) = var("WASMO_CACHE_DIR") {
+            self.cache_dir = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(v) = var("WASMO_LAZY") {
+            match v.as_str() {
+                "1" | "true" | "yes" => self.lazy = true,
+                "0" | "false" | "no" => self.lazy = false,
+                _ => warn("WASMO_LAZY", &v),
+            }
+        }
+    }
 
     /// The number of compile threads to use.
     pub fn threads(&self) -> usize {
@@ -69,6 +118,7 @@ struct EngineInner {
     host_stubs: Mutex<HashMap<FuncType, usize>>,
     stub_objects: Mutex<Vec<LoadedObjects>>,
     next_id: AtomicU64,
+    tier_queue: Arc<crate::tier::TierQueue>,
 }
 
 #[derive(Default)]
@@ -89,6 +139,7 @@ impl Engine {
                 host_stubs: Mutex::new(HashMap::new()),
                 stub_objects: Mutex::new(Vec::new()),
                 next_id: AtomicU64::new(0),
+                tier_queue: crate::tier::TierQueue::new(),
             }),
         }
     }
@@ -99,6 +150,19 @@ impl Engine {
 
     pub fn jit(&self) -> &Jit {
         &self.inner.jit
+    }
+
+    /// Stops the tier-up worker, waiting for the batch it is compiling. Call before the last
+    /// use of the engine when the process may exit soon after: a worker still inside LLVM when
+    /// `exit` runs LLVM's static destructors would crash the process. Lift-off modules keep
+    /// running the code they have (lazy compilation still works); no more tiering up.
+    pub fn stop_tier_up(&self) {
+        self.inner.tier_queue.stop();
+    }
+
+    /// The lift-off modules and the tier-up worker.
+    pub fn tier_queue(&self) -> &Arc<crate::tier::TierQueue> {
+        &self.inner.tier_queue
     }
 
     /// Whether two handles name the same engine.
@@ -163,6 +227,7 @@ impl Engine {
 
 impl Drop for EngineInner {
     fn drop(&mut self) {
+        self.tier_queue.stop();
         let objects = std::mem::take(
             self.stub_objects
                 .get_mut()
@@ -185,5 +250,55 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("config", &self.inner.config)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_variables_set_the_engine() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let mut c = Config {
+            mode: Mode::Optimized,
+            opt_level: 2,
+            compile_threads: 0,
+            lazy: true,
+            cache_dir: None,
+            features: crate::module::features(),
+        };
+        c.apply_env(vars(&[
+            ("WASMO_MODE", "liftoff"),
+            ("WASMO_THREADS", "3"),
+            ("WASMO_OPT_LEVEL", "1"),
+            ("WASMO_LAZY", "0"),
+            ("WASMO_CACHE_DIR", "/tmp/x"),
+        ]));
+        assert_eq!(c.cache_dir.as_deref(), Some(std::path::Path::new("/tmp/x")));
+        assert_eq!(
+            (c.mode, c.compile_threads, c.opt_level, c.lazy),
+            (Mode::Liftoff, 3, 1, false)
+        );
+        // Malformed values change nothing.
+        c.apply_env(vars(&[
+            ("WASMO_MODE", "fast"),
+            ("WASMO_THREADS", "-1"),
+            ("WASMO_OPT_LEVEL", "9"),
+            ("WASMO_LAZY", "maybe"),
+        ]));
+        assert_eq!(
+            (c.mode, c.compile_threads, c.opt_level, c.lazy),
+            (Mode::Liftoff, 3, 1, false)
+        );
+        c.apply_env(vars(&[("WASMO_MODE", "opt")]));
+        assert_eq!(c.mode, Mode::Optimized);
     }
 }

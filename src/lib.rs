@@ -12,3 +12,4 @@ pub mod engine;
 pub mod error;
 pub mod module;
 pub mod runtime;
+pub mod tier;

@@ -228,6 +228,8 @@ fn run_file(file: &TestFile<'static>) -> FileResult {
             }
         }
     }
+    // No tier-up compilation may still run when the process exits.
+    runner.engine.stop_tier_up();
     result
 }
 
@@ -441,8 +443,19 @@ impl Runner {
         }
     }
 
+    /// Compiles a module; with `WASMO_SPEC_SERIALIZE=1`, serialises it and runs the module
+    /// deserialised from that instead, so the whole suite checks the round trip.
     fn compile(&self, bytes: &[u8]) -> Result<Module, String> {
-        Module::new(&self.engine, bytes).map_err(|e| format!("module rejected: {}", e.message()))
+        let module = Module::new(&self.engine, bytes)
+            .map_err(|e| format!("module rejected: {}", e.message()))?;
+        if std::env::var("WASMO_SPEC_SERIALIZE").is_ok_and(|v| v == "1") {
+            let artifact = module
+                .serialize()
+                .map_err(|e| format!("serialize failed: {}", e.message()))?;
+            return Module::deserialize(&self.engine, &artifact)
+                .map_err(|e| format!("deserialize failed: {}", e.message()));
+        }
+        Ok(module)
     }
 
     /// Instantiates `module` with its imports taken from the registered exports. A missing

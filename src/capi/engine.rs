@@ -43,5 +43,10 @@ pub unsafe extern "C" fn wasm_engine_new_with_config(
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_engine_delete(engine: *mut wasm_engine_t) {
+    // The host is done with the engine: no background compilation may outlive this call (the
+    // process may exit next, see `Engine::stop_tier_up`).
+    if let Some(e) = unsafe { engine.as_ref() } {
+        e.engine.stop_tier_up();
+    }
     unsafe { delete_box(engine) }
 }

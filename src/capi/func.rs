@@ -4,10 +4,11 @@ use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::trap::{trap_from_runtime, wasm_trap_t};
 use super::types::wasm_functype_t;
-use super::val::{val_from_runtime, vals_to_runtime, wasm_val_vec_t};
+use super::val::{v128_call_mismatch, val_from_runtime, vals_to_runtime, wasm_val_vec_t};
 use super::vec::{vec_delete, CVec};
 use super::{arg, into_raw, misuse};
 use crate::error::set_last_error;
+use crate::module::types::FuncType;
 use crate::runtime::store::{HostCallback, Store};
 use crate::runtime::trap::Trap;
 use crate::runtime::values::Val;
@@ -57,12 +58,20 @@ impl Drop for Env {
 }
 
 /// Calls a C host callback: converts the arguments, prepares the result slots, converts back.
+/// A signature with v128 traps without calling the callback: its values have no `wasm_val_t`.
 fn call_c(
     store: &Store,
     args: &[Val],
     results: &mut [Val],
     call: &dyn Fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_trap_t,
 ) -> Result<(), Trap> {
+    let ty = FuncType::new(
+        args.iter().map(Val::ty).collect(),
+        results.iter().map(Val::ty).collect(),
+    );
+    if let Some(message) = v128_call_mismatch("host function", &ty) {
+        return Err(Trap::new(message));
+    }
     let mut c_args =
         wasm_val_vec_t::from_vec(args.iter().map(|&v| val_from_runtime(store, v)).collect());
     let init = results
@@ -111,6 +120,13 @@ fn new_host(
     }
 }
 
+/// A host function of type `ty` that runs `callback`.
+///
+/// A type with `v128` among its parameters or results is accepted, so the function can satisfy
+/// an import of that type, but its callback is never called (a `wasm_val_t` cannot hold a
+/// v128; the JS API throws a TypeError alike): a call from wasm traps with the message "host
+/// function: type mismatch: v128 values cannot be passed through wasm.h (function type (func
+/// (param ...) (result ...)))", and `wasm_func_call` on it returns its own v128 trap.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_new(
     store: *mut wasm_store_t,
@@ -131,6 +147,8 @@ pub unsafe extern "C" fn wasm_func_new(
     )
 }
 
+/// Like `wasm_func_new` (v128 included), with `env` passed to each call of the callback and to
+/// `finalizer` (if not NULL) when Wasmo releases the function together with its store.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_new_with_env(
     store: *mut wasm_store_t,
@@ -180,6 +198,11 @@ pub unsafe extern "C" fn wasm_func_result_arity(func: *const wasm_func_t) -> usi
 
 /// Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
 /// returns the trap. Arguments of the wrong number or type are a trap too.
+///
+/// A function with `v128` among its parameters or results cannot be called through wasm.h (a
+/// `wasm_val_t` cannot hold a v128; the JS API throws a TypeError alike): the call returns a trap
+/// with the message "wasm_func_call: type mismatch: v128 values cannot be passed through wasm.h
+/// (function type (func (param ...) (result ...)))", runs nothing and leaves `results` untouched.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_call(
     func: *const wasm_func_t,
@@ -188,6 +211,9 @@ pub unsafe extern "C" fn wasm_func_call(
 ) -> *mut wasm_trap_t {
     let o = unsafe { arg(func, "wasm_func_call", "self") }.entity();
     let ty = o.store.func_type(o.index);
+    if let Some(message) = v128_call_mismatch("wasm_func_call", &ty) {
+        return trap_from_message(&message);
+    }
     let no_args = wasm_val_vec_t::from_parts(0, std::ptr::null_mut());
     let args = unsafe { args.as_ref() }.unwrap_or(&no_args);
     // SAFETY: a valid vector's elements are valid.

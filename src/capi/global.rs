@@ -3,10 +3,12 @@
 use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::types::wasm_globaltype_t;
-use super::val::{val_from_runtime, val_to_runtime, wasm_val_t};
+use super::val::{v128_global_mismatch, val_from_runtime, val_to_runtime, wasm_val_t};
 use super::{arg, arg_mut, into_raw, report};
 use crate::error::Error;
-use crate::module::types::ExternType;
+use crate::module::types::{ExternType, GlobalType, ValType};
+use crate::runtime::store::Store;
+use crate::runtime::values::Val;
 
 declare_ref!(wasm_global_t is Object::Global(_),
     base: wasm_global_delete, wasm_global_copy, wasm_global_same, wasm_global_get_host_info,
@@ -14,6 +16,10 @@ declare_ref!(wasm_global_t is Object::Global(_),
     casts: wasm_global_as_ref, wasm_ref_as_global, wasm_global_as_ref_const, wasm_ref_as_global_const);
 
 /// A new global; NULL (with an error message) if the value does not match the type.
+///
+/// A `v128` global type is refused whatever the value (NULL, with the message "wasm_global_new:
+/// type mismatch: v128 values cannot be passed through wasm.h (use wasmo_global_new_v128)"):
+/// create v128 globals with `wasmo_global_new_v128` (wasmo.h).
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_new(
     store: *mut wasm_store_t,
@@ -22,15 +28,33 @@ pub unsafe extern "C" fn wasm_global_new(
 ) -> *mut wasm_global_t {
     let f = "wasm_global_new";
     let store = &unsafe { arg(store, f, "store") }.store;
-    let ExternType::Global(ty) = unsafe { arg(ty, f, "type") }.as_extern().to_core() else {
-        unreachable!()
-    };
+    let ty = global_type_of(unsafe { arg(ty, f, "type") });
     let value = unsafe { arg(value, f, "value") };
-    let result = val_to_runtime(store, value, ty.content)
-        .map_err(|e| Error::new(format!("{f}: {e}")))
-        .and_then(|v| store.new_global(ty, v));
+    let result = if ty.content == ValType::V128 {
+        Err(Error::new(v128_global_mismatch(f, "wasmo_global_new_v128")))
+    } else {
+        val_to_runtime(store, value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
+    };
+    new_global(store, ty, result)
+}
+
+/// The core type of a C global type.
+pub(crate) fn global_type_of(ty: &wasm_globaltype_t) -> GlobalType {
+    match ty.as_extern().to_core() {
+        ExternType::Global(ty) => ty,
+        _ => unreachable!("a wasm_globaltype_t always holds a global type"),
+    }
+}
+
+/// A new global of type `ty` holding `value` if that is `Ok`, as an owned `wasm_global_t`;
+/// NULL with the error recorded otherwise.
+pub(crate) fn new_global(
+    store: &Store,
+    ty: GlobalType,
+    value: Result<Val, Error>,
+) -> *mut wasm_global_t {
     report(
-        result,
+        value.and_then(|v| store.new_global(ty, v)),
         |index| {
             into_raw(wasm_global_t::from_object(Object::Global(StoreObject {
                 store: store.clone(),
@@ -51,22 +75,50 @@ pub unsafe extern "C" fn wasm_global_type(global: *const wasm_global_t) -> *mut 
     wasm_globaltype_t::boxed_from_core(&ty)
 }
 
+/// Writes the global's value to `out` (which then owns any reference in it) and clears
+/// `wasmo_error_message()`.
+///
+/// A `v128` value cannot be read this way: `out` gets kind `WASMO_V128` and an all-zero
+/// payload (`of.ref` is NULL, there is nothing to delete), and `wasmo_error_message()` says
+/// "wasm_global_get: type mismatch: v128 values cannot be passed through wasm.h (use
+/// wasmo_global_get_v128)".
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_get(global: *const wasm_global_t, out: *mut wasm_val_t) {
-    let o = unsafe { arg(global, "wasm_global_get", "self") }.entity();
-    let v = val_from_runtime(&o.store, o.store.global_get(o.index));
-    unsafe { *arg_mut(out, "wasm_global_get", "out") = v };
+    let f = "wasm_global_get";
+    let o = unsafe { arg(global, f, "self") }.entity();
+    let out = unsafe { arg_mut(out, f, "out") };
+    let v = o.store.global_get(o.index);
+    // For v128 this is the documented placeholder, never the value's bits.
+    *out = val_from_runtime(&o.store, v);
+    let result = if v.ty() == ValType::V128 {
+        Err(Error::new(v128_global_mismatch(f, "wasmo_global_get_v128")))
+    } else {
+        Ok(())
+    };
+    report(result, |()| (), ())
 }
 
 /// Sets a mutable global. Setting an immutable global or a value of the wrong type is refused
-/// (the global keeps its value and the reason is in `wasmo_error_message()`).
+/// (the global keeps its value and the reason is in `wasmo_error_message()`, which a successful
+/// set clears).
+///
+/// A `v128` global is never set this way, whatever the value's kind: the reason is
+/// "wasm_global_set: type mismatch: v128 values cannot be passed through wasm.h (use
+/// wasmo_global_set_v128)".
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_set(global: *mut wasm_global_t, value: *const wasm_val_t) {
-    let o = unsafe { arg(global, "wasm_global_set", "self") }.entity();
-    let value = unsafe { arg(value, "wasm_global_set", "value") };
+    let f = "wasm_global_set";
+    let o = unsafe { arg(global, f, "self") }.entity();
+    let value = unsafe { arg(value, f, "value") };
     let ty = o.store.data().globals[o.index as usize].ty;
-    let result = val_to_runtime(&o.store, value, ty.content)
-        .map_err(|e| Error::new(format!("wasm_global_set: {e}")))
-        .and_then(|v| o.store.global_set(o.index, v));
-    report(result, |()| (), ())
+    let result = if ty.content == ValType::V128 {
+        Err(Error::new(v128_global_mismatch(f, "wasmo_global_set_v128")))
+    } else {
+        val_to_runtime(&o.store, value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
+    };
+    report(
+        result.and_then(|v| o.store.global_set(o.index, v)),
+        |()| (),
+        (),
+    )
 }

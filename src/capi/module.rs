@@ -45,6 +45,39 @@ pub unsafe extern "C" fn wasm_module_new(
     )
 }
 
+/// Writes to `out` the module's optimised machine code and what instantiating it needs, for
+/// `wasm_module_deserialize` in this or another process (same Wasmo build, target and CPU
+/// features). A module compiled in lift-off mode is compiled optimised for it first. On failure
+/// `out` is an empty vector and the reason is in `wasmo_error_message`.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_serialize(
+    module: *const wasm_module_t,
+    out: *mut wasm_byte_vec_t,
+) {
+    let module = unsafe { arg(module, "wasm_module_serialize", "self") }.module();
+    let out = unsafe { arg_mut(out, "wasm_module_serialize", "out") };
+    let bytes = report(module.serialize(), Some, None).unwrap_or_default();
+    *out = wasm_byte_vec_t::from_bytes(&bytes);
+}
+
+/// Loads a module written by `wasm_module_serialize` without compiling it. NULL, with the reason
+/// in `wasmo_error_message`, for anything else: truncated or damaged bytes (checked against a
+/// checksum before anything is made executable), another format version or Wasmo build, another
+/// target or CPU features.
+#[no_mangle]
+pub unsafe extern "C" fn wasm_module_deserialize(
+    store: *mut wasm_store_t,
+    binary: *const wasm_byte_vec_t,
+) -> *mut wasm_module_t {
+    let store = unsafe { arg(store, "wasm_module_deserialize", "store") };
+    let bytes = unsafe { arg(binary, "wasm_module_deserialize", "binary").bytes() };
+    report(
+        Module::deserialize(store.store.engine(), bytes),
+        |m| into_raw(wasm_module_t::new(m)),
+        std::ptr::null_mut(),
+    )
+}
+
 /// Whether `binary` is a valid module; on false the reason is in `wasmo_error_message`.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_module_validate(

@@ -89,7 +89,7 @@ pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: *const wasm_va
 
 use super::r#ref::{Object, StoreObject};
 use super::types::{valkind_of, valtype_of};
-use crate::module::types::ValType;
+use crate::module::types::{FuncType, ValType};
 use crate::runtime::store::Store;
 use crate::runtime::values::Val;
 
@@ -177,7 +177,33 @@ pub(crate) fn ref_from_runtime(store: &Store, v: Val) -> *mut wasm_ref_t {
     super::into_raw(wasm_ref_t { object })
 }
 
-/// A C value as a runtime value of type `ty` (the kind must match).
+// ---- v128 ------------------------------------------------------------------------------------
+//
+// `wasm_val_t` has no room for a v128 (its union is 8 bytes) and upstream wasm.h no kind for it.
+// As in the JS API, where v128 cannot cross into JavaScript, no v128 value ever goes through a
+// `wasm_val_t`: calls whose signature has v128 trap before anything runs, and v128 globals are
+// read and written with the wasmo.h extensions (`wasmo_global_get_v128` and friends).
+
+/// The reason every refused v128 crossing gives (after the name of the refusing function).
+pub(crate) const V128_MISMATCH: &str = "type mismatch: v128 values cannot be passed through wasm.h";
+
+/// The message for a call of a function of type `ty` through wasm.h if its signature has v128
+/// (`what` names who refuses it), None if it has none.
+pub(crate) fn v128_call_mismatch(what: &str, ty: &FuncType) -> Option<String> {
+    ty.params
+        .iter()
+        .chain(&ty.results)
+        .any(|&t| t == ValType::V128)
+        .then(|| format!("{what}: {V128_MISMATCH} (function type {ty})"))
+}
+
+/// The message for a v128 global read or written through a `wasm_val_t`: `what` names the
+/// refusing function, `instead` the wasmo.h function to use.
+pub(crate) fn v128_global_mismatch(what: &str, instead: &str) -> String {
+    format!("{what}: {V128_MISMATCH} (use {instead})")
+}
+
+/// A C value as a runtime value of type `ty` (the kind must match; v128 is always refused).
 pub(crate) fn val_to_runtime(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
     if valtype_of(v.kind) != Some(ty) {
         return Err(format!("value of kind {} where {ty} is expected", v.kind));
@@ -189,13 +215,15 @@ pub(crate) fn val_to_runtime(store: &Store, v: &wasm_val_t, ty: ValType) -> Resu
             ValType::I64 => Val::I64(v.of.i64),
             ValType::F32 => Val::F32(v.of.f32.to_bits()),
             ValType::F64 => Val::F64(v.of.f64.to_bits()),
-            ValType::V128 => return Err("v128 values cannot cross wasm.h".into()),
+            ValType::V128 => return Err(V128_MISMATCH.into()),
             ValType::FuncRef | ValType::ExternRef => return ref_to_runtime(store, v.of.ref_, ty),
         })
     }
 }
 
-/// A runtime value as an owned C value.
+/// A runtime value as an owned C value. A v128 has no `wasm_val_t` form: it becomes kind
+/// `WASMO_V128` with an all-zero payload (so `of.ref` is NULL), never any of its bits. Callers
+/// refuse v128 before converting; this only keeps the result well-defined.
 pub(crate) fn val_from_runtime(store: &Store, v: Val) -> wasm_val_t {
     let kind = valkind_of(v.ty());
     let of = match v {
@@ -207,7 +235,7 @@ pub(crate) fn val_from_runtime(store: &Store, v: Val) -> wasm_val_t {
         Val::F64(b) => wasm_val_union {
             f64: f64::from_bits(b),
         },
-        Val::V128(b) => wasm_val_union { i64: b as i64 },
+        Val::V128(_) => wasm_val_union { i64: 0 },
         Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
             ref_: ref_from_runtime(store, v),
         },

@@ -1,10 +1,15 @@
-//! Wasmo's extensions to wasm.h, declared in `wasmo.h`: the thread-local last-error API and the
-//! engine configuration setters.
+//! Wasmo's extensions to wasm.h, declared in `wasmo.h`: the thread-local last-error API, the
+//! engine configuration setters and access to `v128` globals.
 
-use super::arg_mut;
 use super::engine::wasm_config_t;
+use super::global::{global_type_of, new_global, wasm_global_t};
+use super::store::wasm_store_t;
+use super::types::wasm_globaltype_t;
+use super::{arg, arg_mut, report};
 use crate::engine::{Config, Mode};
 use crate::error::{clear_last_error, last_error_ptr, set_last_error, Error};
+use crate::module::types::ValType;
+use crate::runtime::values::Val;
 use std::ffi::c_char;
 
 pub type wasmo_mode_t = u8;
@@ -79,4 +84,150 @@ pub unsafe extern "C" fn wasmo_config_set_compile_threads(
     let config = unsafe { arg_mut(config, "wasmo_config_set_compile_threads", "config") };
     config.config.compile_threads = threads;
     setter(true, String::new)
+}
+
+/// Turns on the on-disk code cache in directory `dir` (created when first written), or turns it
+/// off for NULL or "". Modules compiled in optimised mode are stored there as serialised
+/// artifacts keyed by their bytes, the Wasmo build, target, CPU features and optimisation
+/// level; compiling the same bytes again loads the entry instead (in lift-off mode too). A
+/// stale or damaged entry is ignored and rewritten; entries are written atomically, so several
+/// processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_config_set_cache_dir(
+    config: *mut wasm_config_t,
+    dir: *const c_char,
+) -> bool {
+    let config = unsafe { arg_mut(config, "wasmo_config_set_cache_dir", "config") };
+    config.config.cache_dir = if dir.is_null() {
+        None
+    } else {
+        // SAFETY: a NUL-terminated string, as the header says.
+        let bytes = unsafe { std::ffi::CStr::from_ptr(dir) }.to_bytes();
+        use std::os::unix::ffi::OsStrExt;
+        (!bytes.is_empty()).then(|| std::ffi::OsStr::from_bytes(bytes).into())
+    };
+    setter(true, String::new)
+}
+
+// ---- v128 globals ---------------------------------------------------------------------------
+//
+// A v128 travels as 16 bytes in little-endian lane order, as in linear memory (wasmo.h.in says
+// so next to WASMO_V128).
+
+/// Reads the `v128` global `global` into the 16 bytes at `out` (in memory order, see
+/// `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, `out` untouched) if
+/// the global is not of type v128. Clears `wasmo_error_message()` on success.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_global_get_v128(global: *const wasm_global_t, out: *mut u8) -> bool {
+    let f = "wasmo_global_get_v128";
+    let o = unsafe { arg(global, f, "global") }.entity();
+    let out = unsafe { arg_mut(out as *mut [u8; 16], f, "out") };
+    let result = match o.store.global_get(o.index) {
+        Val::V128(bits) => {
+            *out = bits.to_le_bytes();
+            Ok(())
+        }
+        v => Err(Error::new(format!(
+            "{f}: the global has type {}, not v128",
+            v.ty()
+        ))),
+    };
+    report(result, |()| true, false)
+}
+
+/// Sets the mutable `v128` global `global` to the 16 bytes at `value` (in memory order, see
+/// `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, the global unchanged)
+/// if the global is not of type v128 or is immutable. Clears `wasmo_error_message()` on success.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_global_set_v128(
+    global: *mut wasm_global_t,
+    value: *const u8,
+) -> bool {
+    let f = "wasmo_global_set_v128";
+    let o = unsafe { arg(global, f, "global") }.entity();
+    let value = unsafe { arg(value as *const [u8; 16], f, "value") };
+    let ty = o.store.data().globals[o.index as usize].ty;
+    let result = if ty.content != ValType::V128 {
+        Err(Error::new(format!(
+            "{f}: the global has type {}, not v128",
+            ty.content
+        )))
+    } else {
+        o.store
+            .global_set(o.index, Val::V128(u128::from_le_bytes(*value)))
+            .map_err(|e| Error::new(format!("{f}: {e}")))
+    };
+    report(result, |()| true, false)
+}
+
+/// A new global of the global type `ty` (mutable or not), whose content must be `v128`, holding
+/// the 16 bytes at `value` (in memory order, see `WASMO_V128`); NULL (with
+/// `wasmo_error_message()` set) if the content is not v128.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_global_new_v128(
+    store: *mut wasm_store_t,
+    ty: *const wasm_globaltype_t,
+    value: *const u8,
+) -> *mut wasm_global_t {
+    let f = "wasmo_global_new_v128";
+    let store = &unsafe { arg(store, f, "store") }.store;
+    let ty = global_type_of(unsafe { arg(ty, f, "type") });
+    let value = unsafe { arg(value as *const [u8; 16], f, "value") };
+    let value = if ty.content == ValType::V128 {
+        Ok(Val::V128(u128::from_le_bytes(*value)))
+    } else {
+        Err(Error::new(format!(
+            "{f}: the global type has content {}, not v128",
+            ty.content
+        )))
+    };
+    new_global(store, ty, value)
+}
+
+/// How many of a module's defined functions run on each tier (see `wasmo_module_tier_counts`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct wasmo_tier_counts_t {
+    /// Lift-off mode: not called yet, so not compiled yet.
+    pub not_compiled: usize,
+    /// Lift-off mode: running the fast unoptimised first tier.
+    pub baseline: usize,
+    /// Running optimised code (every function, in optimised mode).
+    pub optimized: usize,
+}
+
+/// Writes to `out` how many of `module`'s defined functions are not compiled yet, run baseline
+/// code, and run optimised code. The figures move while the background tier-up worker runs.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_tier_counts(
+    module: *const super::module::wasm_module_t,
+    out: *mut wasmo_tier_counts_t,
+) {
+    let module = unsafe { arg(module, "wasmo_module_tier_counts", "module") }.module();
+    let out = unsafe { arg_mut(out, "wasmo_module_tier_counts", "out") };
+    *out = match &module.code().tier {
+        Some(tier) => {
+            let c = tier.counts();
+            wasmo_tier_counts_t {
+                not_compiled: c.not_compiled,
+                baseline: c.baseline,
+                optimized: c.optimized,
+            }
+        }
+        None => wasmo_tier_counts_t {
+            optimized: module.info().bodies.len(),
+            ..Default::default()
+        },
+    };
+}
+
+/// Blocks until every function of `module` that runs baseline code has been recompiled
+/// optimised and swapped in (lift-off mode; returns at once in optimised mode). Functions never
+/// called stay uncompiled. For tests and benchmarks that measure the optimised tier.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module::wasm_module_t) {
+    let module = unsafe { arg(module, "wasmo_module_wait_tier_up", "module") }.module();
+    if let Some(tier) = &module.code().tier {
+        tier.wait(module.engine().tier_queue());
+    }
 }

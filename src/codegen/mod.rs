@@ -3,6 +3,7 @@
 //! builds the IR, this module turns IR into machine code in memory.
 
 mod jit;
+pub mod lazy_stub;
 pub mod lines;
 mod memory_manager;
 

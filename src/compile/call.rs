@@ -1,5 +1,6 @@
-//! Calls. A defined function is called directly by symbol (same instance, same vmctx); an
-//! imported one through its `VMFuncRef` in the vmctx; `call_indirect` loads the table element,
+//! Calls. A defined function is called directly by symbol (same instance, same vmctx) in
+//! optimised mode; an imported one, and in lift-off mode any function outside the batch being
+//! compiled, through its `VMFuncRef` in the vmctx (the PLT, whose code the tiers swap); `call_indirect` loads the table element,
 //! checks it (bounds: "undefined element", null: "uninitialized element", signature: "indirect
 //! call type mismatch") and calls through it.
 
@@ -38,7 +39,9 @@ impl<'c> FuncTranslator<'c, '_> {
 
     pub(super) fn visit_call(&mut self, function_index: u32) -> R {
         let ty = self.env.info.function_type(function_index).clone();
-        if function_index < self.env.info.num_imported_functions {
+        if !self.env.calls_directly(function_index) {
+            // Imports, and in lift-off mode the PLT: the function reference's code is swapped
+            // from tier to tier.
             let func_ref = self.load_vmctx_ptr(self.env.offsets.func_ref(function_index))?;
             return self.call_func_ref(func_ref, &ty);
         }

@@ -56,6 +56,8 @@ impl<'c> FuncTranslator<'c, '_> {
         self.add_incoming(&header_phis, &entry_values);
         self.b.build_unconditional_branch(header)?;
         self.b.position_at_end(header);
+        // Every iteration passes the header: the baseline tier counts it.
+        self.count_hotness()?;
         let height = self.stack.len();
         for phi in &header_phis {
             self.push(phi.as_basic_value());

@@ -9,6 +9,7 @@ mod control;
 mod memory;
 mod numeric;
 mod simd;
+mod support;
 mod table;
 mod translate;
 mod variable;
@@ -24,6 +25,21 @@ use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+pub use support::{check_body, check_module_supported, check_supported};
+
+/// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Optimised mode: the whole module at once, calls between its functions direct.
+    Aot,
+    /// Lift-off's first tier: unoptimised; calls to defined functions go through the instance's
+    /// function references (the PLT) so that the tier-up worker can swap their code; function
+    /// entries and loop headers count into the module's hotness counters.
+    Baseline,
+    /// Lift-off's second tier: optimised; direct calls within the batch compiled together,
+    /// through the PLT to everything else.
+    Optimized,
+}
 
 /// What translating any function of a module needs to know about the module.
 pub struct ModuleEnv<'a> {
@@ -31,16 +47,31 @@ pub struct ModuleEnv<'a> {
     pub offsets: VMOffsets,
     /// Prefix of every symbol this compilation defines.
     pub prefix: String,
+    pub tier: Tier,
+    /// For [`Tier::Optimized`]: which defined functions this compilation contains.
+    pub batch: Vec<bool>,
 }
 
 impl ModuleEnv<'_> {
+    /// Whether a call from this compilation to function `index` may be a direct call.
+    pub fn calls_directly(&self, index: u32) -> bool {
+        let Some(defined) = index.checked_sub(self.info.num_imported_functions) else {
+            return false;
+        };
+        match self.tier {
+            Tier::Aot => true,
+            Tier::Baseline => false,
+            Tier::Optimized => self.batch.get(defined as usize).copied().unwrap_or(false),
+        }
+    }
+
     pub fn function_symbol(&self, index: u32) -> String {
-        format!("{}_f{index}", self.prefix)
+        function_symbol(&self.prefix, index)
     }
 
     /// The array trampoline symbol for type-section entry `type_index`.
     pub fn trampoline_symbol(&self, type_index: u32) -> String {
-        format!("{}_t{type_index}", self.prefix)
+        trampoline_symbol(&self.prefix, type_index)
     }
 
     /// The LLVM function for defined function `index` in `module`, declared if not yet there.
@@ -72,6 +103,16 @@ impl ModuleEnv<'_> {
     }
 }
 
+/// The symbol of function `index` (in the function index space) in a compilation with `prefix`.
+pub fn function_symbol(prefix: &str, index: u32) -> String {
+    format!("{prefix}_f{index}")
+}
+
+/// The symbol of the array trampoline for type-section entry `type_index`.
+pub fn trampoline_symbol(prefix: &str, type_index: u32) -> String {
+    format!("{prefix}_t{type_index}")
+}
+
 /// The machine code of a module.
 pub struct CompiledCode {
     pub objects: Vec<Vec<u8>>,
@@ -85,56 +126,88 @@ pub struct CompileOptions {
     pub threads: usize,
 }
 
-/// Compiles every defined function of `info` (whose bodies are in `bytes`).
+/// Compiles every defined function of `info` (whose bodies are in `bytes`) in optimised mode.
 pub fn compile_module(
     info: &ModuleInfo,
     bytes: &[u8],
     prefix: String,
     options: CompileOptions,
 ) -> Result<CompiledCode> {
+    let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+    compile_functions(info, bytes, prefix, &all, Tier::Aot, true, options)
+}
+
+/// Compiles the defined functions `defined` (indices among the defined functions) as `tier`
+/// code, and the array trampolines if `with_trampolines`.
+pub fn compile_functions(
+    info: &ModuleInfo,
+    bytes: &[u8],
+    prefix: String,
+    defined: &[u32],
+    tier: Tier,
+    with_trampolines: bool,
+    options: CompileOptions,
+) -> Result<CompiledCode> {
+    let mut batch = Vec::new();
+    if tier == Tier::Optimized {
+        batch = vec![false; info.bodies.len()];
+        for &d in defined {
+            batch[d as usize] = true;
+        }
+    }
     let env = ModuleEnv {
         info,
         offsets: VMOffsets::new(info),
         prefix,
+        tier,
+        batch,
     };
-    let partitions = partition(info, options.threads);
+    let mut partitions = partition(info, defined, options.threads);
+    if partitions.is_empty() && with_trampolines {
+        partitions.push(Vec::new());
+    }
     let objects: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(vec![None; partitions.len()]);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let workers = options.threads.clamp(1, partitions.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let machine = match codegen::target_machine(opt_level(options.opt_level)) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        first_error.lock().unwrap().get_or_insert(e);
-                        return;
-                    }
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= partitions.len() || first_error.lock().unwrap().is_some() {
-                        return;
-                    }
-                    match compile_partition(
-                        &env,
-                        bytes,
-                        &partitions[i],
-                        i == 0,
-                        &machine,
-                        options.opt_level,
-                    ) {
-                        Ok(object) => objects.lock().unwrap()[i] = Some(object),
-                        Err(e) => {
-                            first_error.lock().unwrap().get_or_insert(e);
-                            return;
-                        }
-                    }
+    let run = || {
+        let machine = match codegen::target_machine(opt_level(options.opt_level)) {
+            Ok(m) => m,
+            Err(e) => {
+                first_error.lock().unwrap().get_or_insert(e);
+                return;
+            }
+        };
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= partitions.len() || first_error.lock().unwrap().is_some() {
+                return;
+            }
+            match compile_partition(
+                &env,
+                bytes,
+                &partitions[i],
+                with_trampolines && i == 0,
+                &machine,
+                options.opt_level,
+            ) {
+                Ok(object) => objects.lock().unwrap()[i] = Some(object),
+                Err(e) => {
+                    first_error.lock().unwrap().get_or_insert(e);
+                    return;
                 }
-            });
+            }
         }
-    });
+    };
+    if workers == 1 {
+        run();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(run);
+            }
+        });
+    }
     if let Some(e) = first_error.into_inner().unwrap() {
         return Err(e);
     }
@@ -159,25 +232,30 @@ fn opt_level(level: u32) -> OptimizationLevel {
     }
 }
 
-/// Splits the defined functions into contiguous runs of similar total body size: a few per
-/// worker, so that workers stay busy while each LLVM module stays large enough to be efficient.
-fn partition(info: &ModuleInfo, threads: usize) -> Vec<std::ops::Range<usize>> {
-    let n = info.bodies.len();
+/// Splits `defined` into runs of similar total body size: a few per worker, so that workers
+/// stay busy while each LLVM module stays large enough to be efficient.
+fn partition(info: &ModuleInfo, defined: &[u32], threads: usize) -> Vec<Vec<u32>> {
+    let n = defined.len();
+    if n == 0 {
+        return Vec::new();
+    }
     let wanted = (threads.max(1) * 4).min(n.div_ceil(16)).max(1);
-    let total: usize = info.bodies.iter().map(|b| b.len()).sum();
+    let size = |d: u32| info.bodies[d as usize].len();
+    let total: usize = defined.iter().map(|&d| size(d)).sum();
     let target = total.div_ceil(wanted).max(1);
     let mut parts = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, body) in info.bodies.iter().enumerate() {
-        size += body.len();
-        if size >= target && parts.len() + 1 < wanted {
-            parts.push(start..i + 1);
-            start = i + 1;
-            size = 0;
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for &d in defined {
+        bytes += size(d);
+        current.push(d);
+        if bytes >= target && parts.len() + 1 < wanted {
+            parts.push(std::mem::take(&mut current));
+            bytes = 0;
         }
     }
-    if start < n || parts.is_empty() {
-        parts.push(start..n);
+    if !current.is_empty() {
+        parts.push(current);
     }
     parts
 }
@@ -185,7 +263,7 @@ fn partition(info: &ModuleInfo, threads: usize) -> Vec<std::ops::Range<usize>> {
 fn compile_partition(
     env: &ModuleEnv<'_>,
     bytes: &[u8],
-    defined: &std::ops::Range<usize>,
+    defined: &[u32],
     with_trampolines: bool,
     machine: &inkwell::targets::TargetMachine,
     opt_level: u32,
@@ -194,7 +272,8 @@ fn compile_partition(
     let module = ctx.create_module(&env.prefix);
     let imported = env.info.num_imported_functions;
     let debug = translate::DebugInfo::new(&module);
-    for i in defined.clone() {
+    for &i in defined {
+        let i = i as usize;
         let range = env.info.bodies[i].clone();
         let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
         let body = wasmparser::FunctionBody::new(reader);

@@ -76,8 +76,9 @@ pub struct FuncTranslator<'c, 'm> {
     pub(super) control: Vec<Frame<'c>>,
     pub(super) reachable: bool,
     pub(super) dead_depth: u32,
-    /// The signature of the function being translated.
+    /// The signature of the function being translated, and its index.
     pub(super) ty: FuncType,
+    pub(super) index: u32,
     /// The blocks raising a trap code for the operator at a module offset (one per trap site,
     /// so that each keeps its own debug location).
     trap_blocks: HashMap<(TrapCode, usize), BasicBlock<'c>>,
@@ -177,6 +178,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             reachable: true,
             dead_depth: 0,
             ty: ty.clone(),
+            index,
             trap_blocks: HashMap::new(),
             di,
             scope: subprogram.as_debug_info_scope(),
@@ -224,6 +226,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             }
         }
         self.stack_check()?;
+        self.count_hotness()?;
         let ret = self.ctx.append_basic_block(self.func, "return");
         let phis = self.phis_in(ret, &ty.results)?;
         self.control.push(Frame {
@@ -260,6 +263,31 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .b
             .build_int_compare(inkwell::IntPredicate::ULT, fp, limit, "exhausted")?;
         self.trap_if(below, TrapCode::StackOverflow)
+    }
+
+    /// Baseline tier: adds one to the function's hotness counter (on entry and at loop headers),
+    /// which the tier-up worker reads to optimise the hottest functions first. A relaxed load and
+    /// store, not an atomic add: a lost increment from a race costs nothing.
+    pub(super) fn count_hotness(&mut self) -> Result<()> {
+        if self.env.tier != super::Tier::Baseline {
+            return Ok(());
+        }
+        let counters = self.load_vmctx_ptr(crate::runtime::vmcontext::VMOffsets::COUNTERS)?;
+        let defined = self.index - self.env.info.num_imported_functions;
+        let slot = self.field_addr(counters, defined * 4)?;
+        let i32t = self.ctx.i32_type();
+        let count = self.b.build_load(i32t, slot, "count")?;
+        let atomic = |v: inkwell::values::InstructionValue<'c>| -> Result<()> {
+            v.set_alignment(4)
+                .and_then(|()| v.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic))
+                .map_err(|e| Error::new(format!("internal error: {e}")))
+        };
+        atomic(count.as_instruction_value().expect("a load"))?;
+        let next =
+            self.b
+                .build_int_add(count.into_int_value(), i32t.const_int(1, false), "count")?;
+        atomic(self.b.build_store(slot, next)?)?;
+        Ok(())
     }
 
     // ---- operand stack ------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 //! Everything later stages need to know about a module's shape lives here; this module knows
 //! nothing of LLVM or C.
 
+pub mod cache;
 pub mod const_expr;
+pub mod serialize;
 pub mod types;
 
 use crate::engine::Engine;
@@ -12,14 +14,17 @@ use std::ops::Range;
 use std::sync::Arc;
 use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
 use wasmparser::{
-    CompositeInnerType, FuncValidatorAllocations, Parser, Payload, TypeRef, ValidPayload,
-    Validator, WasmFeatures,
+    CompositeInnerType, FuncToValidate, FuncValidatorAllocations, Parser, Payload, TypeRef,
+    ValidPayload, Validator, WasmFeatures,
 };
 
 /// The proposals Wasmo accepts: all of Wasm 2.0 plus the Wasm 3.0 additions wasmparser validates.
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM3
 }
+
+/// A check run on every function body after it validates (see [`ModuleInfo::decode_checked`]).
+pub type BodyCheck = dyn Fn(&wasmparser::FunctionBody<'_>) -> Result<()> + Sync;
 
 /// One import: where it comes from and what it must be.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,26 +106,103 @@ impl ModuleInfo {
 
     /// Like [`ModuleInfo::decode`], accepting only the proposals in `features`.
     pub fn decode_with_features(bytes: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
+        Self::decode_checked(bytes, features, 1, None)
+    }
+
+    /// Like [`ModuleInfo::decode_with_features`], validating function bodies on up to `threads`
+    /// threads (each body is independent once the module's sections are known), and running
+    /// `check` on every body that validates. Of several failing bodies, the first one's error
+    /// is reported.
+    pub fn decode_checked(
+        bytes: &[u8],
+        features: WasmFeatures,
+        threads: usize,
+        check: Option<&BodyCheck>,
+    ) -> Result<ModuleInfo> {
         let mut info = ModuleInfo::default();
         let mut validator = Validator::new_with_features(features);
-        let mut allocs = FuncValidatorAllocations::default();
         // The parser decodes by the features too (a memory limit is a u64 only with memory64).
         let mut parser = Parser::new(0);
         parser.set_features(features);
+        let mut bodies = Vec::new();
         for payload in parser.parse_all(bytes) {
             let payload = payload?;
             match validator.payload(&payload)? {
-                ValidPayload::Func(func, body) => {
-                    let mut v = func.into_validator(std::mem::take(&mut allocs));
-                    v.validate(&body)?;
-                    allocs = v.into_allocations();
-                }
+                ValidPayload::Func(func, body) => bodies.push((func, body)),
                 ValidPayload::Parser(_) => {
                     return Err(Error::unsupported("nested module", "component-model"))
                 }
                 ValidPayload::Ok | ValidPayload::End(_) => {}
             }
             info.record(payload)?;
+        }
+        // Validates a run of bodies starting at index `start`; the first error with its index.
+        let validate_run =
+            |start: usize, run: Vec<(FuncToValidate<_>, wasmparser::FunctionBody<'_>)>| {
+                let mut allocs = FuncValidatorAllocations::default();
+                for (k, (func, body)) in run.into_iter().enumerate() {
+                    let mut v = func.into_validator(std::mem::take(&mut allocs));
+                    let result = v
+                        .validate(&body)
+                        .map_err(Error::from)
+                        .and_then(|()| check.map_or(Ok(()), |c| c(&body)));
+                    if let Err(e) = result {
+                        return Some((start + k, e));
+                    }
+                    allocs = v.into_allocations();
+                }
+                None
+            };
+        let workers = threads.clamp(1, bodies.len().div_ceil(64).max(1));
+        let first_error = if workers == 1 {
+            validate_run(0, bodies)
+        } else {
+            // Runs of 32 bodies, taken in order by whichever worker is free.
+            let mut runs = Vec::new();
+            let mut start = 0;
+            let mut rest = bodies.into_iter().peekable();
+            while rest.peek().is_some() {
+                let run: Vec<_> = rest.by_ref().take(32).collect();
+                let len = run.len();
+                runs.push((start, run));
+                start += len;
+            }
+            runs.reverse();
+            let runs = std::sync::Mutex::new(runs);
+            let errors = std::sync::Mutex::new(Vec::new());
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| loop {
+                        let next = runs.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                        let Some((start, run)) = next else {
+                            return;
+                        };
+                        if let Some(e) = validate_run(start, run) {
+                            errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
+                        }
+                    });
+                }
+            });
+            errors
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .into_iter()
+                .min_by_key(|(i, _)| *i)
+        };
+        match first_error {
+            Some((_, e)) => Err(e),
+            None => Ok(info),
+        }
+    }
+
+    /// Decodes `bytes` without validating them: only for modules known to be valid (a
+    /// serialised module, whose checksum vouches for the bytes a validated module was made from).
+    pub fn decode_trusted(bytes: &[u8]) -> Result<ModuleInfo> {
+        let mut info = ModuleInfo::default();
+        let mut parser = Parser::new(0);
+        parser.set_features(WasmFeatures::all());
+        for payload in parser.parse_all(bytes) {
+            info.record(payload?)?;
         }
         Ok(info)
     }
@@ -336,67 +418,270 @@ struct ModuleInner {
     info: ModuleInfo,
     bytes: Arc<[u8]>,
     code: LoadedCode,
+    from_cache: bool,
 }
 
 /// A module's machine code, loaded in the engine's JIT.
 pub struct LoadedCode {
     objects: Option<crate::codegen::LoadedObjects>,
-    /// Address of each defined function.
+    /// Address of each defined function (optimised mode; empty in lift-off mode, where the
+    /// tier state knows each function's current code).
     pub functions: Vec<usize>,
     /// Address of the array trampoline of each type-section entry (0 if none).
     pub trampolines: Vec<usize>,
     pub id: u64,
+    /// Lift-off mode: the tiers of the functions, their counters and lazy stubs.
+    pub tier: Option<crate::tier::TierState>,
+    /// Optimised mode: the relocatable objects as LLVM emitted them, for serialisation.
+    pub compiled: Option<crate::compile::CompiledCode>,
+}
+
+/// The prefix of every symbol of the module with id `id`: fixed width, so that deserialising
+/// can rename an artifact's symbols for its new id in place.
+pub fn symbol_prefix(id: u64) -> String {
+    format!("wasmo_m{id:016x}")
+}
+
+/// A module that does not keep it alive (the tier-up worker's list).
+#[derive(Clone)]
+pub struct WeakModule(std::sync::Weak<ModuleInner>);
+
+impl WeakModule {
+    pub fn upgrade(&self) -> Option<Module> {
+        self.0.upgrade().map(|inner| Module { inner })
+    }
+
+    pub fn alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
+/// Code loaded for some of a module's functions: the objects, each function's address, and
+/// each type-section entry's trampoline address (0 if not in these objects).
+struct Loaded {
+    objects: crate::codegen::LoadedObjects,
+    functions: Vec<usize>,
+    trampolines: Vec<usize>,
 }
 
 impl Module {
-    /// Decodes, validates and compiles `bytes` for `engine`.
+    /// Decodes, validates and compiles `bytes` for `engine` (or loads them from the engine's
+    /// code cache, see `cache`).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let info = ModuleInfo::decode_with_features(bytes, engine.config().features)?;
+        let cache = engine.config().cache_dir.clone();
+        if let Some(dir) = &cache {
+            if let Some(mut module) = cache::load(dir, engine, bytes) {
+                if let Some(inner) = Arc::get_mut(&mut module.inner) {
+                    inner.from_cache = true;
+                }
+                return Ok(module);
+            }
+        }
+        let module = Self::compile_new(engine, bytes)?;
+        if let (Some(dir), None) = (&cache, &module.inner.code.tier) {
+            cache::store(dir, &module);
+        }
+        Ok(module)
+    }
+
+    /// Whether this module's code came from the code cache.
+    pub fn from_cache(&self) -> bool {
+        self.inner.from_cache
+    }
+
+    fn compile_new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
+        // Lift-off mode compiles lazily, so it checks up front (with validation, in parallel)
+        // that the translator implements everything the bodies use.
+        let check: Option<&BodyCheck> = if liftoff {
+            Some(&crate::compile::check_body)
+        } else {
+            None
+        };
+        let info = ModuleInfo::decode_checked(
+            bytes,
+            engine.config().features,
+            engine.config().threads(),
+            check,
+        )?;
         let bytes: Arc<[u8]> = Arc::from(bytes);
-        let code = Self::compile(engine, &info, &bytes)?;
-        Ok(Module {
+        let code = if liftoff {
+            Self::compile_liftoff(engine, &info, &bytes)?
+        } else {
+            Self::compile(engine, &info, &bytes)?
+        };
+        let module = Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
                 info,
                 bytes,
                 code,
+                from_cache: false,
             }),
-        })
+        };
+        if let Some(tier) = &module.inner.code.tier {
+            tier.set_context(Arc::as_ptr(&module.inner) as usize);
+            engine.tier_queue().add(&module);
+        }
+        Ok(module)
     }
 
+    /// A module from its parts (optimised code only: no tier-up worker to register with).
+    fn from_parts(engine: &Engine, info: ModuleInfo, bytes: Arc<[u8]>, code: LoadedCode) -> Module {
+        Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                info,
+                bytes,
+                code,
+                from_cache: false,
+            }),
+        }
+    }
+
+    /// The module whose context word (see `tier`) is `context`.
+    ///
+    /// # Safety
+    /// `context` must come from a module that is still alive.
+    pub(crate) unsafe fn from_context(context: usize) -> Module {
+        let ptr = context as *const ModuleInner;
+        // SAFETY: the caller guarantees a live module; we take one more strong reference.
+        unsafe {
+            Arc::increment_strong_count(ptr);
+            Module {
+                inner: Arc::from_raw(ptr),
+            }
+        }
+    }
+
+    /// Optimised mode: every function compiled once, optimised.
     fn compile(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
-        use crate::compile::{compile_module, CompileOptions, ModuleEnv};
+        use crate::compile::{compile_module, CompileOptions};
         let id = engine.next_id();
-        let prefix = format!("wasmo_m{id}");
         let options = CompileOptions {
             opt_level: engine.config().opt_level,
             threads: engine.config().threads(),
         };
-        let compiled = compile_module(info, bytes, prefix, options)?;
+        let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
+        Self::load_aot(engine, info, id, compiled)
+    }
+
+    /// Loads a whole module's optimised code (compiled now, or deserialised).
+    fn load_aot(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: crate::compile::CompiledCode,
+    ) -> Result<LoadedCode> {
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let loaded = Self::load(engine, info, id, &compiled, &all)?;
+        Ok(LoadedCode {
+            objects: Some(loaded.objects),
+            functions: loaded.functions,
+            trampolines: loaded.trampolines,
+            id,
+            tier: None,
+            compiled: Some(compiled),
+        })
+    }
+
+    /// Lift-off mode: the trampolines now, the functions' baseline code lazily on first call
+    /// (or all of it now, in parallel, when the engine is not lazy).
+    fn compile_liftoff(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
+        use crate::compile::{compile_functions, CompileOptions, Tier};
+        let id = engine.next_id();
+        crate::compile::check_module_supported(info)?;
+        let lazy = engine.config().lazy;
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let defined: &[u32] = if lazy { &[] } else { &all };
+        let options = CompileOptions {
+            opt_level: 0,
+            threads: engine.config().threads(),
+        };
+        let compiled = compile_functions(
+            info,
+            bytes,
+            symbol_prefix(id),
+            defined,
+            Tier::Baseline,
+            true,
+            options,
+        )?;
+        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        let (objects, baseline) = if lazy {
+            (Some(loaded.objects), None)
+        } else {
+            (None, Some((loaded.functions, loaded.objects)))
+        };
+        Ok(LoadedCode {
+            objects,
+            functions: Vec::new(),
+            trampolines: loaded.trampolines,
+            id,
+            tier: Some(crate::tier::TierState::new(info.bodies.len(), baseline)?),
+            compiled: None,
+        })
+    }
+
+    /// Compiles defined functions `defined` as `tier` code and loads it (lift-off mode); returns
+    /// their addresses.
+    pub(crate) fn compile_tier(
+        &self,
+        defined: &[u32],
+        tier: crate::compile::Tier,
+        options: crate::compile::CompileOptions,
+    ) -> Result<(Vec<usize>, crate::codegen::LoadedObjects)> {
+        let info = &self.inner.info;
+        let engine = &self.inner.engine;
+        let id = self.inner.code.id;
+        let prefix = format!("{}_{}", symbol_prefix(id), engine.next_id());
+        let compiled = crate::compile::compile_functions(
+            info,
+            &self.inner.bytes,
+            prefix,
+            defined,
+            tier,
+            false,
+            options,
+        )?;
+        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        Ok((loaded.functions, loaded.objects))
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakModule {
+        WeakModule(Arc::downgrade(&self.inner))
+    }
+
+    /// Loads compiled objects into the engine's JIT and registers functions `defined` in the
+    /// code map (for backtraces).
+    fn load(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: &crate::compile::CompiledCode,
+        defined: &[u32],
+    ) -> Result<Loaded> {
+        use crate::compile::ModuleEnv;
         let mut sizes = std::collections::HashMap::new();
         for object in &compiled.objects {
             sizes.extend(crate::codegen::symbol_sizes(object)?);
         }
         let jit = engine.jit();
         let objects = jit.load(&compiled.objects)?;
-        let env = ModuleEnv {
-            info,
-            offsets: crate::runtime::vmcontext::VMOffsets::new(info),
-            prefix: compiled.prefix,
-        };
-        let mut code = LoadedCode {
-            objects: Some(objects),
-            functions: Vec::new(),
-            trampolines: Vec::new(),
-            id,
-        };
         let imported = info.num_imported_functions;
+        let mut functions = Vec::with_capacity(defined.len());
         let mut ranges = Vec::new();
         let mut addresses = std::collections::HashMap::new();
-        for i in 0..info.bodies.len() as u32 {
-            let symbol = env.function_symbol(imported + i);
-            let addr = jit.lookup(&symbol)?;
-            code.functions.push(addr);
+        for &i in defined {
+            let symbol = crate::compile::function_symbol(&compiled.prefix, imported + i);
+            let addr = match jit.lookup(&symbol) {
+                Ok(addr) => addr,
+                Err(e) => {
+                    jit.unload(objects);
+                    return Err(e);
+                }
+            };
+            functions.push(addr);
             let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
             let start = info.bodies[i as usize].start;
             let frame = crate::runtime::trap::FrameInfo {
@@ -411,15 +696,20 @@ impl Module {
         let lines = Self::line_rows(&compiled.objects, &addresses);
         crate::runtime::code_map::register(ranges, lines);
         let canonical = ModuleEnv::canonical_types(info);
+        let mut trampolines = Vec::with_capacity(canonical.len());
         for &c in &canonical {
-            let symbol = env.trampoline_symbol(c);
-            code.trampolines.push(if sizes.contains_key(&symbol) {
+            let symbol = crate::compile::trampoline_symbol(&compiled.prefix, c);
+            trampolines.push(if sizes.contains_key(&symbol) {
                 jit.lookup(&symbol)?
             } else {
                 0
             });
         }
-        Ok(code)
+        Ok(Loaded {
+            objects,
+            functions,
+            trampolines,
+        })
     }
 
     /// The line rows of the objects at their loaded addresses: (address, wasm module offset).
@@ -467,6 +757,13 @@ impl Drop for ModuleInner {
         crate::runtime::code_map::unregister(self.code.functions.iter().copied());
         if let Some(objects) = self.code.objects.take() {
             self.engine.jit().unload(objects);
+        }
+        if let Some(tier) = &self.code.tier {
+            let (objects, registered) = tier.take_code();
+            crate::runtime::code_map::unregister(registered);
+            for o in objects {
+                self.engine.jit().unload(o);
+            }
         }
     }
 }
@@ -557,6 +854,40 @@ mod tests {
         let overlong_limit = b"\0asm\x01\0\0\0\x05\x08\x01\x00\x82\x80\x80\x80\x80\x00";
         assert!(ModuleInfo::decode(overlong_limit).is_ok());
         assert!(ModuleInfo::decode_with_features(overlong_limit, WasmFeatures::WASM2).is_err());
+    }
+
+    #[test]
+    fn parallel_validation_reports_the_first_invalid_body() {
+        let mut wat = String::from("(module");
+        for i in 0..300 {
+            let body = match i {
+                150 => "i64.const 1",
+                180 => "f32.const 1",
+                _ => "i32.const 1",
+            };
+            wat.push_str(&format!(" (func (result i32) {body})"));
+        }
+        wat.push(')');
+        let bytes = wat::parse_str(&wat).unwrap();
+        let sequential = ModuleInfo::decode(&bytes).unwrap_err();
+        assert!(
+            sequential.message().contains("expected i32, found i64"),
+            "{sequential}"
+        );
+        for threads in [2, 4] {
+            let parallel =
+                ModuleInfo::decode_checked(&bytes, features(), threads, None).unwrap_err();
+            assert_eq!(parallel.message(), sequential.message());
+        }
+        // The check runs on every valid body.
+        static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let ok = wat::parse_str("(module (func) (func) (func))").unwrap();
+        let count = |_: &wasmparser::FunctionBody<'_>| {
+            SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        };
+        ModuleInfo::decode_checked(&ok, features(), 2, Some(&count)).unwrap();
+        assert_eq!(SEEN.load(std::sync::atomic::Ordering::Relaxed), 3);
     }
 
     #[test]

@@ -93,20 +93,20 @@ impl FuncType {
     }
 }
 
+/// As in the text format: `(func (param i32 v128) (result i32))`, empty clauses left out.
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[ValType]| {
-            v.iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        write!(
-            f,
-            "(func (param {}) (result {}))",
-            list(&self.params),
-            list(&self.results)
-        )
+        f.write_str("(func")?;
+        for (clause, types) in [("param", &self.params), ("result", &self.results)] {
+            if !types.is_empty() {
+                write!(f, " ({clause}")?;
+                for t in types {
+                    write!(f, " {t}")?;
+                }
+                f.write_str(")")?;
+            }
+        }
+        f.write_str(")")
     }
 }
 
@@ -242,5 +242,8 @@ mod tests {
     fn func_type_display() {
         let t = FuncType::new(vec![ValType::I32, ValType::F64], vec![ValType::ExternRef]);
         assert_eq!(t.to_string(), "(func (param i32 f64) (result externref))");
+        let t = FuncType::new(vec![], vec![ValType::V128]);
+        assert_eq!(t.to_string(), "(func (result v128))");
+        assert_eq!(FuncType::default().to_string(), "(func)");
     }
 }

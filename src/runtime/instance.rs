@@ -48,6 +48,14 @@ pub struct Instance {
     pub exports: Vec<(String, Extern)>,
 }
 
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(tier) = &self.module.code().tier {
+            tier.unregister(&self.func_refs);
+        }
+    }
+}
+
 impl Instance {
     pub fn vmctx_ptr(&self) -> *mut u8 {
         self.vmctx.as_ptr() as *mut u8
@@ -209,7 +217,8 @@ pub fn instantiate(
         .map(|i| {
             let type_index = info.functions[imported + i];
             VMFuncRef {
-                code: code.functions[i],
+                // Optimised mode; lift-off mode fills these in just below.
+                code: code.functions.get(i).copied().unwrap_or(0).into(),
                 vmctx,
                 type_id: store.engine().type_id(info.func_type(type_index)),
                 array_call: code.trampolines[type_index as usize],
@@ -217,6 +226,10 @@ pub fn instantiate(
         })
         .collect();
     inst.func_refs = func_refs;
+    if let Some(tier) = &code.tier {
+        tier.register(&inst.func_refs);
+        inst.set_ptr(VMOffsets::COUNTERS, tier.counters.as_ptr() as usize);
+    }
     let mut next = [0u32; 4];
     for ext in imports {
         match *ext {

@@ -13,7 +13,7 @@ use super::values::Val;
 use super::vmcontext::{VMFuncRef, VMGlobal, VMStoreContext, VALUE_SLOT};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
+use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use std::any::Any;
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
@@ -130,24 +130,14 @@ impl Store {
 
     // ---- functions --------------------------------------------------------------------------
 
-    /// A new host function of type `ty`.
+    /// A new host function of type `ty` (any signature, v128 included: the callback receives
+    /// and returns `Val::V128` values; the C API refuses to pass them on).
     pub fn new_host_func(&self, ty: FuncType, callback: HostCallback) -> Result<u32> {
-        if ty
-            .params
-            .iter()
-            .chain(&ty.results)
-            .any(|t| *t == ValType::V128)
-        {
-            return Err(Error::unsupported(
-                "v128 in host function signatures",
-                "simd",
-            ));
-        }
         let stub = self.engine().host_stub(&ty)?;
         let type_id = self.engine().type_id(&ty);
         let mut host = Box::new(HostFunc {
             func_ref: VMFuncRef {
-                code: stub,
+                code: stub.into(),
                 vmctx: 0,
                 type_id,
                 array_call: 0,
@@ -240,8 +230,13 @@ impl Store {
         self.inner.context.stack_limit.set(trap::stack_limit());
         // SAFETY: `func_ref` is a live wasm function reference of this store; its trampoline
         // matches its signature and reads/writes at most `slots.len()` 16-byte slots.
-        let (tramp, vmctx, code) =
-            unsafe { ((*func_ref).array_call, (*func_ref).vmctx, (*func_ref).code) };
+        let (tramp, vmctx, code) = unsafe {
+            (
+                (*func_ref).array_call,
+                (*func_ref).vmctx,
+                (*func_ref).code.load(std::sync::atomic::Ordering::Acquire),
+            )
+        };
         if tramp == 0 {
             return Err(Trap::new(
                 "function has no host entry point (unsupported signature)",

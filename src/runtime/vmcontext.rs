@@ -8,7 +8,9 @@
 //! ```text
 //! 0   *mut VMStoreContext   store-wide state: the stack limit
 //! 8   *mut Instance         back pointer used by builtins
-//! 16  memories[M]           *mut VMMemory   (imported or defined alike)
+//! 16  *mut u32              lift-off mode: the module's hotness counters, one per defined
+//!                           function (null in optimised mode)
+//! 24  memories[M]           *mut VMMemory   (imported or defined alike)
 //! ..  globals[G]            *mut VMGlobal
 //! ..  tables[T]             *mut VMTable
 //! ..  func_refs[F]          *const VMFuncRef, one per function (imports point at the exporter's)
@@ -57,7 +59,9 @@ pub struct VMTable {
 #[derive(Debug)]
 pub struct VMFuncRef {
     /// Native code with the wasm calling convention: `(callee_vmctx, params...) -> results`.
-    pub code: usize,
+    /// In lift-off mode the tier-up worker swaps it (from the lazy-compilation stub to the
+    /// baseline code to the optimised code) while wasm may be running, hence atomic.
+    pub code: std::sync::atomic::AtomicUsize,
     /// The callee's context (a `VMContext`, or the host function's data for host functions).
     pub vmctx: usize,
     /// Engine-wide signature id.
@@ -99,8 +103,9 @@ pub struct VMOffsets {
 impl VMOffsets {
     pub const STORE_CONTEXT: u32 = 0;
     pub const INSTANCE: u32 = 8;
+    pub const COUNTERS: u32 = 16;
     pub const STACK_LIMIT: u32 = 0; // within VMStoreContext
-    const HEADER: u32 = 16;
+    const HEADER: u32 = 24;
     const PTR: u32 = 8;
 
     pub fn new(info: &ModuleInfo) -> Self {
@@ -166,11 +171,11 @@ mod tests {
             num_funcs: 3,
             num_types: 3,
         };
-        assert_eq!(o.memory(0), 16);
-        assert_eq!(o.global(0), 24);
-        assert_eq!(o.table(0), 40);
-        assert_eq!(o.func_ref(2), 64);
-        assert_eq!(o.type_id(0), 72);
+        assert_eq!(o.memory(0), 24);
+        assert_eq!(o.global(0), 32);
+        assert_eq!(o.table(0), 48);
+        assert_eq!(o.func_ref(2), 72);
+        assert_eq!(o.type_id(0), 80);
         assert_eq!(o.size(), 96);
     }
 }

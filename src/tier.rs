@@ -1,0 +1,426 @@
+//! Lift-off mode: lazily compiled baseline code, hotness counters, and the background worker that
+//! recompiles the hottest functions optimised and swaps them in (see DESIGN.md, "Tiers").
+//!
+//! Every instance calls a defined function through its own `VMFuncRef` (the PLT of the vmctx).
+//! A function's reference first points at its lazy-compilation stub (`codegen::lazy_stub`); the
+//! first call compiles baseline code (no IR optimisation, fast instruction selection) and every
+//! registered instance's reference is switched to it. Baseline code counts function entries and
+//! loop iterations into the module's counters; the engine's tier-up worker repeatedly takes the
+//! hottest functions that still run baseline code, compiles them together with the optimising
+//! pipeline, and switches the references again. A switch is one atomic store per instance:
+//! calls already running finish in the code they started in, and old code stays loaded as long
+//! as the module, so nothing can still run freed code.
+
+use crate::codegen::lazy_stub::LazyStubs;
+use crate::codegen::LoadedObjects;
+use crate::compile::{CompileOptions, Tier};
+use crate::error::Result;
+use crate::module::{Module, WeakModule};
+use crate::runtime::vmcontext::VMFuncRef;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Which code a defined function runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FuncTier {
+    /// Not compiled yet: its references point at its lazy stub.
+    NotCompiled,
+    Baseline,
+    Optimized,
+}
+
+/// How many of a module's defined functions run on each tier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TierCounts {
+    pub not_compiled: usize,
+    pub baseline: usize,
+    pub optimized: usize,
+}
+
+/// The lift-off state of one module, shared by all its instances.
+pub struct TierState {
+    /// Hotness counters baseline code increments, one per defined function (the vmctx points
+    /// here).
+    pub counters: Box<[AtomicU32]>,
+    stubs: LazyStubs,
+    inner: Mutex<TierInner>,
+    /// Signalled whenever code is installed.
+    changed: Condvar,
+    /// Serialises lazy compilations of this module.
+    lazy: Mutex<()>,
+}
+
+/// A registered instance's function references.
+struct FuncRefs(*const VMFuncRef);
+
+// SAFETY: the references are only written atomically (their `code` field), and an instance
+// unregisters before its references are freed.
+unsafe impl Send for FuncRefs {}
+
+struct TierInner {
+    tiers: Vec<FuncTier>,
+    /// The best code of each defined function, 0 while not compiled.
+    code: Vec<usize>,
+    objects: Vec<LoadedObjects>,
+    /// Start addresses registered in the code map, unregistered with the module.
+    registered: Vec<usize>,
+    instances: Vec<FuncRefs>,
+    /// A caller of [`TierState::wait`] wants every compiled function optimised now.
+    wait_all: bool,
+    /// The worker is compiling a batch of this module.
+    busy: bool,
+    /// Functions whose optimised compilation failed: they stay on baseline code.
+    failed: Vec<bool>,
+    batches: u32,
+}
+
+impl TierState {
+    /// The state of a module with `count` defined functions, with baseline code for all of them
+    /// (`baseline`) or none yet.
+    pub fn new(count: usize, baseline: Option<(Vec<usize>, LoadedObjects)>) -> Result<TierState> {
+        let stubs = LazyStubs::new(
+            count,
+            lazy_resolve,
+            crate::runtime::trap::wasmo_builtin_raise_pending,
+        )?;
+        let mut inner = TierInner {
+            tiers: vec![FuncTier::NotCompiled; count],
+            code: vec![0; count],
+            objects: Vec::new(),
+            registered: Vec::new(),
+            instances: Vec::new(),
+            wait_all: false,
+            busy: false,
+            failed: vec![false; count],
+            batches: 0,
+        };
+        if let Some((code, objects)) = baseline {
+            inner.registered.extend(&code);
+            inner.code = code;
+            inner.tiers = vec![FuncTier::Baseline; count];
+            inner.objects.push(objects);
+        }
+        Ok(TierState {
+            counters: (0..count).map(|_| AtomicU32::new(0)).collect(),
+            stubs,
+            inner: Mutex::new(inner),
+            changed: Condvar::new(),
+            lazy: Mutex::new(()),
+        })
+    }
+
+    /// Gives the lazy stubs the context word they pass to the resolver.
+    pub fn set_context(&self, context: usize) {
+        self.stubs.set_context(context);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TierInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Points an instance's function references at the current code (or the lazy stubs) and
+    /// keeps them up to date from now on, until [`TierState::unregister`].
+    pub fn register(&self, refs: &[VMFuncRef]) {
+        let mut inner = self.lock();
+        for (i, r) in refs.iter().enumerate() {
+            r.code.store(self.current(&inner, i), Ordering::Release);
+        }
+        inner.instances.push(FuncRefs(refs.as_ptr()));
+    }
+
+    pub fn unregister(&self, refs: &[VMFuncRef]) {
+        self.lock().instances.retain(|r| r.0 != refs.as_ptr());
+    }
+
+    fn current(&self, inner: &TierInner, i: usize) -> usize {
+        match inner.code[i] {
+            0 => self.stubs.entry(i as u32),
+            code => code,
+        }
+    }
+
+    /// Makes `code[k]` the code of defined function `defined[k]` for every instance.
+    fn install(&self, defined: &[u32], code: &[usize], objects: LoadedObjects, tier: FuncTier) {
+        let mut inner = self.lock();
+        for (&d, &c) in defined.iter().zip(code) {
+            let d = d as usize;
+            inner.code[d] = c;
+            inner.tiers[d] = tier;
+            inner.registered.push(c);
+            for refs in &inner.instances {
+                // SAFETY: registered references stay alive until unregistered (under the lock).
+                unsafe { (*refs.0.add(d)).code.store(c, Ordering::Release) };
+            }
+        }
+        inner.objects.push(objects);
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    pub fn counts(&self) -> TierCounts {
+        let inner = self.lock();
+        let mut counts = TierCounts::default();
+        for t in &inner.tiers {
+            match t {
+                FuncTier::NotCompiled => counts.not_compiled += 1,
+                FuncTier::Baseline => counts.baseline += 1,
+                FuncTier::Optimized => counts.optimized += 1,
+            }
+        }
+        counts
+    }
+
+    /// The tier of defined function `index`.
+    pub fn tier_of(&self, index: u32) -> FuncTier {
+        self.lock().tiers[index as usize]
+    }
+
+    /// Blocks until every function with baseline code has its optimised code (returns at once
+    /// if the engine's worker was stopped).
+    pub fn wait(&self, queue: &TierQueue) {
+        if queue.stopped() {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.wait_all = true;
+        queue.wake();
+        while inner.busy || inner.pending() {
+            inner = self.changed.wait(inner).unwrap_or_else(|e| e.into_inner());
+        }
+        inner.wait_all = false;
+    }
+
+    /// The functions the worker should optimise next, hottest first (None if there are none):
+    /// a batch of at most [`BATCH_BYTES`] of wasm code, or everything when a caller waits.
+    fn take_batch(&self, bodies: &[std::ops::Range<usize>]) -> Option<Vec<u32>> {
+        let mut inner = self.lock();
+        if inner.busy {
+            return None;
+        }
+        let mut candidates: Vec<u32> = (0..inner.tiers.len() as u32)
+            .filter(|&i| inner.tiers[i as usize] == FuncTier::Baseline && !inner.failed[i as usize])
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        candidates
+            .sort_by_key(|&i| std::cmp::Reverse(self.counters[i as usize].load(Ordering::Relaxed)));
+        if !inner.wait_all {
+            let mut bytes = 0;
+            let keep = candidates
+                .iter()
+                .take_while(|&&i| {
+                    let first = bytes == 0;
+                    bytes += bodies[i as usize].len();
+                    first || bytes <= BATCH_BYTES
+                })
+                .count();
+            candidates.truncate(keep);
+        }
+        inner.busy = true;
+        inner.batches += 1;
+        Some(candidates)
+    }
+
+    fn finish_batch(&self, failed: Option<&[u32]>) {
+        let mut inner = self.lock();
+        for &i in failed.unwrap_or(&[]) {
+            inner.failed[i as usize] = true;
+        }
+        inner.busy = false;
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Everything to unload with the module: its code objects and code-map entries.
+    pub fn take_code(&self) -> (Vec<LoadedObjects>, Vec<usize>) {
+        let mut inner = self.lock();
+        (
+            std::mem::take(&mut inner.objects),
+            std::mem::take(&mut inner.registered),
+        )
+    }
+}
+
+impl TierInner {
+    /// Whether some function still waits for its optimised code.
+    fn pending(&self) -> bool {
+        self.tiers
+            .iter()
+            .zip(&self.failed)
+            .any(|(&t, &failed)| t == FuncTier::Baseline && !failed)
+    }
+}
+
+/// Wasm code of one tier-up batch (unless a caller waits for all): small batches keep the first
+/// optimised code of the hottest functions coming quickly.
+const BATCH_BYTES: usize = 32 * 1024;
+
+/// Called by the lazy stubs (`codegen::lazy_stub`) on the first call of defined function
+/// `index` through an instance's references, with the module's context word: compiles the
+/// function's baseline code and returns it, or parks a trap and returns 0.
+extern "C" fn lazy_resolve(context: usize, index: u32) -> usize {
+    // SAFETY: the stubs carry their module's context; a stub runs only while an instance of
+    // the module, which keeps the module alive, calls it.
+    let module = unsafe { Module::from_context(context) };
+    match compile_lazily(&module, index) {
+        Ok(code) => code,
+        Err(e) => {
+            crate::runtime::trap::set_pending(crate::runtime::trap::Trap::new(format!(
+                "lazy compilation of function {} failed: {e}",
+                module.info().num_imported_functions + index
+            )));
+            0
+        }
+    }
+}
+
+fn compile_lazily(module: &Module, index: u32) -> Result<usize> {
+    let tier = module.code().tier.as_ref().expect("lift-off module");
+    let _one_at_a_time = tier.lazy.lock().unwrap_or_else(|e| e.into_inner());
+    {
+        let inner = tier.lock();
+        if inner.code[index as usize] != 0 {
+            return Ok(inner.code[index as usize]);
+        }
+    }
+    // LLVM runs on its own thread: the caller's stack is wasm's, which may be nearly used up.
+    let (code, objects) = std::thread::scope(|s| {
+        s.spawn(|| {
+            let options = CompileOptions {
+                opt_level: 0,
+                threads: 1,
+            };
+            module.compile_tier(&[index], Tier::Baseline, options)
+        })
+        .join()
+        .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")))
+    })?;
+    tier.install(&[index], &code, objects, FuncTier::Baseline);
+    module.engine().tier_queue().wake();
+    Ok(code[0])
+}
+
+/// The engine's list of lift-off modules and its tier-up worker thread.
+pub struct TierQueue {
+    modules: Mutex<Vec<WeakModule>>,
+    wake: Condvar,
+    stop: AtomicBool,
+    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// Every engine's queue, so that process exit can stop the workers first: a worker still
+/// inside LLVM while `exit` runs LLVM's static destructors crashes the process.
+static QUEUES: Mutex<Vec<std::sync::Weak<TierQueue>>> = Mutex::new(Vec::new());
+
+extern "C" fn stop_all_workers() {
+    let queues: Vec<Arc<TierQueue>> = QUEUES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .filter_map(|q| q.upgrade())
+        .collect();
+    for q in queues {
+        q.stop();
+    }
+}
+
+impl TierQueue {
+    pub fn new() -> Arc<TierQueue> {
+        let queue = Arc::new(TierQueue {
+            modules: Mutex::new(Vec::new()),
+            wake: Condvar::new(),
+            stop: AtomicBool::new(false),
+            worker: Mutex::new(None),
+        });
+        static AT_EXIT: std::sync::Once = std::sync::Once::new();
+        // SAFETY: registers a plain function; atexit handlers run before the destructors of
+        // libraries loaded earlier (LLVM), in reverse order of registration.
+        AT_EXIT.call_once(|| unsafe {
+            libc::atexit(stop_all_workers);
+        });
+        let mut queues = QUEUES.lock().unwrap_or_else(|e| e.into_inner());
+        queues.retain(|q| q.strong_count() > 0);
+        queues.push(Arc::downgrade(&queue));
+        queue
+    }
+
+    /// Adds a lift-off module, starting the worker on first use.
+    pub fn add(self: &Arc<Self>, module: &Module) {
+        self.modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(module.downgrade());
+        let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        if worker.is_none() {
+            let queue = self.clone();
+            *worker = std::thread::Builder::new()
+                .name("wasmo-tier-up".into())
+                .spawn(move || queue.run())
+                .ok();
+        }
+    }
+
+    pub fn wake(&self) {
+        self.wake.notify_all();
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Stops the worker (and waits for it unless this is the worker itself).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_all();
+        let handle = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = handle {
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
+        }
+    }
+
+    fn run(&self) {
+        while !self.stop.load(Ordering::SeqCst) {
+            let modules: Vec<Module> = {
+                let mut list = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+                list.retain(|w| w.alive());
+                list.iter().filter_map(|w| w.upgrade()).collect()
+            };
+            let mut worked = false;
+            for module in &modules {
+                if self.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let tier = module.code().tier.as_ref().expect("lift-off module");
+                let Some(batch) = tier.take_batch(&module.info().bodies) else {
+                    continue;
+                };
+                worked = true;
+                let options = CompileOptions {
+                    opt_level: module.engine().config().opt_level,
+                    threads: 1,
+                };
+                // A failure leaves the functions on their baseline code for good.
+                match module.compile_tier(&batch, Tier::Optimized, options) {
+                    Ok((code, objects)) => {
+                        tier.install(&batch, &code, objects, FuncTier::Optimized);
+                        tier.finish_batch(None);
+                    }
+                    Err(_) => tier.finish_batch(Some(&batch)),
+                }
+            }
+            drop(modules);
+            if !worked {
+                let list = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+                if self.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                // Counters accumulate between rounds, so the next batch is the hottest.
+                let _ = self.wake.wait_timeout(list, Duration::from_millis(5));
+            }
+        }
+    }
+}
