@@ -24,6 +24,19 @@ NAMES = {
 }
 
 
+KERNEL_KINDS = OrderedDict([
+    ("fib", "recursion"),
+    ("sieve", "integer, byte array of 4 MiB"),
+    ("matmul", "f64 loops"),
+    ("indirect", "call_indirect through a table"),
+    ("nbody", "f64 with sqrt and division"),
+    ("stream", "memory bandwidth over 384 MiB"),
+    ("calls", "many small direct calls, not recursive"),
+    ("hash", "i64 multiply and rotate"),
+    ("blur", "8-bit image filter, scalar and simd128 builds"),
+])
+
+
 def load(path):
     meta = {}
     runs = OrderedDict()  # (section, row) -> {engine: [(status, fields)]}
@@ -161,6 +174,9 @@ class Report:
             gm.append(fr(g) + ("" if g is None or n_ok == len(plain) else f" ({n_ok} of {len(plain)})"))
         out.append(gm)
         print(table(header, out, ["---"] + ["--:"] * (len(header) - 1)))
+        print()
+        names = OrderedDict((r.split("(")[0], None) for r in rows)
+        print("Kernels: " + "; ".join(f"{k}: {KERNEL_KINDS.get(k, '?')}" for k in names) + ".")
         print()
         print("Ratios below 1: wasmo (optimised mode) faster. The geometric mean row gives each engine's "
               "mean ratio to native in the engine columns and the mean of each ratio column; it covers "
