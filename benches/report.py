@@ -96,7 +96,9 @@ def ratio(a, b):
 
 
 def fr(x):
-    return "-" if x is None else f"{x:.2f}"
+    if x is None:
+        return "-"
+    return f"{x:.3f}" if x < 0.1 else f"{x:.2f}"
 
 
 def geomean(xs):
@@ -296,6 +298,8 @@ class Report:
         if m("env_settings") == "no" and any(s == "large" for s, _ in self.runs):
             notes.insert(0, "This libwasmo.so does not read WASMO_MODE/WASMO_THREADS from the environment yet: "
                             "every wasmo run used its default mode and thread count.")
+        if m("engines") not in ("", "?"):
+            notes.insert(0, f"ENGINES={m('engines')} limited this run; the other engines' cells show \"-\".")
         if notes:
             print("Notes:\n")
             for n in notes:

@@ -165,6 +165,7 @@ record meta - cores "$(nproc)"
 record meta - cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 record meta - repeat "$REPEAT"
 record meta - sections "${sections[*]}"
+record meta - engines "$ENGINES"
 node_missing() {  # records V8 engines as failed when node is absent
   local section=$1 row=$2 e
   for e in v8 v8-liftoff v8-turbofan; do record "$section" "$row" "$e" failed "reason=node not found on PATH"; done
