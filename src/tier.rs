@@ -72,7 +72,6 @@ struct TierInner {
     busy: bool,
     /// Functions whose optimised compilation failed: they stay on baseline code.
     failed: Vec<bool>,
-    batches: u32,
 }
 
 impl TierState {
@@ -93,7 +92,6 @@ impl TierState {
             wait_all: false,
             busy: false,
             failed: vec![false; count],
-            batches: 0,
         };
         if let Some((code, objects)) = baseline {
             inner.registered.extend(&code);
@@ -221,7 +219,6 @@ impl TierState {
             candidates.truncate(keep);
         }
         inner.busy = true;
-        inner.batches += 1;
         Some(candidates)
     }
 

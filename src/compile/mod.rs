@@ -25,7 +25,7 @@ use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-pub use support::{check_body, check_module_supported, check_supported, direct_callees};
+pub use support::{check_body, check_module_supported, direct_callees};
 
 /// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

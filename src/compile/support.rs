@@ -1,22 +1,13 @@
 //! The up-front check lift-off mode needs: functions compiled lazily on first call would
-//! otherwise report an operator Wasmo does not compile only when it runs. One pass over every
-//! body refuses, as `wasm_module_new` does in optimised mode, operators of proposals the
-//! translator does not implement and locals of types it cannot represent.
+//! otherwise report an operator Wasmo does not compile only when it runs. `check_body` runs on
+//! every body right after it validates (`ModuleInfo::decode_checked`) and refuses, as
+//! `wasm_module_new` does in optimised mode, operators of proposals the translator does not
+//! implement and locals of types it cannot represent.
 
 use super::translate::unsupported_operator;
 use crate::error::{Error, Result};
 use crate::module::types::ValType;
 use crate::module::ModuleInfo;
-
-/// Checks that every function body of `info` uses only what the translator implements.
-pub fn check_supported(info: &ModuleInfo, bytes: &[u8]) -> Result<()> {
-    check_module_supported(info)?;
-    for range in &info.bodies {
-        let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
-        check_body(&wasmparser::FunctionBody::new(reader))?;
-    }
-    Ok(())
-}
 
 /// What the translator refuses outside function bodies.
 pub fn check_module_supported(info: &ModuleInfo) -> Result<()> {
@@ -97,7 +88,13 @@ mod tests {
 
     fn check(wat: &str) -> Result<()> {
         let bytes = wat::parse_str(wat).unwrap();
-        check_supported(&ModuleInfo::decode(&bytes).unwrap(), &bytes)
+        let info = ModuleInfo::decode(&bytes).unwrap();
+        check_module_supported(&info)?;
+        for range in &info.bodies {
+            let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
+            check_body(&wasmparser::FunctionBody::new(reader))?;
+        }
+        Ok(())
     }
 
     #[test]
