@@ -43,14 +43,7 @@ impl Default for Config {
     /// `WASMO_THREADS=N`, `WASMO_OPT_LEVEL=0..3`, `WASMO_LAZY=0|1` (so unmodified wasm.h programs
     /// can choose). A malformed variable is ignored with a warning on stderr.
     fn default() -> Self {
-        let mut config = Config {
-            mode: Mode::Optimized,
-            opt_level: 2,
-            compile_threads: 0,
-            lazy: true,
-            cache_dir: None,
-            features: crate::module::features(),
-        };
+        let mut config = Config::builtin();
         config.apply_env(|name| std::env::var(name).ok());
         config
     }
@@ -58,6 +51,19 @@ impl Default for Config {
 
 impl Config {
     pub const MAX_OPT_LEVEL: u32 = 3;
+
+    /// The defaults, before the environment: optimised mode at O2, one compile thread per
+    /// core, lazy lift-off, no code cache, Wasm 3.0's features.
+    pub fn builtin() -> Config {
+        Config {
+            mode: Mode::Optimized,
+            opt_level: 2,
+            compile_threads: 0,
+            lazy: true,
+            cache_dir: None,
+            features: crate::module::features(),
+        }
+    }
 
     /// Applies the `WASMO_*` variables `var` returns (`WASMO_CACHE_DIR` sets the code cache's
     /// directory; empty means none).
@@ -267,14 +273,7 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
-        let mut c = Config {
-            mode: Mode::Optimized,
-            opt_level: 2,
-            compile_threads: 0,
-            lazy: true,
-            cache_dir: None,
-            features: crate::module::features(),
-        };
+        let mut c = Config::builtin();
         c.apply_env(vars(&[
             ("WASMO_MODE", "liftoff"),
             ("WASMO_THREADS", "3"),

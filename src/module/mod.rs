@@ -510,15 +510,7 @@ impl Module {
         } else {
             Self::compile(engine, &info, &bytes)?
         };
-        let module = Module {
-            inner: Arc::new(ModuleInner {
-                engine: engine.clone(),
-                info,
-                bytes,
-                code,
-                from_cache: false,
-            }),
-        };
+        let module = Module::from_parts(engine, info, bytes, code);
         if let Some(tier) = &module.inner.code.tier {
             tier.set_context(Arc::as_ptr(&module.inner) as usize);
             engine.tier_queue().add(&module);
@@ -526,7 +518,7 @@ impl Module {
         Ok(module)
     }
 
-    /// A module from its parts (optimised code only: no tier-up worker to register with).
+    /// A module from its parts (a lift-off module still has to be given to the tier-up worker).
     fn from_parts(engine: &Engine, info: ModuleInfo, bytes: Arc<[u8]>, code: LoadedCode) -> Module {
         Module {
             inner: Arc::new(ModuleInner {
