@@ -10,33 +10,6 @@
 
 #include "example.h"
 
-// Formats a number value as "<kind> <value>".
-static const char* show(const wasm_val_t* v) {
-  static char buffers[4][64];
-  static int next = 0;
-  char* out = buffers[next++ % 4];
-  switch (v->kind) {
-    case WASM_I32: snprintf(out, 64, "i32 %" PRId32, v->of.i32); break;
-    case WASM_I64: snprintf(out, 64, "i64 %" PRId64, v->of.i64); break;
-    case WASM_F32: snprintf(out, 64, "f32 %g", (double)v->of.f32); break;
-    case WASM_F64: snprintf(out, 64, "f64 %.17g", v->of.f64); break;
-    default: snprintf(out, 64, "kind %d", v->kind);
-  }
-  return out;
-}
-
-// Whether two number values have the same kind and the same bits.
-static bool same_val(const wasm_val_t* a, const wasm_val_t* b) {
-  if (a->kind != b->kind) return false;
-  switch (a->kind) {
-    case WASM_I32: return a->of.i32 == b->of.i32;
-    case WASM_I64: return a->of.i64 == b->of.i64;
-    case WASM_F32: return memcmp(&a->of.f32, &b->of.f32, sizeof(float)) == 0;
-    case WASM_F64: return memcmp(&a->of.f64, &b->of.f64, sizeof(double)) == 0;
-    default: return false;
-  }
-}
-
 static const char* kind_name(wasm_valkind_t k) {
   switch (k) {
     case WASM_I32: return "i32";
@@ -111,12 +84,12 @@ static void wasm_set(const char* name, wasm_val_t value) {
 static void check_c_get(const char* name, const wasm_global_t* g, wasm_val_t expected) {
   wasm_val_t v;
   wasm_global_get(g, &v);
-  check(same_val(&v, &expected), "C    get %-13s = %s (got %s)", name, show(&expected), show(&v));
+  check(same_val(&v, &expected), "C    get %-13s = %s (got %s)", name, show_val(&expected), show_val(&v));
 }
 
 static void check_wasm_get(const char* name, wasm_val_t expected) {
   wasm_val_t v = wasm_get(name);
-  check(same_val(&v, &expected), "wasm get %-13s = %s (got %s)", name, show(&expected), show(&v));
+  check(same_val(&v, &expected), "wasm get %-13s = %s (got %s)", name, show_val(&expected), show_val(&v));
 }
 
 static void check_type(const char* name, const wasm_global_t* g, wasm_valkind_t kind,
@@ -192,10 +165,8 @@ int main(void) {
   wasm_extern_t* imports_array[8];
   for (size_t i = 0; i < n_host; i++) imports_array[i] = wasm_global_as_extern(host[i].global);
   wasm_extern_vec_t imports = WASM_ARRAY_VEC(imports_array);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, &imports);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     return 1;
   }
   wasm_instance_exports(instance, &exports);

@@ -76,10 +76,8 @@ static void exported_memory(wasm_store_t* store) {
   printf("instantiating memory.wasm\n");
   wasm_module_t* module = load_module(store, "memory.wasm");
   if (!module) exit(1);
-  wasm_instance_t* instance = wasm_instance_new(store, module, NULL, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, NULL);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     exit(1);
   }
   wasm_extern_vec_t exports;
@@ -183,10 +181,8 @@ static void host_memory(wasm_store_t* store) {
   if (!module) exit(1);
   wasm_extern_t* imports_array[] = {wasm_memory_as_extern(memory)};
   wasm_extern_vec_t imports = WASM_ARRAY_VEC(imports_array);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, &imports);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     exit(1);
   }
   wasm_extern_vec_t exports;

@@ -10,31 +10,6 @@
 
 #include "example.h"
 
-static const char* show(const wasm_val_t* v) {
-  static char buffers[8][64];
-  static int next = 0;
-  char* out = buffers[next++ % 8];
-  switch (v->kind) {
-    case WASM_I32: snprintf(out, 64, "i32 %" PRId32, v->of.i32); break;
-    case WASM_I64: snprintf(out, 64, "i64 %" PRId64, v->of.i64); break;
-    case WASM_F32: snprintf(out, 64, "f32 %.9g", (double)v->of.f32); break;
-    case WASM_F64: snprintf(out, 64, "f64 %.17g", v->of.f64); break;
-    default: snprintf(out, 64, "kind %d", v->kind);
-  }
-  return out;
-}
-
-static bool same_val(const wasm_val_t* a, const wasm_val_t* b) {
-  if (a->kind != b->kind) return false;
-  switch (a->kind) {
-    case WASM_I32: return a->of.i32 == b->of.i32;
-    case WASM_I64: return a->of.i64 == b->of.i64;
-    case WASM_F32: return memcmp(&a->of.f32, &b->of.f32, sizeof(float)) == 0;
-    case WASM_F64: return memcmp(&a->of.f64, &b->of.f64, sizeof(double)) == 0;
-    default: return false;
-  }
-}
-
 // What `spread` returns for n.
 static void spread_of(int32_t n, wasm_val_t out[4]) {
   out[0] = (wasm_val_t)WASM_I32_VAL(n + 1);
@@ -70,8 +45,8 @@ static void check_call(const char* what, const wasm_func_t* func, size_t n_args,
     return;
   }
   for (size_t i = 0; i < n_results; i++) {
-    check(same_val(&out[i], &expected[i]), "result %zu = %s (got %s)", i, show(&expected[i]),
-          show(&out[i]));
+    check(same_val(&out[i], &expected[i]), "result %zu = %s (got %s)", i, show_val(&expected[i]),
+          show_val(&out[i]));
   }
 }
 
@@ -94,10 +69,8 @@ int main(void) {
   printf("instantiating\n");
   wasm_extern_t* imports_array[] = {wasm_func_as_extern(spread)};
   wasm_extern_vec_t imports = WASM_ARRAY_VEC(imports_array);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, &imports);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     return 1;
   }
   wasm_extern_vec_t exports;

@@ -92,10 +92,8 @@ int main(void) {
   if (!module) return 1;
 
   printf("instantiating\n");
-  wasm_instance_t* instance = wasm_instance_new(store, module, NULL, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, NULL);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     return 1;
   }
   wasm_extern_vec_t exports;

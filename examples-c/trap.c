@@ -76,10 +76,8 @@ int main(void) {
   wasm_functype_delete(fail_type);
   wasm_extern_t* imports_array[] = {wasm_func_as_extern(fail)};
   wasm_extern_vec_t imports = WASM_ARRAY_VEC(imports_array);
-  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
-  check(instance != NULL, "wasm_instance_new");
+  wasm_instance_t* instance = instantiate(store, module, &imports);
   if (!instance) {
-    printf("> %s\n", wasmo_error_message());
     return 1;
   }
   wasm_extern_vec_t exports;
