@@ -15,7 +15,7 @@
 # shows "failed" in its cells, with the reason listed under the tables; the script then exits 1.
 #
 # Environment: REPEAT=N best-of count for timed calls (default 5); LARGE_MODULES="esbuild swc ..."
-# which large modules (default: esbuild swc; see the list below); BENCH_TIMEOUT=S limit for one
+# which large modules (default: sqlite esbuild swc; see the list below); BENCH_TIMEOUT=S limit for one
 # engine on one large module (default 3600 s); KERNEL_TIMEOUT=S the same for a kernel (default 600 s);
 # ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-opt wasmo-liftoff wasmtime v8
 # v8-liftoff v8-turbofan, and for large modules wasmo-opt-1t wasmo-opt-2t; native always runs).
@@ -239,12 +239,15 @@ fi
 #     first. Calls no import (the drivers count stub calls: stub_calls=0).
 #   yosys: C++ (31 MB core module of a WASI program). Its only function export is _start, which
 #     runs the whole program through WASI, so no call ("-"): compile and instantiate only.
+#   sqlite: SQLite through Emscripten (sql.js, 0.7 MB; export names are minified). "ra" is
+#     sqlite3_column_count; given a null statement it returns 0 without calling an import.
 # biome and yosys are not in the default list: an LLVM O2 compile of either takes long on 2 cores.
-large_list="esbuild esbuild-wasm@0.28.2 package/esbuild.wasm getsp
+large_list="sqlite sql.js@1.16.0 package/dist/sql-wasm.wasm ra 0
+esbuild esbuild-wasm@0.28.2 package/esbuild.wasm getsp
 swc @swc/wasm@1.16.18 package/wasm_bg.wasm __wbindgen_add_to_stack_pointer 0
 biome @biomejs/wasm-nodejs@2.5.14 package/biome_wasm_bg.wasm __wbindgen_malloc_command_export 16 1
 yosys @yowasp/yosys@0.55.944 package/gen/yosys.core.wasm -"
-LARGE_MODULES=${LARGE_MODULES:-esbuild swc}
+LARGE_MODULES=${LARGE_MODULES:-sqlite esbuild swc}
 
 if want large; then
   log "== large modules: $LARGE_MODULES"

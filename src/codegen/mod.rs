@@ -72,15 +72,132 @@ pub fn target_machine(opt: OptimizationLevel) -> Result<TargetMachine> {
         .ok_or_else(|| Error::new("LLVM could not create a target machine for the host"))
 }
 
-/// The new-pass-manager pipeline for an optimisation level.
-pub fn pipeline(opt_level: u32) -> &'static str {
+/// The new-pass-manager pipeline for an optimisation level: O0 only promotes locals to registers
+/// (the baseline tier), O1 and O3 are LLVM's own pipelines, and O2, the default, is Wasmo's tuned
+/// pipeline (see [`Tuning`]). `WASMO_LLVM_PASSES` replaces the pipeline of every level but O0.
+pub fn pipeline(opt_level: u32) -> String {
     match opt_level {
-        0 => "function(mem2reg)",
-        1 => "default<O1>",
-        2 => "default<O2>",
-        _ => "default<O3>",
+        0 => "function(mem2reg)".to_string(),
+        _ if KNOBS.passes.is_some() => KNOBS.passes.clone().unwrap_or_default(),
+        1 => "default<O1>".to_string(),
+        2 => KNOBS.tuning.pipeline(),
+        _ => "default<O3>".to_string(),
     }
 }
+
+/// The choices in Wasmo's O2 pipeline. It is LLVM 16's `default<O2>` (as `opt-16
+/// -print-pipeline-passes` prints it) without what cannot apply to wasm (coroutines, OpenMP,
+/// library-call shrink-wrapping, profile and assumption passes), with each choice below a switch.
+/// docs/DESIGN.md "The optimised pipeline" gives the measurements behind the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// The CGSCC inliner (calls within one compiled object only; other calls go through the vmctx).
+    pub inline: bool,
+    /// GVN and merged-load/store motion (early-CSE runs either way).
+    pub gvn: bool,
+    /// Loop-invariant code motion (hoists the memory base and bounds out of loops).
+    pub licm: bool,
+    /// The loop vectoriser.
+    pub loop_vectorize: bool,
+    /// The SLP (straight-line) vectoriser.
+    pub slp: bool,
+    /// Partial and runtime loop unrolling (full unrolling of constant-trip loops stays).
+    pub unroll: bool,
+}
+
+impl Tuning {
+    /// Wasmo's choice.
+    pub const DEFAULT: Tuning = Tuning {
+        inline: true,
+        gvn: true,
+        licm: true,
+        loop_vectorize: true,
+        slp: false,
+        unroll: false,
+    };
+
+    /// The pass pipeline text.
+    pub fn pipeline(&self) -> String {
+        let cfg = "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;switch-range-to-icmp;\
+                   no-switch-to-lookup;keep-loops;no-hoist-common-insts;no-sink-common-insts>";
+        let cfg_hoist = "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;\
+                         switch-range-to-icmp;no-switch-to-lookup;keep-loops;hoist-common-insts;\
+                         sink-common-insts>";
+        let cfg_late =
+            "simplifycfg<bonus-inst-threshold=1;forward-switch-cond;switch-range-to-icmp;\
+                        switch-to-lookup;no-keep-loops;hoist-common-insts;sink-common-insts>";
+        fn on(yes: bool, text: &str) -> &str {
+            if yes {
+                text
+            } else {
+                ""
+            }
+        }
+        let loop_passes = if self.licm {
+            "loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,loop-rotate,\
+             licm<allowspeculation>,simple-loop-unswitch<no-nontrivial;trivial>),"
+        } else {
+            "loop-mssa(loop-instsimplify,loop-simplifycfg,loop-rotate),"
+        };
+        let licm = on(self.licm, "loop-mssa(licm<allowspeculation>),");
+        let gvn = on(self.gvn, "mldst-motion<no-split-footer-bb>,gvn<>,");
+        let simplify = format!(
+            "sroa<modify-cfg>,early-cse<memssa>,jump-threading,correlated-propagation,{cfg},\
+             instcombine,{cfg},reassociate,{loop_passes}{cfg},instcombine,\
+             loop(loop-idiom,indvars,loop-deletion,loop-unroll-full),sroa<modify-cfg>,\
+             vector-combine,{gvn}sccp,bdce,instcombine,jump-threading,correlated-propagation,adce,\
+             memcpyopt,dse,{licm}{cfg_hoist},instcombine"
+        );
+        let middle = if self.inline {
+            format!("cgscc(devirt<4>(inline,function-attrs,function<eager-inv>({simplify}))),")
+        } else {
+            format!("function<eager-inv>({simplify}),")
+        };
+        let vectorize = on(
+            self.loop_vectorize,
+            "loop-vectorize<no-interleave-forced-only;no-vectorize-forced-only>,loop-load-elim,",
+        );
+        let slp = on(self.slp, "slp-vectorizer,");
+        let unroll = on(self.unroll, "loop-unroll<O2>,");
+        format!(
+            "function<eager-inv>({cfg},sroa<modify-cfg>,early-cse<>),ipsccp,globalopt,\
+             function<eager-inv>(instcombine,{cfg}),{middle}deadargelim,globaldce,\
+             function<eager-inv>(float2int,loop(loop-rotate,loop-deletion),{vectorize}instcombine,\
+             {cfg_late},{slp}vector-combine,instcombine,{unroll}sroa<preserve-cfg>,instcombine,\
+             {licm}instsimplify,div-rem-pairs,{cfg}),globaldce"
+        )
+    }
+}
+
+/// Developer switches for studying the pipeline with the benchmark suite, read once from the
+/// environment; they are not a user setting. `WASMO_LLVM_INLINE`, `_GVN`, `_LICM`, `_VECTORIZE`,
+/// `_SLP`, `_UNROLL` (0 or 1) flip one [`Tuning`] choice of the O2 pipeline; `WASMO_LLVM_PASSES`
+/// replaces the whole pipeline at O1-O3.
+struct Knobs {
+    tuning: Tuning,
+    passes: Option<String>,
+}
+
+static KNOBS: Lazy<Knobs> = Lazy::new(|| {
+    let flag =
+        |name: &str, default: bool| match std::env::var(format!("WASMO_LLVM_{name}")).as_deref() {
+            Ok("0") => false,
+            Ok("1") => true,
+            _ => default,
+        };
+    let d = Tuning::DEFAULT;
+    Knobs {
+        tuning: Tuning {
+            inline: flag("INLINE", d.inline),
+            gvn: flag("GVN", d.gvn),
+            licm: flag("LICM", d.licm),
+            loop_vectorize: flag("VECTORIZE", d.loop_vectorize),
+            slp: flag("SLP", d.slp),
+            unroll: flag("UNROLL", d.unroll),
+        },
+        passes: std::env::var("WASMO_LLVM_PASSES").ok(),
+    }
+});
 
 /// Optimises `module` with `passes` and emits it as a relocatable object file.
 pub fn emit_object(module: &Module, machine: &TargetMachine, passes: &str) -> Result<Vec<u8>> {
@@ -89,15 +206,33 @@ pub fn emit_object(module: &Module, machine: &TargetMachine, passes: &str) -> Re
             .verify()
             .map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {e}")))?;
     }
+    dump_ir(module, "pre");
+    // The pass builder's tuning switches are not used: LLVM 16's C API left the SLP vectoriser
+    // on with them off, so Wasmo's pipeline names its passes itself.
     let options = PassBuilderOptions::create();
-    options.set_loop_unrolling(false);
+    options.set_debug_logging(std::env::var_os("WASMO_LLVM_DEBUG").is_some());
     module
         .run_passes(passes, machine, options)
         .map_err(|e| Error::new(format!("LLVM pass pipeline failed: {e}")))?;
+    dump_ir(module, "post");
     let buffer = machine
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| Error::new(format!("LLVM code generation failed: {e}")))?;
     Ok(buffer.as_slice().to_vec())
+}
+
+/// A developer aid: with `WASMO_DUMP_IR=DIR`, every LLVM module is written to
+/// `DIR/<module>.<stage>.ll` before (`pre`) and after (`post`) the pass pipeline, to be studied with
+/// `opt-16` and `llc-16`.
+fn dump_ir(module: &Module, stage: &str) {
+    let Some(dir) = std::env::var_os("WASMO_DUMP_IR") else {
+        return;
+    };
+    let name = module.get_name().to_string_lossy().replace('/', "_");
+    let path = std::path::Path::new(&dir).join(format!("{name}.{stage}.ll"));
+    if let Err(e) = module.print_to_file(&path) {
+        eprintln!("wasmo: WASMO_DUMP_IR: cannot write {}: {e}", path.display());
+    }
 }
 
 /// The sizes of the defined function symbols in an object file, by name.
@@ -179,7 +314,7 @@ mod tests {
             .unwrap();
 
         let machine = target_machine(OptimizationLevel::Default).unwrap();
-        let object = emit_object(&module, &machine, pipeline(2)).unwrap();
+        let object = emit_object(&module, &machine, &pipeline(2)).unwrap();
         assert!(symbol_sizes(&object).unwrap()["wasmo_smoke_add"] > 0);
 
         let jit = Jit::new(&[]).unwrap();
@@ -189,5 +324,40 @@ mod tests {
         let add: extern "C" fn(i32, i32) -> i32 = unsafe { std::mem::transmute(addr) };
         assert_eq!(add(40, 2), 42);
         jit.unload(loaded);
+    }
+
+    #[test]
+    fn every_tuning_of_the_o2_pipeline_parses_and_runs() {
+        let context = Context::create();
+        let module = context.create_module("tuning");
+        let i64t = context.i64_type();
+        let f = module.add_function("wasmo_tuning", i64t.fn_type(&[i64t.into()], false), None);
+        let builder = context.create_builder();
+        builder.position_at_end(context.append_basic_block(f, "entry"));
+        let x = f.get_nth_param(0).unwrap().into_int_value();
+        builder
+            .build_return(Some(&builder.build_int_mul(x, x, "sq").unwrap()))
+            .unwrap();
+        let machine = target_machine(OptimizationLevel::Default).unwrap();
+        for bits in 0..64u32 {
+            let on = |i: u32| bits & (1 << i) != 0;
+            let tuning = Tuning {
+                inline: on(0),
+                gvn: on(1),
+                licm: on(2),
+                loop_vectorize: on(3),
+                slp: on(4),
+                unroll: on(5),
+            };
+            let text = tuning.pipeline();
+            assert_eq!(text.contains("slp-vectorizer"), tuning.slp);
+            assert_eq!(text.contains("gvn<>"), tuning.gvn);
+            let options = PassBuilderOptions::create();
+            module
+                .run_passes(&text, &machine, options)
+                .unwrap_or_else(|e| panic!("{tuning:?}: {e}"));
+        }
+        assert!(!Tuning::DEFAULT.pipeline().contains("slp-vectorizer"));
+        assert!(!Tuning::DEFAULT.pipeline().contains("loop-unroll<"));
     }
 }

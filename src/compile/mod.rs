@@ -25,7 +25,7 @@ use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-pub use support::{check_body, check_module_supported, direct_callees};
+pub use support::{check_module_supported, direct_callees, validate_supported};
 
 /// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ pub fn compile_functions(
         tier,
         batch,
     };
-    let mut partitions = partition(info, defined, options.threads);
+    let mut partitions = partition(defined, |d| info.bodies[d as usize].len(), options.threads);
     if partitions.is_empty() && with_trampolines {
         partitions.push(Vec::new());
     }
@@ -198,14 +198,19 @@ pub fn compile_functions(
             if i >= partitions.len() || first_error.lock().unwrap().is_some() {
                 return;
             }
-            match compile_partition(
+            let start = std::time::Instant::now();
+            let compiled = compile_partition(
                 &env,
                 bytes,
                 &partitions[i],
                 with_trampolines && i == 0,
                 machine,
                 level,
-            ) {
+            );
+            if *TRACE {
+                trace_partition(info, &partitions[i], start.elapsed());
+            }
+            match compiled {
                 Ok(object) => objects.lock().unwrap()[i] = Some(object),
                 Err(e) => {
                     first_error.lock().unwrap().get_or_insert(e);
@@ -238,6 +243,24 @@ pub fn compile_functions(
     })
 }
 
+/// `WASMO_COMPILE_TRACE=1`, a developer aid: one line on stderr per compiled partition (its
+/// functions, bytes, largest body, estimated cost and the time it took), the data behind
+/// [`compile_cost`].
+static TRACE: once_cell::sync::Lazy<bool> =
+    once_cell::sync::Lazy::new(|| std::env::var_os("WASMO_COMPILE_TRACE").is_some());
+
+fn trace_partition(info: &ModuleInfo, part: &[u32], took: std::time::Duration) {
+    let sizes = part.iter().map(|&d| info.bodies[d as usize].len());
+    eprintln!(
+        "wasmo: partition of {} functions, {} bytes, largest {} bytes, cost {}: {:.1} ms",
+        part.len(),
+        sizes.clone().sum::<usize>(),
+        sizes.clone().max().unwrap_or(0),
+        sizes.map(compile_cost).sum::<u64>(),
+        took.as_secs_f64() * 1e3
+    );
+}
+
 /// LLVM's optimisation level for ours.
 pub fn opt_level(level: u32) -> OptimizationLevel {
     match level {
@@ -248,32 +271,51 @@ pub fn opt_level(level: u32) -> OptimizationLevel {
     }
 }
 
-/// Splits `defined` into runs of similar total body size: a few per worker, so that workers
-/// stay busy while each LLVM module stays large enough to be efficient.
-fn partition(info: &ModuleInfo, defined: &[u32], threads: usize) -> Vec<Vec<u32>> {
+/// An estimate of LLVM's work on a function body of `len` bytes: linear, plus a quadratic term
+/// that dominates from [`COST_KNEE`] bytes on, since several passes and the register allocator
+/// grow faster than linearly on giant functions (Go's and Rust's large modules have bodies of
+/// hundreds of KB).
+fn compile_cost(len: usize) -> u64 {
+    let len = len as u64;
+    len + len * len / COST_KNEE
+}
+const COST_KNEE: u64 = 64 * 1024;
+
+/// Splits `defined` into runs of neighbouring functions (neighbours tend to call each other, and
+/// calls within a partition are direct and can be inlined) of similar estimated cost: a few per
+/// worker, so that workers stay busy while each LLVM module stays large enough to be efficient.
+/// A function costing more than a share on its own gets its own partition. The partitions come
+/// costliest first, so that the largest ones start early and the small ones fill in at the end.
+fn partition(defined: &[u32], size: impl Fn(u32) -> usize, threads: usize) -> Vec<Vec<u32>> {
     let n = defined.len();
     if n == 0 {
         return Vec::new();
     }
-    let wanted = (threads.max(1) * 4).min(n.div_ceil(16)).max(1);
-    let size = |d: u32| info.bodies[d as usize].len();
-    let total: usize = defined.iter().map(|&d| size(d)).sum();
+    let wanted = (threads.max(1) * 4).min(n.div_ceil(16)).max(1) as u64;
+    let cost = |d: u32| compile_cost(size(d));
+    let total: u64 = defined.iter().map(|&d| cost(d)).sum();
     let target = total.div_ceil(wanted).max(1);
-    let mut parts = Vec::new();
+    let mut parts: Vec<(u64, Vec<u32>)> = Vec::new();
     let mut current = Vec::new();
-    let mut bytes = 0;
+    let mut sum = 0;
     for &d in defined {
-        bytes += size(d);
+        let c = cost(d);
+        if c >= target && !current.is_empty() {
+            parts.push((sum, std::mem::take(&mut current)));
+            sum = 0;
+        }
+        sum += c;
         current.push(d);
-        if bytes >= target && parts.len() + 1 < wanted {
-            parts.push(std::mem::take(&mut current));
-            bytes = 0;
+        if sum >= target {
+            parts.push((sum, std::mem::take(&mut current)));
+            sum = 0;
         }
     }
     if !current.is_empty() {
-        parts.push(current);
+        parts.push((sum, current));
     }
-    parts
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    parts.into_iter().map(|(_, p)| p).collect()
 }
 
 fn compile_partition(
@@ -285,7 +327,10 @@ fn compile_partition(
     opt_level: u32,
 ) -> Result<Vec<u8>> {
     let ctx = Context::create();
-    let module = ctx.create_module(&env.prefix);
+    let first = defined
+        .first()
+        .map_or(0, |&d| d + env.info.num_imported_functions);
+    let module = ctx.create_module(&format!("{}_f{first}", env.prefix));
     let imported = env.info.num_imported_functions;
     let debug = translate::DebugInfo::new(&module);
     for &i in defined {
@@ -312,5 +357,56 @@ fn compile_partition(
         }
     }
     debug.finalize();
-    codegen::emit_object(&module, machine, codegen::pipeline(opt_level))
+    codegen::emit_object(&module, machine, &codegen::pipeline(opt_level))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_cover(parts: &[Vec<u32>], defined: &[u32]) {
+        let mut all: Vec<u32> = parts.iter().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, defined);
+        for p in parts {
+            assert!(!p.is_empty());
+            assert!(
+                p.windows(2).all(|w| w[1] == w[0] + 1),
+                "a run of neighbours: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn partitions_cover_every_function_once_in_runs() {
+        let defined: Vec<u32> = (0..1000).collect();
+        let size = |d: u32| 100 + (d as usize * 37) % 900;
+        for threads in [1, 2, 3, 8] {
+            let parts = partition(&defined, size, threads);
+            check_cover(&parts, &defined);
+            assert!(parts.len() >= threads * 4 - 1 && parts.len() <= threads * 4 + 1);
+        }
+        assert!(partition(&[], size, 2).is_empty());
+        assert_eq!(partition(&[7], size, 2), vec![vec![7]]);
+    }
+
+    #[test]
+    fn giant_functions_get_their_own_partition_and_go_first() {
+        let defined: Vec<u32> = (0..400).collect();
+        // Two 200 KB bodies among 1 KB ones: each costs more than a share of the whole.
+        let size = |d: u32| if d == 100 || d == 300 { 200_000 } else { 1_000 };
+        let parts = partition(&defined, size, 2);
+        check_cover(&parts, &defined);
+        assert!(parts.contains(&vec![100]) && parts.contains(&vec![300]));
+        assert!(parts[0] == vec![100] || parts[0] == vec![300]);
+        assert!(parts[1] == vec![100] || parts[1] == vec![300]);
+        let costs: Vec<u64> = parts
+            .iter()
+            .map(|p| p.iter().map(|&d| compile_cost(size(d))).sum())
+            .collect();
+        assert!(
+            costs.windows(2).all(|w| w[0] >= w[1]),
+            "costliest first: {costs:?}"
+        );
+    }
 }

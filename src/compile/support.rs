@@ -1,6 +1,6 @@
 //! The up-front check lift-off mode needs: functions compiled lazily on first call would
-//! otherwise report an operator Wasmo does not compile only when it runs. `check_body` runs on
-//! every body right after it validates (`ModuleInfo::decode_checked`) and refuses, as
+//! otherwise report an operator Wasmo does not compile only when it runs. `validate_supported`
+//! validates a body (`ModuleInfo::decode_checked`) and refuses in the same pass, as
 //! `wasm_module_new` does in optimised mode, operators of proposals the translator does not
 //! implement and locals of types it cannot represent.
 
@@ -17,15 +17,28 @@ pub fn check_module_supported(info: &ModuleInfo) -> Result<()> {
     Ok(())
 }
 
-/// Checks one function body's locals and operators.
-pub fn check_body(body: &wasmparser::FunctionBody<'_>) -> Result<()> {
-    for local in body.get_locals_reader()? {
-        ValType::from_wasmparser(local?.1)?;
+/// Validates one function body with `validator` and, in the same pass over its operators,
+/// refuses locals and operators the translator does not implement: one decode instead of two
+/// (decoding operators was a third of `wasm_module_new` on swc.wasm in lift-off mode).
+pub fn validate_supported<R: wasmparser::WasmModuleResources>(
+    validator: &mut wasmparser::FuncValidator<R>,
+    body: &wasmparser::FunctionBody<'_>,
+    features: wasmparser::WasmFeatures,
+) -> Result<()> {
+    let mut reader = body.get_binary_reader();
+    for _ in 0..reader.read_var_u32()? {
+        let offset = reader.original_position();
+        let count = reader.read()?;
+        let ty: wasmparser::ValType = reader.read()?;
+        validator.define_locals(offset, count, ty)?;
+        ValType::from_wasmparser(ty)?;
     }
-    let mut ops = body.get_operators_reader()?;
-    while !ops.eof() {
-        ops.visit_operator(&mut Support)??;
+    reader.set_features(features);
+    while !reader.eof() {
+        let offset = reader.original_position();
+        reader.visit_operator(&mut Checked(validator.visitor(offset)))??;
     }
+    reader.finish_expression(&validator.visitor(reader.original_position()))?;
     Ok(())
 }
 
@@ -44,29 +57,41 @@ pub fn direct_callees(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u32>> {
     Ok(callees)
 }
 
-struct Support;
+/// The validator's operator visitor, refusing first what the translator does not implement.
+struct Checked<V>(V);
 
 macro_rules! check_visit {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
         $(
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                $($( let _ = $arg; )*)?
-                check_visit!(@body $proposal $op)
+                check_visit!(@forward $proposal $op (self.0) $visit ($($($arg),*)?))
             }
         )*
     };
-    (@body mvp $op:ident) => { Ok(()) };
-    (@body sign_extension $op:ident) => { Ok(()) };
-    (@body saturating_float_to_int $op:ident) => { Ok(()) };
-    (@body bulk_memory $op:ident) => { Ok(()) };
-    (@body reference_types $op:ident) => { Ok(()) };
-    (@body simd $op:ident) => { Ok(()) };
-    (@body $proposal:ident $op:ident) => {
+    (@forward mvp $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward sign_extension $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward saturating_float_to_int $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward bulk_memory $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward reference_types $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        match $inner.simd_visitor() {
+            Some(v) => v.$visit($($arg),*).map_err(Error::from),
+            None => Err(unsupported_operator(stringify!($op), "simd")),
+        }
+    };
+    (@forward $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {{
+        $( let _ = $arg; )*
         Err(unsupported_operator(stringify!($op), stringify!($proposal)))
+    }};
+    (@ok $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        $inner.$visit($($arg),*).map_err(Error::from)
     };
 }
 
-impl<'a> wasmparser::VisitOperator<'a> for Support {
+impl<'a, V> wasmparser::VisitOperator<'a> for Checked<V>
+where
+    V: wasmparser::VisitOperator<'a, Output = wasmparser::Result<()>>,
+{
     type Output = Result<()>;
 
     fn simd_visitor(
@@ -78,7 +103,16 @@ impl<'a> wasmparser::VisitOperator<'a> for Support {
     wasmparser::for_each_visit_operator!(check_visit);
 }
 
-impl<'a> wasmparser::VisitSimdOperator<'a> for Support {
+impl<V: wasmparser::FrameStack> wasmparser::FrameStack for Checked<V> {
+    fn current_frame(&self) -> Option<wasmparser::FrameKind> {
+        self.0.current_frame()
+    }
+}
+
+impl<'a, V> wasmparser::VisitSimdOperator<'a> for Checked<V>
+where
+    V: wasmparser::VisitOperator<'a, Output = wasmparser::Result<()>>,
+{
     wasmparser::for_each_visit_simd_operator!(check_visit);
 }
 
@@ -88,13 +122,8 @@ mod tests {
 
     fn check(wat: &str) -> Result<()> {
         let bytes = wat::parse_str(wat).unwrap();
-        let info = ModuleInfo::decode(&bytes).unwrap();
-        check_module_supported(&info)?;
-        for range in &info.bodies {
-            let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
-            check_body(&wasmparser::FunctionBody::new(reader))?;
-        }
-        Ok(())
+        let info = ModuleInfo::decode_checked(&bytes, crate::module::features(), 1, true)?;
+        check_module_supported(&info)
     }
 
     #[test]

@@ -23,9 +23,6 @@ pub fn features() -> WasmFeatures {
     WasmFeatures::WASM3
 }
 
-/// A check run on every function body after it validates (see [`ModuleInfo::decode_checked`]).
-pub type BodyCheck = dyn Fn(&wasmparser::FunctionBody<'_>) -> Result<()> + Sync;
-
 /// One import: where it comes from and what it must be.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
@@ -106,18 +103,19 @@ impl ModuleInfo {
 
     /// Like [`ModuleInfo::decode`], accepting only the proposals in `features`.
     pub fn decode_with_features(bytes: &[u8], features: WasmFeatures) -> Result<ModuleInfo> {
-        Self::decode_checked(bytes, features, 1, None)
+        Self::decode_checked(bytes, features, 1, false)
     }
 
     /// Like [`ModuleInfo::decode_with_features`], validating function bodies on up to `threads`
-    /// threads (each body is independent once the module's sections are known), and running
-    /// `check` on every body that validates. Of several failing bodies, the first one's error
+    /// threads (each body is independent once the module's sections are known), and with
+    /// `check_supported` refusing in the same pass what the translator does not implement
+    /// ([`crate::compile::validate_supported`]). Of several failing bodies, the first one's error
     /// is reported.
     pub fn decode_checked(
         bytes: &[u8],
         features: WasmFeatures,
         threads: usize,
-        check: Option<&BodyCheck>,
+        check_supported: bool,
     ) -> Result<ModuleInfo> {
         let mut info = ModuleInfo::default();
         let mut validator = Validator::new_with_features(features);
@@ -142,10 +140,11 @@ impl ModuleInfo {
                 let mut allocs = FuncValidatorAllocations::default();
                 for (k, (func, body)) in run.into_iter().enumerate() {
                     let mut v = func.into_validator(std::mem::take(&mut allocs));
-                    let result = v
-                        .validate(&body)
-                        .map_err(Error::from)
-                        .and_then(|()| check.map_or(Ok(()), |c| c(&body)));
+                    let result = if check_supported {
+                        crate::compile::validate_supported(&mut v, &body, features)
+                    } else {
+                        v.validate(&body).map_err(Error::from)
+                    };
                     if let Err(e) = result {
                         return Some((start + k, e));
                     }
@@ -493,16 +492,11 @@ impl Module {
         let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
         // Lift-off mode compiles lazily, so it checks up front (with validation, in parallel)
         // that the translator implements everything the bodies use.
-        let check: Option<&BodyCheck> = if liftoff {
-            Some(&crate::compile::check_body)
-        } else {
-            None
-        };
         let info = ModuleInfo::decode_checked(
             bytes,
             engine.config().features,
             engine.config().threads(),
-            check,
+            liftoff,
         )?;
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let code = if liftoff {
@@ -520,6 +514,17 @@ impl Module {
 
     /// A module from its parts (a lift-off module still has to be given to the tier-up worker).
     fn from_parts(engine: &Engine, info: ModuleInfo, bytes: Arc<[u8]>, code: LoadedCode) -> Module {
+        let imported: Vec<FuncType> = info
+            .imports
+            .iter()
+            .filter_map(|i| match &i.ty {
+                ExternType::Func(ty) => Some(ty.clone()),
+                _ => None,
+            })
+            .collect();
+        // Ready for the host functions made for the imports; on failure each is tried again,
+        // and its error reported, when a host function needs it.
+        let _ = engine.prepare_host_stubs(&imported);
         Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -870,18 +875,16 @@ mod tests {
         );
         for threads in [2, 4] {
             let parallel =
-                ModuleInfo::decode_checked(&bytes, features(), threads, None).unwrap_err();
+                ModuleInfo::decode_checked(&bytes, features(), threads, false).unwrap_err();
             assert_eq!(parallel.message(), sequential.message());
         }
-        // The check runs on every valid body.
-        static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let ok = wat::parse_str("(module (func) (func) (func))").unwrap();
-        let count = |_: &wasmparser::FunctionBody<'_>| {
-            SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        };
-        ModuleInfo::decode_checked(&ok, features(), 2, Some(&count)).unwrap();
-        assert_eq!(SEEN.load(std::sync::atomic::Ordering::Relaxed), 3);
+        // The support check runs in the same pass, on every body.
+        let bad = wat::parse_str("(module (func) (func) (func (return_call 0)))").unwrap();
+        for threads in [1, 2] {
+            ModuleInfo::decode_checked(&bad, features(), threads, false).unwrap();
+            let e = ModuleInfo::decode_checked(&bad, features(), threads, true).unwrap_err();
+            assert!(e.message().contains("tail-call"), "{e}");
+        }
     }
 
     #[test]
