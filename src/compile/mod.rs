@@ -245,8 +245,8 @@ pub fn compile_functions(
 
 /// `WASMO_COMPILE_TRACE=1`, a developer aid: one line on stderr per compiled partition (its
 /// functions, bytes, largest body, estimated cost and the time it took), the data behind
-/// [`compile_cost`].
-static TRACE: once_cell::sync::Lazy<bool> =
+/// [`compile_cost`], and the phases of `Module::new`.
+pub(crate) static TRACE: once_cell::sync::Lazy<bool> =
     once_cell::sync::Lazy::new(|| std::env::var_os("WASMO_COMPILE_TRACE").is_some());
 
 fn trace_partition(info: &ModuleInfo, part: &[u32], took: std::time::Duration) {

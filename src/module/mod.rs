@@ -490,6 +490,15 @@ impl Module {
 
     fn compile_new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
+        let start = std::time::Instant::now();
+        let phase = |name: &str| {
+            if *crate::compile::TRACE {
+                eprintln!(
+                    "wasmo: {name} done at {:.1} ms",
+                    start.elapsed().as_secs_f64() * 1e3
+                );
+            }
+        };
         // Lift-off mode compiles lazily, so it checks up front (with validation, in parallel)
         // that the translator implements everything the bodies use.
         let info = ModuleInfo::decode_checked(
@@ -498,13 +507,16 @@ impl Module {
             engine.config().threads(),
             liftoff,
         )?;
+        phase("decoding and validation");
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let code = if liftoff {
             Self::compile_liftoff(engine, &info, &bytes)?
         } else {
             Self::compile(engine, &info, &bytes)?
         };
+        phase("compilation");
         let module = Module::from_parts(engine, info, bytes, code);
+        phase("host stubs");
         if let Some(tier) = &module.inner.code.tier {
             tier.set_context(Arc::as_ptr(&module.inner) as usize);
             engine.tier_queue().add(&module);
