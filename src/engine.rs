@@ -122,6 +122,8 @@ struct EngineInner {
     jit: Jit,
     types: Mutex<TypeRegistry>,
     host_stubs: Mutex<HashMap<FuncType, usize>>,
+    /// Array trampolines by signature, for lift-off modules (optimised code carries its own).
+    trampolines: Mutex<HashMap<FuncType, usize>>,
     stub_objects: Mutex<Vec<LoadedObjects>>,
     next_id: AtomicU64,
     tier_queue: Arc<crate::tier::TierQueue>,
@@ -143,6 +145,7 @@ impl Engine {
                 jit,
                 types: Mutex::new(TypeRegistry::default()),
                 host_stubs: Mutex::new(HashMap::new()),
+                trampolines: Mutex::new(HashMap::new()),
                 stub_objects: Mutex::new(Vec::new()),
                 next_id: AtomicU64::new(0),
                 tier_queue: crate::tier::TierQueue::new(),
@@ -201,7 +204,7 @@ impl Engine {
 
     /// The host stub for signature `ty`, compiled on first use.
     pub fn host_stub(&self, ty: &FuncType) -> Result<usize> {
-        self.prepare_host_stubs(std::slice::from_ref(ty))?;
+        self.prepare_entries(std::slice::from_ref(ty), &[])?;
         let stubs = self
             .inner
             .host_stubs
@@ -210,44 +213,83 @@ impl Engine {
         Ok(stubs[ty])
     }
 
-    /// Compiles the host stubs of every signature in `types` that has none yet, all in one LLVM
-    /// module: LLVM's fixed cost per compiled object (pass and code-generator set-up, about 2 ms)
-    /// dwarfs a stub's own. Modules call this for their imported functions' signatures when they
-    /// are created, so that the host functions made for their imports (`wasm_func_new`, one at a
-    /// time) find their stubs ready; measured on swc.wasm's 10 import signatures: 30 ms of
-    /// instantiation in ten objects, 3 ms in one.
-    pub fn prepare_host_stubs(&self, types: &[FuncType]) -> Result<()> {
-        let mut stubs = self
+    /// The array trampoline for signature `ty` (host-to-wasm calls), compiled on first use.
+    pub fn trampoline(&self, ty: &FuncType) -> Result<usize> {
+        self.prepare_entries(&[], std::slice::from_ref(ty))?;
+        let trampolines = self
+            .inner
+            .trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Ok(trampolines[ty])
+    }
+
+    /// The array trampoline for `ty` if the engine has compiled one.
+    pub fn trampoline_if_compiled(&self, ty: &FuncType) -> Option<usize> {
+        let trampolines = self
+            .inner
+            .trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        trampolines.get(ty).copied()
+    }
+
+    /// Compiles the host stubs of the signatures in `stubs` and the array trampolines of those
+    /// in `trampolines` that the engine has none of yet, all in one LLVM module: LLVM's fixed
+    /// cost per compiled object (pass and code-generator set-up, 2-3 ms) dwarfs a stub's own.
+    /// A new module asks for its imports' stubs (so that the host functions made for them,
+    /// `wasm_func_new` one at a time, find them ready; measured on swc.wasm's 10 import
+    /// signatures: 30 ms of instantiation in ten objects, 3 ms in one) and, in lift-off mode,
+    /// its exports' trampolines.
+    pub fn prepare_entries(&self, stubs: &[FuncType], trampolines: &[FuncType]) -> Result<()> {
+        let mut stub_map = self
             .inner
             .host_stubs
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let mut missing: Vec<&FuncType> = Vec::new();
-        for ty in types {
-            if !stubs.contains_key(ty) && !missing.contains(&ty) {
-                missing.push(ty);
+        let mut trampoline_map = self
+            .inner
+            .trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let missing = |types: &'_ [FuncType], have: &HashMap<FuncType, usize>| {
+            let mut missing: Vec<FuncType> = Vec::new();
+            for ty in types {
+                if !have.contains_key(ty) && !missing.contains(ty) {
+                    missing.push(ty.clone());
+                }
             }
-        }
-        if missing.is_empty() {
+            missing
+        };
+        let new_stubs = missing(stubs, &stub_map);
+        let new_trampolines = missing(trampolines, &trampoline_map);
+        if new_stubs.is_empty() && new_trampolines.is_empty() {
             return Ok(());
         }
         let engine = Arc::as_ptr(&self.inner) as usize;
-        let names: Vec<String> = (0..missing.len())
-            .map(|i| format!("wasmo_e{engine:x}_stub{}", stubs.len() + i))
+        let serial = stub_map.len() + trampoline_map.len();
+        let stub_names: Vec<String> = (0..new_stubs.len())
+            .map(|i| format!("wasmo_e{engine:x}_stub{}", serial + i))
+            .collect();
+        let trampoline_names: Vec<String> = (0..new_trampolines.len())
+            .map(|i| format!("wasmo_e{engine:x}_tramp{}", serial + i))
             .collect();
         let context = inkwell::context::Context::create();
-        let module = context.create_module(&names[0]);
-        for (name, ty) in names.iter().zip(&missing) {
+        let module = context.create_module(&format!("wasmo_e{engine:x}_entries{serial}"));
+        for (name, ty) in stub_names.iter().zip(&new_stubs) {
             abi::define_host_stub(&context, &module, name, ty)?;
         }
-        // Stubs are straight-line code around one call, so they are compiled like baseline code:
-        // on sqlite's 15 import signatures, O2 (IR pipeline and code generator) took 23-26 ms,
-        // the O2 code generator alone about 20 ms, and this 4 ms.
+        for (name, ty) in trampoline_names.iter().zip(&new_trampolines) {
+            abi::define_array_trampoline(&context, &module, name, ty)?;
+        }
+        // Stubs and trampolines are straight-line code around one call, so they are compiled
+        // like baseline code: on sqlite's 15 import signatures, O2 (IR pipeline and code
+        // generator) took 23-26 ms, the O2 code generator alone about 20 ms, and this 4 ms.
         let machine = codegen::target_machine(inkwell::OptimizationLevel::None)?;
         let object = codegen::emit_object(&module, &machine, &codegen::pipeline(0))?;
         let loaded = self.inner.jit.load(&[object])?;
-        let mut addrs = Vec::with_capacity(names.len());
-        for name in &names {
+        let mut addrs = Vec::with_capacity(stub_names.len() + trampoline_names.len());
+        for name in stub_names.iter().chain(&trampoline_names) {
             match self.inner.jit.lookup(name) {
                 Ok(addr) => addrs.push(addr),
                 Err(e) => {
@@ -261,8 +303,12 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(loaded);
-        for (ty, addr) in missing.into_iter().zip(addrs) {
-            stubs.insert(ty.clone(), addr);
+        let mut addrs = addrs.into_iter();
+        for ty in new_stubs {
+            stub_map.insert(ty, addrs.next().expect("one address per stub"));
+        }
+        for ty in new_trampolines {
+            trampoline_map.insert(ty, addrs.next().expect("one address per trampoline"));
         }
         Ok(())
     }

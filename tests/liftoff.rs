@@ -227,3 +227,28 @@ fn a_first_call_also_compiles_the_callees_it_is_about_to_run() {
     assert_eq!(tier_of(&module, 4), FuncTier::NotCompiled);
     engine.stop_tier_up();
 }
+
+#[test]
+fn host_calls_a_function_whose_signature_no_export_has() {
+    // `$hidden`'s signature belongs to no export, so lift-off mode has no trampoline for it
+    // until the host first calls it (through the reference `get` returns).
+    let wat = r#"(module
+      (func $hidden (param i64 f64) (result f64)
+        (f64.add (f64.convert_i64_s (local.get 0)) (local.get 1)))
+      (elem declare func $hidden)
+      (func (export "get") (result funcref) (ref.func $hidden)))"#;
+    for lazy in [true, false] {
+        let engine = engine(lazy);
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let store = Store::new(&engine);
+        let get = func(&store, &module, "get");
+        let Val::FuncRef(r) = store.call(get, &[]).unwrap()[0] else {
+            panic!("not a funcref")
+        };
+        let hidden = store.func_from_ref(r).unwrap();
+        for _ in 0..2 {
+            let out = store.call(hidden, &[Val::I64(40), Val::F64(2.5f64.to_bits())]);
+            assert_eq!(out.unwrap(), vec![Val::F64(42.5f64.to_bits())]);
+        }
+    }
+}

@@ -516,7 +516,7 @@ impl Module {
         };
         phase("compilation");
         let module = Module::from_parts(engine, info, bytes, code);
-        phase("host stubs");
+        phase("host stubs and trampolines");
         if let Some(tier) = &module.inner.code.tier {
             tier.set_context(Arc::as_ptr(&module.inner) as usize);
             engine.tier_queue().add(&module);
@@ -525,7 +525,12 @@ impl Module {
     }
 
     /// A module from its parts (a lift-off module still has to be given to the tier-up worker).
-    fn from_parts(engine: &Engine, info: ModuleInfo, bytes: Arc<[u8]>, code: LoadedCode) -> Module {
+    fn from_parts(
+        engine: &Engine,
+        info: ModuleInfo,
+        bytes: Arc<[u8]>,
+        mut code: LoadedCode,
+    ) -> Module {
         let imported: Vec<FuncType> = info
             .imports
             .iter()
@@ -534,9 +539,27 @@ impl Module {
                 _ => None,
             })
             .collect();
-        // Ready for the host functions made for the imports; on failure each is tried again,
-        // and its error reported, when a host function needs it.
-        let _ = engine.prepare_host_stubs(&imported);
+        // Host stubs for the imports, ready for the host functions made for them; a lift-off
+        // module's trampolines come from the engine too, its exports' ones now, others when a
+        // host first calls them (`Store::enter_wasm`). On failure each is tried again, and its
+        // error reported, when it is needed.
+        let exported: Vec<FuncType> = match code.tier {
+            Some(_) => info
+                .exports
+                .iter()
+                .filter(|e| e.kind == ExternKind::Func)
+                .map(|e| info.func_type(info.functions[e.index as usize]).clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let _ = engine.prepare_entries(&imported, &exported);
+        if code.tier.is_some() {
+            for (t, tramp) in code.trampolines.iter_mut().enumerate() {
+                if *tramp == 0 {
+                    *tramp = engine.trampoline_if_compiled(&info.types[t]).unwrap_or(0);
+                }
+            }
+        }
         Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -615,7 +638,7 @@ impl Module {
             symbol_prefix(id),
             defined,
             Tier::Baseline,
-            true,
+            false,
             options,
         )?;
         let loaded = Self::load(engine, info, id, &compiled, defined)?;

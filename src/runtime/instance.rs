@@ -221,7 +221,7 @@ pub fn instantiate(
                 code: code.functions.get(i).copied().unwrap_or(0).into(),
                 vmctx,
                 type_id: store.engine().type_id(info.func_type(type_index)),
-                array_call: code.trampolines[type_index as usize],
+                array_call: code.trampolines[type_index as usize].into(),
             }
         })
         .collect();

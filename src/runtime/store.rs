@@ -140,7 +140,7 @@ impl Store {
                 code: stub.into(),
                 vmctx: 0,
                 type_id,
-                array_call: 0,
+                array_call: 0.into(),
             },
             ty,
             callback,
@@ -212,7 +212,7 @@ impl Store {
         for (slot, a) in slots.iter_mut().zip(args) {
             *slot = a.to_bits();
         }
-        self.enter_wasm(func_ref, &mut slots)?;
+        self.enter_wasm(func_ref, &ty, &mut slots)?;
         Ok(ty
             .results
             .iter()
@@ -225,6 +225,7 @@ impl Store {
     fn enter_wasm(
         &self,
         func_ref: *const VMFuncRef,
+        ty: &FuncType,
         slots: &mut [u128],
     ) -> std::result::Result<(), Trap> {
         self.inner.context.stack_limit.set(trap::stack_limit());
@@ -232,16 +233,29 @@ impl Store {
         // matches its signature and reads/writes at most `slots.len()` 16-byte slots.
         let (tramp, vmctx, code) = unsafe {
             (
-                (*func_ref).array_call,
+                (*func_ref)
+                    .array_call
+                    .load(std::sync::atomic::Ordering::Relaxed),
                 (*func_ref).vmctx,
                 (*func_ref).code.load(std::sync::atomic::Ordering::Acquire),
             )
         };
-        if tramp == 0 {
-            return Err(Trap::new(
-                "function has no host entry point (unsupported signature)",
-            ));
-        }
+        // Lift-off modules get the trampolines of their exports' signatures up front and the
+        // others from the engine on a host's first call (a function reached through a table).
+        let tramp = if tramp == 0 {
+            let tramp = self.engine().trampoline(ty).map_err(|e| {
+                Trap::new(format!("cannot compile the host entry point of {ty}: {e}"))
+            })?;
+            // SAFETY: as above, `func_ref` is live.
+            unsafe {
+                (*func_ref)
+                    .array_call
+                    .store(tramp, std::sync::atomic::Ordering::Relaxed)
+            };
+            tramp
+        } else {
+            tramp
+        };
         debug_assert_eq!(std::mem::size_of::<u128>(), VALUE_SLOT as usize);
         let slots_ptr = slots.as_mut_ptr();
         trap::catch_traps(|| {

@@ -67,8 +67,9 @@ pub struct VMFuncRef {
     /// Engine-wide signature id.
     pub type_id: u32,
     /// Host-to-wasm trampoline: `(callee_vmctx, code, values)`, reading arguments from and writing
-    /// results to 16-byte value slots. Zero for host functions (called directly).
-    pub array_call: usize,
+    /// results to 16-byte value slots. Zero for host functions (called directly), and in lift-off
+    /// mode until the first host call fills it in (atomic, as the reference is shared).
+    pub array_call: std::sync::atomic::AtomicUsize,
 }
 
 impl VMFuncRef {
