@@ -286,7 +286,7 @@ impl Engine {
         // like baseline code: on sqlite's 15 import signatures, O2 (IR pipeline and code
         // generator) took 23-26 ms, the O2 code generator alone about 20 ms, and this 4 ms.
         let machine = codegen::target_machine(inkwell::OptimizationLevel::None)?;
-        let object = codegen::emit_object(&module, &machine, &codegen::pipeline(0))?;
+        let object = codegen::emit_object(&module, &machine, codegen::pipeline(0))?;
         let loaded = self.inner.jit.load(&[object])?;
         let mut addrs = Vec::with_capacity(stub_names.len() + trampoline_names.len());
         for name in stub_names.iter().chain(&trampoline_names) {

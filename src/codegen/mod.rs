@@ -75,13 +75,13 @@ pub fn target_machine(opt: OptimizationLevel) -> Result<TargetMachine> {
 /// The new-pass-manager pipeline for an optimisation level: O0 only promotes locals to registers
 /// (the baseline tier), O1 and O3 are LLVM's own pipelines, and O2, the default, is Wasmo's tuned
 /// pipeline (see [`Tuning`]). `WASMO_LLVM_PASSES` replaces the pipeline of every level but O0.
-pub fn pipeline(opt_level: u32) -> String {
-    match opt_level {
-        0 => "function(mem2reg)".to_string(),
-        _ if KNOBS.passes.is_some() => KNOBS.passes.clone().unwrap_or_default(),
-        1 => "default<O1>".to_string(),
-        2 => KNOBS.tuning.pipeline(),
-        _ => "default<O3>".to_string(),
+pub fn pipeline(opt_level: u32) -> &'static str {
+    match (opt_level, &KNOBS.passes) {
+        (0, _) => "function(mem2reg)",
+        (_, Some(passes)) => passes,
+        (1, None) => "default<O1>",
+        (2, None) => &KNOBS.o2,
+        (_, None) => "default<O3>",
     }
 }
 
@@ -95,7 +95,7 @@ pub struct Tuning {
     pub inline: bool,
     /// GVN and merged-load/store motion (early-CSE runs either way).
     pub gvn: bool,
-    /// Loop-invariant code motion (hoists the memory base and bounds out of loops).
+    /// Loop-invariant code motion (hoists invariant loads, such as the memory base, out of loops).
     pub licm: bool,
     /// The loop vectoriser.
     pub loop_vectorize: bool,
@@ -172,9 +172,10 @@ impl Tuning {
 /// Developer switches for studying the pipeline with the benchmark suite, read once from the
 /// environment; they are not a user setting. `WASMO_LLVM_INLINE`, `_GVN`, `_LICM`, `_VECTORIZE`,
 /// `_SLP`, `_UNROLL` (0 or 1) flip one [`Tuning`] choice of the O2 pipeline; `WASMO_LLVM_PASSES`
-/// replaces the whole pipeline at O1-O3.
+/// replaces the whole pipeline at O1-O3; `WASMO_LLVM_DEBUG` makes LLVM list the passes it runs.
 struct Knobs {
-    tuning: Tuning,
+    /// The O2 pipeline's text.
+    o2: String,
     passes: Option<String>,
 }
 
@@ -186,15 +187,16 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
             _ => default,
         };
     let d = Tuning::DEFAULT;
+    let tuning = Tuning {
+        inline: flag("INLINE", d.inline),
+        gvn: flag("GVN", d.gvn),
+        licm: flag("LICM", d.licm),
+        loop_vectorize: flag("VECTORIZE", d.loop_vectorize),
+        slp: flag("SLP", d.slp),
+        unroll: flag("UNROLL", d.unroll),
+    };
     Knobs {
-        tuning: Tuning {
-            inline: flag("INLINE", d.inline),
-            gvn: flag("GVN", d.gvn),
-            licm: flag("LICM", d.licm),
-            loop_vectorize: flag("VECTORIZE", d.loop_vectorize),
-            slp: flag("SLP", d.slp),
-            unroll: flag("UNROLL", d.unroll),
-        },
+        o2: tuning.pipeline(),
         passes: std::env::var("WASMO_LLVM_PASSES").ok(),
     }
 });
@@ -314,7 +316,7 @@ mod tests {
             .unwrap();
 
         let machine = target_machine(OptimizationLevel::Default).unwrap();
-        let object = emit_object(&module, &machine, &pipeline(2)).unwrap();
+        let object = emit_object(&module, &machine, pipeline(2)).unwrap();
         assert!(symbol_sizes(&object).unwrap()["wasmo_smoke_add"] > 0);
 
         let jit = Jit::new(&[]).unwrap();

@@ -357,7 +357,7 @@ fn compile_partition(
         }
     }
     debug.finalize();
-    codegen::emit_object(&module, machine, &codegen::pipeline(opt_level))
+    codegen::emit_object(&module, machine, codegen::pipeline(opt_level))
 }
 
 #[cfg(test)]

@@ -618,8 +618,9 @@ impl Module {
         })
     }
 
-    /// Lift-off mode: the trampolines now, the functions' baseline code lazily on first call
-    /// (or all of it now, in parallel, when the engine is not lazy).
+    /// Lift-off mode: the functions' baseline code lazily on first call (or all of it now, in
+    /// parallel, when the engine is not lazy). The trampolines come from the engine
+    /// (`Module::from_parts`).
     fn compile_liftoff(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
         use crate::compile::{compile_functions, CompileOptions, Tier};
         let id = engine.next_id();
