@@ -38,6 +38,8 @@ no-loop-vectorize WASMO_LLVM_VECTORIZE=0
 no-inline WASMO_LLVM_INLINE=0
 no-gvn WASMO_LLVM_GVN=0
 no-licm WASMO_LLVM_LICM=0
+no-plain-float WASMO_LLVM_PLAIN_FLOAT=0
+no-unroll-and-jam WASMO_LLVM_UNROLL_AND_JAM=0
 llvm-O1 WASMO_OPT_LEVEL=1
 llvm-O3 WASMO_OPT_LEVEL=3"
 

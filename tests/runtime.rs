@@ -243,17 +243,50 @@ fn float_arithmetic_quiets_signalling_nans() {
             (f32.add (local.get 0) (f32.const -0)))
           (func (export "min") (param f32) (result f32) (f32.min (local.get 0) (f32.const -0)))
           (func (export "promote_demote") (param f32) (result f32)
-            (f32.demote_f64 (f64.promote_f32 (local.get 0)))))"#,
+            (f32.demote_f64 (f64.promote_f32 (local.get 0))))
+          ;; The identities below appear only once the optimiser has inlined $mul / $add and
+          ;; propagated constants; plain float instructions must not be used for them.
+          (func $mul (param f32 f32) (result f32) (f32.mul (local.get 0) (local.get 1)))
+          (func $add (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+          (func (export "inlined_mul1") (param f32) (result f32)
+            (call $mul (local.get 0) (f32.const 1)))
+          (global $one (mut f32) (f32.const 1))
+          (func (export "global_mul1") (param f32) (result f32)
+            (f32.mul (local.get 0) (global.get $one)))
+          (func (export "select_mul") (param f32 i32) (result f32)
+            (f32.mul (local.get 0)
+              (select (f32.const 1) (f32.const -1) (local.get 1))))
+          (func (export "loop_add_neg0") (param f64) (result f64) (local f64 i32)
+            (local.set 1 (local.get 0))
+            (loop
+              (local.set 1 (call $add (local.get 1) (f64.const -0)))
+              (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))
+                                 (i32.const 4))))
+            (local.get 1)))"#,
     );
     let snan32 = 0x7fa0_0000u32;
     let snan64 = 0x7ff4_0000_0000_0000u64;
     let quiet32 = |v: &[Val]| matches!(v, [Val::F32(b)] if b & 0x7fc0_0000 == 0x7fc0_0000);
     let quiet64 = |v: &[Val]| matches!(v, [Val::F64(b)] if b & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000);
-    for name in ["mul1", "div_neg1", "add_neg0", "min", "promote_demote"] {
+    for name in [
+        "mul1",
+        "div_neg1",
+        "add_neg0",
+        "min",
+        "promote_demote",
+        "inlined_mul1",
+        "global_mul1",
+    ] {
         let r = store.call(func(&ex, name), &[Val::F32(snan32)]).unwrap();
         assert!(quiet32(&r), "{name}: {r:?}");
     }
-    for name in ["sub0", "neg0_sub"] {
+    for c in [0, 1] {
+        let r = store
+            .call(func(&ex, "select_mul"), &[Val::F32(snan32), Val::I32(c)])
+            .unwrap();
+        assert!(quiet32(&r), "select_mul {c}: {r:?}");
+    }
+    for name in ["sub0", "neg0_sub", "loop_add_neg0"] {
         let r = store.call(func(&ex, name), &[Val::F64(snan64)]).unwrap();
         assert!(quiet64(&r), "{name}: {r:?}");
     }

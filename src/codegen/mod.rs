@@ -6,6 +6,7 @@ mod jit;
 pub mod lazy_stub;
 pub mod lines;
 mod memory_manager;
+mod relax;
 
 pub use jit::{Jit, LoadedObjects};
 
@@ -30,6 +31,7 @@ pub struct TargetConfig {
 static TARGET: Lazy<TargetConfig> = Lazy::new(|| {
     Target::initialize_native(&InitializationConfig::default())
         .expect("LLVM supports the host target");
+    set_llvm_options();
     TargetConfig {
         triple: TargetMachine::get_default_triple()
             .as_str()
@@ -39,6 +41,38 @@ static TARGET: Lazy<TargetConfig> = Lazy::new(|| {
         features: TargetMachine::get_host_cpu_features().to_string(),
     }
 });
+
+/// LLVM options (process-wide; only the loop unrollers read these) for unroll-and-jam, which x86
+/// leaves off: allowed, with outer-loop counts from a partial-unrolling budget of 600
+/// instructions (the CPU model's default is its loop buffer, about 50), cut down until the
+/// jammed inner loop stays under 200 instructions. On `matmul` that jams 8 rows of the j loop.
+/// A developer switch, `WASMO_LLVM_OPTIONS`, appends more (space-separated) for studies.
+fn set_llvm_options() {
+    let mut args: Vec<std::ffi::CString> = [
+        "wasmo",
+        "-allow-unroll-and-jam",
+        "-unroll-partial-threshold=600",
+        "-unroll-and-jam-threshold=200",
+    ]
+    .iter()
+    .map(|a| std::ffi::CString::new(*a).unwrap())
+    .collect();
+    if let Ok(more) = std::env::var("WASMO_LLVM_OPTIONS") {
+        args.extend(
+            more.split_whitespace()
+                .filter_map(|a| std::ffi::CString::new(a).ok()),
+        );
+    }
+    let argv: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    // SAFETY: the strings are NUL-terminated and outlive the call; LLVM copies what it keeps.
+    unsafe {
+        llvm_sys::support::LLVMParseCommandLineOptions(
+            argv.len() as i32,
+            argv.as_ptr(),
+            std::ptr::null(),
+        )
+    };
+}
 
 impl TargetConfig {
     /// Whether the target has CPU feature `name` (LLVM's spelling, e.g. `ssse3`).
@@ -72,16 +106,28 @@ pub fn target_machine(opt: OptimizationLevel) -> Result<TargetMachine> {
         .ok_or_else(|| Error::new("LLVM could not create a target machine for the host"))
 }
 
+/// A pass pipeline: `early` runs first; when there is a `late` half, the float arithmetic that
+/// no fold can remove is relaxed to plain instructions (see `relax.rs`) and then `late` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pipeline {
+    pub early: &'static str,
+    pub late: Option<&'static str>,
+}
+
 /// The new-pass-manager pipeline for an optimisation level: O0 only promotes locals to registers
 /// (the baseline tier), O1 and O3 are LLVM's own pipelines, and O2, the default, is Wasmo's tuned
 /// pipeline (see [`Tuning`]). `WASMO_LLVM_PASSES` replaces the pipeline of every level but O0.
-pub fn pipeline(opt_level: u32) -> &'static str {
+pub fn pipeline(opt_level: u32) -> Pipeline {
+    let whole = |early| Pipeline { early, late: None };
     match (opt_level, &KNOBS.passes) {
-        (0, _) => "function(mem2reg)",
-        (_, Some(passes)) => passes,
-        (1, None) => "default<O1>",
-        (2, None) => &KNOBS.o2,
-        (_, None) => "default<O3>",
+        (0, _) => whole("function(mem2reg)"),
+        (_, Some(passes)) => whole(passes),
+        (1, None) => whole("default<O1>"),
+        (2, None) => Pipeline {
+            early: &KNOBS.o2.0,
+            late: KNOBS.o2.1.as_deref(),
+        },
+        (_, None) => whole("default<O3>"),
     }
 }
 
@@ -103,6 +149,12 @@ pub struct Tuning {
     pub slp: bool,
     /// Partial and runtime loop unrolling (full unrolling of constant-trip loops stays).
     pub unroll: bool,
+    /// Plain float arithmetic in the late half: the pipeline runs in two halves and float
+    /// operations no fold can remove are relaxed between them (see `relax.rs`).
+    pub plain_float: bool,
+    /// Unroll-and-jam of loop nests (after the vectorisers; needs `plain_float` to apply to
+    /// float code). Its thresholds are LLVM options, set once in [`host`].
+    pub unroll_and_jam: bool,
 }
 
 impl Tuning {
@@ -114,10 +166,12 @@ impl Tuning {
         loop_vectorize: true,
         slp: false,
         unroll: false,
+        plain_float: true,
+        unroll_and_jam: true,
     };
 
-    /// The pass pipeline text.
-    pub fn pipeline(&self) -> String {
+    /// The pass pipeline text, in one piece or (with `plain_float`) as its early and late halves.
+    pub fn pipeline(&self) -> (String, Option<String>) {
         let cfg = "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;switch-range-to-icmp;\
                    no-switch-to-lookup;keep-loops;no-hoist-common-insts;no-sink-common-insts>";
         let cfg_hoist = "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;\
@@ -159,13 +213,21 @@ impl Tuning {
         );
         let slp = on(self.slp, "slp-vectorizer,");
         let unroll = on(self.unroll, "loop-unroll<O2>,");
-        format!(
+        let jam = on(self.unroll_and_jam, "loop(loop-unroll-and-jam),");
+        let early = format!(
             "function<eager-inv>({cfg},sroa<modify-cfg>,early-cse<>),ipsccp,globalopt,\
-             function<eager-inv>(instcombine,{cfg}),{middle}deadargelim,globaldce,\
-             function<eager-inv>(float2int,loop(loop-rotate,loop-deletion),{vectorize}instcombine,\
-             {cfg_late},{slp}vector-combine,instcombine,{unroll}sroa<preserve-cfg>,instcombine,\
+             function<eager-inv>(instcombine,{cfg}),{middle}deadargelim,globaldce"
+        );
+        let late = format!(
+            "function<eager-inv>(float2int,loop(loop-rotate,loop-deletion),{vectorize}instcombine,\
+             {cfg_late},{slp}vector-combine,instcombine,{jam}{unroll}sroa<preserve-cfg>,instcombine,\
              {licm}instsimplify,div-rem-pairs,{cfg}),globaldce"
-        )
+        );
+        if self.plain_float {
+            (early, Some(late))
+        } else {
+            (format!("{early},{late}"), None)
+        }
     }
 }
 
@@ -174,8 +236,8 @@ impl Tuning {
 /// `_SLP`, `_UNROLL` (0 or 1) flip one [`Tuning`] choice of the O2 pipeline; `WASMO_LLVM_PASSES`
 /// replaces the whole pipeline at O1-O3; `WASMO_LLVM_DEBUG` makes LLVM list the passes it runs.
 struct Knobs {
-    /// The O2 pipeline's text.
-    o2: String,
+    /// The O2 pipeline's text: whole, or its early and late halves.
+    o2: (String, Option<String>),
     passes: Option<String>,
 }
 
@@ -194,6 +256,8 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
         loop_vectorize: flag("VECTORIZE", d.loop_vectorize),
         slp: flag("SLP", d.slp),
         unroll: flag("UNROLL", d.unroll),
+        plain_float: flag("PLAIN_FLOAT", d.plain_float),
+        unroll_and_jam: flag("UNROLL_AND_JAM", d.unroll_and_jam),
     };
     Knobs {
         o2: tuning.pipeline(),
@@ -201,8 +265,12 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
     }
 });
 
-/// Optimises `module` with `passes` and emits it as a relocatable object file.
-pub fn emit_object(module: &Module, machine: &TargetMachine, passes: &str) -> Result<Vec<u8>> {
+/// Optimises `module` with `pipeline` and emits it as a relocatable object file.
+pub fn emit_object(
+    module: &Module,
+    machine: &TargetMachine,
+    pipeline: Pipeline,
+) -> Result<Vec<u8>> {
     if cfg!(debug_assertions) {
         module
             .verify()
@@ -211,11 +279,18 @@ pub fn emit_object(module: &Module, machine: &TargetMachine, passes: &str) -> Re
     dump_ir(module, "pre");
     // The pass builder's tuning switches are not used: LLVM 16's C API left the SLP vectoriser
     // on with them off, so Wasmo's pipeline names its passes itself.
-    let options = PassBuilderOptions::create();
-    options.set_debug_logging(std::env::var_os("WASMO_LLVM_DEBUG").is_some());
-    module
-        .run_passes(passes, machine, options)
-        .map_err(|e| Error::new(format!("LLVM pass pipeline failed: {e}")))?;
+    let run = |passes: &str| {
+        let options = PassBuilderOptions::create();
+        options.set_debug_logging(std::env::var_os("WASMO_LLVM_DEBUG").is_some());
+        module
+            .run_passes(passes, machine, options)
+            .map_err(|e| Error::new(format!("LLVM pass pipeline failed: {e}")))
+    };
+    run(pipeline.early)?;
+    if let Some(late) = pipeline.late {
+        relax::relax_float_arithmetic(module);
+        run(late)?;
+    }
     dump_ir(module, "post");
     let buffer = machine
         .write_to_memory_buffer(module, FileType::Object)
@@ -341,7 +416,7 @@ mod tests {
             .build_return(Some(&builder.build_int_mul(x, x, "sq").unwrap()))
             .unwrap();
         let machine = target_machine(OptimizationLevel::Default).unwrap();
-        for bits in 0..64u32 {
+        for bits in 0..256u32 {
             let on = |i: u32| bits & (1 << i) != 0;
             let tuning = Tuning {
                 inline: on(0),
@@ -350,16 +425,31 @@ mod tests {
                 loop_vectorize: on(3),
                 slp: on(4),
                 unroll: on(5),
+                plain_float: on(6),
+                unroll_and_jam: on(7),
             };
-            let text = tuning.pipeline();
+            let (early, late) = tuning.pipeline();
+            assert_eq!(late.is_some(), tuning.plain_float);
+            let text = format!("{early},{}", late.as_deref().unwrap_or(""));
             assert_eq!(text.contains("slp-vectorizer"), tuning.slp);
             assert_eq!(text.contains("gvn<>"), tuning.gvn);
-            let options = PassBuilderOptions::create();
-            module
-                .run_passes(&text, &machine, options)
-                .unwrap_or_else(|e| panic!("{tuning:?}: {e}"));
+            assert_eq!(text.contains("loop-unroll-and-jam"), tuning.unroll_and_jam);
+            for passes in std::iter::once(&early).chain(&late) {
+                let options = PassBuilderOptions::create();
+                module
+                    .run_passes(passes, &machine, options)
+                    .unwrap_or_else(|e| panic!("{tuning:?}: {e}"));
+            }
         }
-        assert!(!Tuning::DEFAULT.pipeline().contains("slp-vectorizer"));
-        assert!(!Tuning::DEFAULT.pipeline().contains("loop-unroll<"));
+        let (early, late) = Tuning::DEFAULT.pipeline();
+        let late = late.expect("the default relaxes float arithmetic");
+        for text in [&early, &late] {
+            assert!(!text.contains("slp-vectorizer"));
+            assert!(!text.contains("loop-unroll<"));
+        }
+        // Constants are propagated before float arithmetic is relaxed, never after.
+        for pass in ["inline", "sccp", "gvn<>"] {
+            assert!(early.contains(pass) && !late.contains(pass), "{pass}");
+        }
     }
 }

@@ -63,7 +63,9 @@ impl<'c> FuncTranslator<'c, '_> {
     /// operand unchanged where wasm arithmetic produces a quiet NaN. The constrained intrinsics
     /// with exception behaviour "maytrap" forbid exactly those folds (they would lose the invalid
     /// exception a signalling NaN raises) yet still lower to the plain instructions and may be
-    /// deleted when unused; "round.tonearest" is wasm's only rounding mode.
+    /// deleted when unused; "round.tonearest" is wasm's only rounding mode. The O2 pipeline turns
+    /// those no fold can remove back into plain instructions for its loop passes
+    /// (`codegen/relax.rs`).
     pub(super) fn constrained<V: Into<inkwell::values::BasicMetadataValueEnum<'c>> + Copy>(
         &self,
         op: &str,
