@@ -256,6 +256,9 @@ fn float_arithmetic_quiets_signalling_nans() {
           (func (export "select_mul") (param f32 i32) (result f32)
             (f32.mul (local.get 0)
               (select (f32.const 1) (f32.const -1) (local.get 1))))
+          (func (export "if_mul") (param f32 i32) (result f32)
+            (f32.mul (local.get 0)
+              (if (result f32) (local.get 1) (then (f32.const 1)) (else (f32.const -1)))))
           (func (export "loop_add_neg0") (param f64) (result f64) (local f64 i32)
             (local.set 1 (local.get 0))
             (loop
@@ -285,6 +288,10 @@ fn float_arithmetic_quiets_signalling_nans() {
             .call(func(&ex, "select_mul"), &[Val::F32(snan32), Val::I32(c)])
             .unwrap();
         assert!(quiet32(&r), "select_mul {c}: {r:?}");
+        let r = store
+            .call(func(&ex, "if_mul"), &[Val::F32(snan32), Val::I32(c)])
+            .unwrap();
+        assert!(quiet32(&r), "if_mul {c}: {r:?}");
     }
     for name in ["sub0", "neg0_sub", "loop_add_neg0"] {
         let r = store.call(func(&ex, name), &[Val::F64(snan64)]).unwrap();

@@ -92,9 +92,10 @@ unsafe fn relaxable(inst: LLVMValueRef) -> Option<Op> {
 }
 
 /// Whether operand `v` could let LLVM fold the operation to (the negation of) the other operand.
-/// A `phi` is not a risk even with such a constant among its incoming values (a reduction's
-/// `0.0` start): LLVM folds an operation through a phi only when its other operand is a constant,
-/// which is checked itself, or when every incoming value folds to one common value.
+/// A `phi` with such a constant among other, non-constant incoming values (a reduction's `0.0`
+/// start) is no risk: LLVM folds an operation through a phi only when its other operand is a
+/// constant, which is checked itself, or when every incoming value folds to one common value.
+/// A `phi` of constants alone is: simplifycfg in the late half may still turn it into a select.
 unsafe fn may_fold(v: LLVMValueRef) -> bool {
     if !LLVMIsAConstant(v).is_null() {
         return risky_constant(v);
@@ -102,6 +103,13 @@ unsafe fn may_fold(v: LLVMValueRef) -> bool {
     if !LLVMIsASelectInst(v).is_null() {
         return risky_constant_choice(LLVMGetOperand(v, 1))
             || risky_constant_choice(LLVMGetOperand(v, 2));
+    }
+    if !LLVMIsAPHINode(v).is_null() {
+        let incoming: Vec<LLVMValueRef> = (0..LLVMCountIncoming(v))
+            .map(|i| LLVMGetIncomingValue(v, i))
+            .collect();
+        return incoming.iter().all(|&c| !LLVMIsAConstant(c).is_null())
+            && incoming.iter().any(|&c| risky_constant(c));
     }
     false
 }
@@ -180,7 +188,8 @@ define double @f(double %x, double %y, i1 %c, <2 x double> %v) {
   %s = select i1 %c, double -1.0, double %y
   br label %next
 next:
-  %p = phi double [ 0.0, %0 ]
+  %p = phi double [ 0.0, %0 ], [ %x, %next ]
+  %k = phi double [ 1.0, %0 ], [ 2.0, %next ]
   %sel = call double @llvm.experimental.constrained.fmul.f64(double %one, double %s, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
   %zero = call double @llvm.experimental.constrained.fadd.f64(double %sel, double -0.0, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
   %vz = call <2 x double> @llvm.experimental.constrained.fsub.v2f64(<2 x double> %v, <2 x double> <double 2.0, double 0.0>, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
@@ -188,7 +197,10 @@ next:
   %e = extractelement <2 x double> %vp, i32 0
   %r = call double @llvm.experimental.constrained.fadd.f64(double %zero, double %e, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
   %q = call double @llvm.experimental.constrained.fadd.f64(double %r, double %p, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
-  ret double %q
+  %u = call double @llvm.experimental.constrained.fmul.f64(double %q, double %k, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
+  br i1 %c, label %next, label %out
+out:
+  ret double %u
 }
 "#,
         );
@@ -199,10 +211,10 @@ next:
         assert_eq!(text.matches(" = fmul double").count(), 2, "{text}");
         assert_eq!(text.matches(" = fsub <2 x double>").count(), 1, "{text}");
         assert_eq!(text.matches(" = fadd double").count(), 2, "{text}");
-        // Kept: *1.0, * (select of -1.0), + -0.0, and the vector minus <2, 0>.
+        // Kept: *1.0, * (select of -1.0), + -0.0, * (phi of 1.0 and 2.0), the vector minus <2, 0>.
         assert_eq!(
             text.matches("call double @llvm.experimental").count(),
-            3,
+            4,
             "{text}"
         );
         assert_eq!(
