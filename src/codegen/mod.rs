@@ -233,8 +233,10 @@ impl Tuning {
 
 /// Developer switches for studying the pipeline with the benchmark suite, read once from the
 /// environment; they are not a user setting. `WASMO_LLVM_INLINE`, `_GVN`, `_LICM`, `_VECTORIZE`,
-/// `_SLP`, `_UNROLL` (0 or 1) flip one [`Tuning`] choice of the O2 pipeline; `WASMO_LLVM_PASSES`
-/// replaces the whole pipeline at O1-O3; `WASMO_LLVM_DEBUG` makes LLVM list the passes it runs.
+/// `_SLP`, `_UNROLL`, `_PLAIN_FLOAT`, `_UNROLL_AND_JAM` (0 or 1) flip one [`Tuning`] choice of the
+/// O2 pipeline; `WASMO_LLVM_PASSES` replaces the whole pipeline at O1-O3 (in one piece, float
+/// arithmetic constrained throughout); `WASMO_LLVM_DEBUG` makes LLVM list the passes it runs;
+/// `WASMO_LLVM_OPTIONS` is read with the other LLVM options (see `set_llvm_options`).
 struct Knobs {
     /// The O2 pipeline's text: whole, or its early and late halves.
     o2: (String, Option<String>),

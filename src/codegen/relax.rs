@@ -11,10 +11,11 @@
 //! expression). The early half of the pipeline (inlining, SCCP, GVN, instcombine) is where values
 //! become known constants, so after it [`relax_float_arithmetic`] turns each constrained operation
 //! whose operands cannot trigger such a fold back into the plain instruction, and the late half
-//! (loop vectoriser, unroll-and-jam, the last instcombine) sees ordinary float code. An operand
-//! is kept constrained when it is such a constant, or a `select`/`phi` with such a constant among
-//! its choices (instsimplify threads an operation through a select's choices). The late half
-//! does not propagate constants into these operations any more; it runs no inliner, SCCP or GVN.
+//! (loop vectoriser, unroll-and-jam, the last instcombine) sees ordinary float code. An operation
+//! stays constrained when an operand is such a constant, a `select` with such a constant among
+//! its choices (instcombine folds an operation through a select's choices), or a `phi` of
+//! constants only, one of them such (see [`may_fold`]). The late half does not propagate
+//! constants into these operations any more; it runs no inliner, SCCP or GVN.
 //!
 //! Plain operations carry no fast-math flags: LLVM never reassociates them or fuses a multiply
 //! and an add, so every result is still the IEEE one wasm specifies.
@@ -105,11 +106,10 @@ unsafe fn may_fold(v: LLVMValueRef) -> bool {
             || risky_constant_choice(LLVMGetOperand(v, 2));
     }
     if !LLVMIsAPHINode(v).is_null() {
-        let incoming: Vec<LLVMValueRef> = (0..LLVMCountIncoming(v))
-            .map(|i| LLVMGetIncomingValue(v, i))
-            .collect();
-        return incoming.iter().all(|&c| !LLVMIsAConstant(c).is_null())
-            && incoming.iter().any(|&c| risky_constant(c));
+        let n = LLVMCountIncoming(v);
+        let incoming = |i| LLVMGetIncomingValue(v, i);
+        return (0..n).all(|i| !LLVMIsAConstant(incoming(i)).is_null())
+            && (0..n).any(|i| risky_constant(incoming(i)));
     }
     false
 }
