@@ -137,7 +137,7 @@ struct TypeRegistry {
 
 impl Engine {
     pub fn new(config: Config) -> Self {
-        let jit = Jit::new(&crate::runtime::builtins::symbols())
+        let jit = Jit::new(&crate::vm::Builtin::address_table())
             .unwrap_or_else(|e| panic!("wasmo: cannot start the LLVM JIT: {e}"));
         Engine {
             inner: Arc::new(EngineInner {

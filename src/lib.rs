@@ -13,3 +13,4 @@ pub mod error;
 pub mod module;
 pub mod runtime;
 pub mod tier;
+pub mod vm;

@@ -16,7 +16,7 @@ use crate::codegen::LoadedObjects;
 use crate::compile::{CompileOptions, Tier};
 use crate::error::Result;
 use crate::module::{Module, WeakModule};
-use crate::runtime::vmcontext::VMFuncRef;
+use crate::vm::VMFuncRef;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -78,11 +78,8 @@ impl TierState {
     /// The state of a module with `count` defined functions, with baseline code for all of them
     /// (`baseline`) or none yet.
     pub fn new(count: usize, baseline: Option<(Vec<usize>, LoadedObjects)>) -> Result<TierState> {
-        let stubs = LazyStubs::new(
-            count,
-            lazy_resolve,
-            crate::runtime::trap::wasmo_builtin_raise_pending,
-        )?;
+        let raise = crate::vm::Builtin::RaisePending.address();
+        let stubs = LazyStubs::new(count, lazy_resolve, raise)?;
         let mut inner = TierInner {
             tiers: vec![FuncTier::NotCompiled; count],
             code: vec![0; count],

@@ -61,13 +61,10 @@ const SLOT_RAISE: usize = 1;
 const SLOT_CONTEXT: usize = 2;
 
 impl LazyStubs {
-    /// Builds `count` entries that resolve through `resolve` and raise through `raise`; the
-    /// context word `resolve` gets is set with [`LazyStubs::set_context`].
-    pub fn new(
-        count: usize,
-        resolve: ResolveFn,
-        raise: unsafe extern "C" fn(),
-    ) -> Result<LazyStubs> {
+    /// Builds `count` entries that resolve through `resolve` and raise through the function at
+    /// `raise` (an `extern "C" fn()` that never returns); the context word `resolve` gets is set
+    /// with [`LazyStubs::set_context`].
+    pub fn new(count: usize, resolve: ResolveFn, raise: usize) -> Result<LazyStubs> {
         let entries = count * ENTRY_SIZE;
         let resolver_len = resolver(0).len().next_multiple_of(ENTRY_SIZE);
         let code_len = (resolver_len + entries).next_multiple_of(PAGE);
@@ -106,7 +103,7 @@ impl LazyStubs {
             }
             let slots = base.add(code_len).cast::<usize>();
             *slots.add(SLOT_RESOLVE) = resolve as usize;
-            *slots.add(SLOT_RAISE) = raise as usize;
+            *slots.add(SLOT_RAISE) = raise;
             Ok(LazyStubs {
                 base,
                 len,
@@ -213,7 +210,7 @@ mod tests {
 
     #[test]
     fn entries_reach_the_code_with_every_argument_intact() {
-        let stubs = LazyStubs::new(3, resolve, raise).unwrap();
+        let stubs = LazyStubs::new(3, resolve, raise as *const () as usize).unwrap();
         stubs.set_context(77);
         type F = extern "C" fn(*mut u8, i64, i64, i64, i64, i64, f64, i64) -> f64;
         // SAFETY: the entry forwards to `add`, whose signature F is.

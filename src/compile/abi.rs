@@ -1,5 +1,6 @@
 //! The native calling convention of compiled wasm and the LLVM declarations shared by every
-//! function: signatures, runtime builtins (resolved by name when the object is loaded), and the
+//! function: signatures, runtime builtins' declarations (resolved by name when the object is
+//! loaded; the builtins themselves are listed in `vm::builtins`), and the
 //! two adapters between the host and wasm:
 //!
 //! - wasm function: `results f(ptr callee_vmctx, params...)`; several results come back as a
@@ -11,7 +12,9 @@
 
 use crate::error::{Error, Result};
 use crate::module::types::{FuncType, ValType};
-use crate::runtime::vmcontext::VALUE_SLOT;
+use crate::vm::builtins::AbiResult;
+pub use crate::vm::Builtin;
+use crate::vm::{AbiType, VALUE_SLOT};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
@@ -98,124 +101,39 @@ pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
     }
 }
 
-/// Runtime functions compiled code calls, by symbol name. Their addresses are given to the JIT
-/// linker (`runtime::builtins::symbols`), never embedded in the code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Builtin {
-    /// `trap(code: i32)`, never returns.
-    Trap,
-    /// `memory_grow(vmctx, memory, delta) -> old pages or -1`.
-    MemoryGrow,
-    /// `memory_fill(vmctx, memory, dst, value, len) -> trap code or 0`.
-    MemoryFill,
-    /// `memory_copy(vmctx, dst_memory, src_memory, dst, src, len) -> trap code or 0`.
-    MemoryCopy,
-    /// `memory_init(vmctx, memory, segment, dst, src, len) -> trap code or 0`.
-    MemoryInit,
-    /// `data_drop(vmctx, segment)`.
-    DataDrop,
-    /// `table_grow(vmctx, table, init, delta) -> old size or -1`.
-    TableGrow,
-    /// `table_fill(vmctx, table, dst, value, len) -> trap code or 0`.
-    TableFill,
-    /// `table_copy(vmctx, dst_table, src_table, dst, src, len) -> trap code or 0`.
-    TableCopy,
-    /// `table_init(vmctx, table, segment, dst, src, len) -> trap code or 0`.
-    TableInit,
-    /// `elem_drop(vmctx, segment)`.
-    ElemDrop,
-    /// `host_call(host_data, values) -> 0, or 1 when the host function trapped`.
-    HostCall,
-    /// `raise_pending()`: unwinds with the trap a host call left, never returns.
-    RaisePending,
-    /// `record_trap_index(vmctx, index)`: the table index the next trap's message names
-    /// ("uninitialized element 2"); a `Trap` follows.
-    RecordTrapIndex,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 14] = [
-        Builtin::Trap,
-        Builtin::MemoryGrow,
-        Builtin::MemoryFill,
-        Builtin::MemoryCopy,
-        Builtin::MemoryInit,
-        Builtin::DataDrop,
-        Builtin::TableGrow,
-        Builtin::TableFill,
-        Builtin::TableCopy,
-        Builtin::TableInit,
-        Builtin::ElemDrop,
-        Builtin::HostCall,
-        Builtin::RaisePending,
-        Builtin::RecordTrapIndex,
-    ];
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Builtin::Trap => "wasmo_builtin_trap",
-            Builtin::MemoryGrow => "wasmo_builtin_memory_grow",
-            Builtin::MemoryFill => "wasmo_builtin_memory_fill",
-            Builtin::MemoryCopy => "wasmo_builtin_memory_copy",
-            Builtin::MemoryInit => "wasmo_builtin_memory_init",
-            Builtin::DataDrop => "wasmo_builtin_data_drop",
-            Builtin::TableGrow => "wasmo_builtin_table_grow",
-            Builtin::TableFill => "wasmo_builtin_table_fill",
-            Builtin::TableCopy => "wasmo_builtin_table_copy",
-            Builtin::TableInit => "wasmo_builtin_table_init",
-            Builtin::ElemDrop => "wasmo_builtin_elem_drop",
-            Builtin::HostCall => "wasmo_builtin_host_call",
-            Builtin::RaisePending => "wasmo_builtin_raise_pending",
-            Builtin::RecordTrapIndex => "wasmo_builtin_record_trap_index",
-        }
+/// The declaration of `builtin` in `module` (added on first use), from its ABI signature in
+/// `vm::builtins`. The two that unwind are `noreturn` and `cold`.
+pub fn declare_builtin<'c>(
+    context: &'c Context,
+    module: &Module<'c>,
+    builtin: Builtin,
+) -> FunctionValue<'c> {
+    if let Some(f) = module.get_function(builtin.symbol()) {
+        return f;
     }
-
-    fn signature<'c>(self, context: &'c Context) -> FunctionType<'c> {
-        let p = context.ptr_type(AddressSpace::default()).into();
-        let i = context.i32_type().into();
-        let i32t = context.i32_type();
-        let void = context.void_type();
-        match self {
-            Builtin::Trap => void.fn_type(&[i], false),
-            Builtin::RaisePending => void.fn_type(&[], false),
-            Builtin::MemoryGrow => i32t.fn_type(&[p, i, i], false),
-            Builtin::MemoryFill => i32t.fn_type(&[p, i, i, i, i], false),
-            Builtin::MemoryCopy | Builtin::MemoryInit | Builtin::TableCopy | Builtin::TableInit => {
-                i32t.fn_type(&[p, i, i, i, i, i], false)
-            }
-            Builtin::DataDrop | Builtin::ElemDrop | Builtin::RecordTrapIndex => {
-                void.fn_type(&[p, i], false)
-            }
-            Builtin::TableGrow => i32t.fn_type(&[p, i, p, i], false),
-            Builtin::TableFill => i32t.fn_type(&[p, i, i, p, i], false),
-            Builtin::HostCall => i32t.fn_type(&[p, p], false),
-        }
-    }
-
-    /// The builtin's declaration in `module` (added on first use).
-    pub fn declare<'c>(self, context: &'c Context, module: &Module<'c>) -> FunctionValue<'c> {
-        if let Some(f) = module.get_function(self.symbol()) {
-            return f;
-        }
-        let f = module.add_function(
-            self.symbol(),
-            self.signature(context),
-            Some(Linkage::External),
-        );
-        if matches!(self, Builtin::Trap | Builtin::RaisePending) {
-            let noreturn = Attribute::get_named_enum_kind_id("noreturn");
+    let params: Vec<BasicMetadataTypeEnum> = builtin
+        .params()
+        .iter()
+        .map(|p| match p {
+            AbiType::Ptr => ptr_type(context).into(),
+            AbiType::I32 => context.i32_type().into(),
+        })
+        .collect();
+    let ty = match builtin.result() {
+        AbiResult::I32 => context.i32_type().fn_type(&params, false),
+        AbiResult::Void | AbiResult::Never => context.void_type().fn_type(&params, false),
+    };
+    let f = module.add_function(builtin.symbol(), ty, Some(Linkage::External));
+    if builtin.result() == AbiResult::Never {
+        for name in ["noreturn", "cold"] {
+            let kind = Attribute::get_named_enum_kind_id(name);
             f.add_attribute(
                 AttributeLoc::Function,
-                context.create_enum_attribute(noreturn, 0),
-            );
-            let cold = Attribute::get_named_enum_kind_id("cold");
-            f.add_attribute(
-                AttributeLoc::Function,
-                context.create_enum_attribute(cold, 0),
+                context.create_enum_attribute(kind, 0),
             );
         }
-        f
     }
+    f
 }
 
 /// Calls `code` (a pointer) with the wasm convention and returns its results, unpacked.
@@ -345,7 +263,7 @@ pub fn define_host_stub<'c>(
         builder.build_store(slot(context, &builder, values, i)?, v)?;
     }
     let host = f.get_nth_param(0).unwrap();
-    let call = Builtin::HostCall.declare(context, module);
+    let call = declare_builtin(context, module, Builtin::HostCall);
     let status = builder
         .build_call(call, &[host.into(), values.into()], "status")?
         .try_as_basic_value()
@@ -362,7 +280,11 @@ pub fn define_host_stub<'c>(
     let done = context.append_basic_block(f, "done");
     builder.build_conditional_branch(trapped, raise, done)?;
     builder.position_at_end(raise);
-    builder.build_call(Builtin::RaisePending.declare(context, module), &[], "")?;
+    builder.build_call(
+        declare_builtin(context, module, Builtin::RaisePending),
+        &[],
+        "",
+    )?;
     builder.build_unreachable()?;
     builder.position_at_end(done);
     let mut results = Vec::new();
@@ -376,11 +298,6 @@ pub fn define_host_stub<'c>(
 /// The generic type `ptr` in the default address space.
 pub fn ptr_type(context: &Context) -> inkwell::types::PointerType<'_> {
     context.ptr_type(AddressSpace::default())
-}
-
-/// `ty` as a basic type, for loads of pointer-sized fields.
-pub fn usize_type(context: &Context) -> inkwell::types::IntType<'_> {
-    context.i64_type()
 }
 
 #[cfg(test)]

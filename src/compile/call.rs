@@ -7,8 +7,8 @@
 use super::abi::{self, Builtin};
 use super::translate::FuncTranslator;
 use crate::error::Result;
-use crate::runtime::trap::TrapCode;
-use crate::runtime::vmcontext::VMFuncRef;
+use crate::vm::TrapCode;
+use crate::vm::VMFuncRef;
 use inkwell::values::{BasicMetadataValueEnum, PointerValue};
 use inkwell::IntPredicate;
 
@@ -75,7 +75,7 @@ impl<'c> FuncTranslator<'c, '_> {
         self.b.build_conditional_branch(null, null_block, cont)?;
         self.b.position_at_end(null_block);
         self.call_builtin(Builtin::RecordTrapIndex, &[index.into()])?;
-        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
         let code = self.i32_const(TrapCode::UninitializedElement as u32);
         self.b.build_call(trap, &[code.into()], "")?;
         self.b.build_unreachable()?;

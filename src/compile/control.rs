@@ -3,7 +3,7 @@
 
 use super::translate::{Frame, FrameKind, FuncTranslator};
 use crate::error::{Error, Result};
-use crate::runtime::trap::TrapCode;
+use crate::vm::TrapCode;
 use inkwell::values::BasicValueEnum;
 use inkwell::IntPredicate;
 
@@ -15,7 +15,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     pub(super) fn visit_unreachable(&mut self) -> R {
-        let trap = super::abi::Builtin::Trap.declare(self.ctx, self.module);
+        let trap = super::abi::declare_builtin(self.ctx, self.module, super::abi::Builtin::Trap);
         let code = self.i32_const(TrapCode::Unreachable as u32);
         self.b.build_call(trap, &[code.into()], "")?;
         self.b.build_unreachable()?;

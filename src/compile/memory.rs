@@ -6,7 +6,7 @@
 use super::abi::Builtin;
 use super::translate::FuncTranslator;
 use crate::error::{Error, Result};
-use crate::runtime::vmcontext::VMMemory;
+use crate::vm::VMMemory;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::PointerValue;
 

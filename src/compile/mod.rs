@@ -18,7 +18,7 @@ use crate::codegen;
 use crate::error::{Error, Result};
 use crate::module::types::FuncType;
 use crate::module::ModuleInfo;
-use crate::runtime::vmcontext::VMOffsets;
+use crate::vm::VMOffsets;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;

@@ -5,7 +5,7 @@
 
 use super::translate::FuncTranslator;
 use crate::error::Result;
-use crate::runtime::trap::TrapCode;
+use crate::vm::TrapCode;
 use inkwell::types::{BasicTypeEnum, FloatType, IntType};
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};

@@ -5,8 +5,8 @@
 use super::abi::{self, Builtin};
 use super::translate::FuncTranslator;
 use crate::error::Result;
-use crate::runtime::trap::TrapCode;
-use crate::runtime::vmcontext::VMTable;
+use crate::vm::TrapCode;
+use crate::vm::VMTable;
 use inkwell::values::{IntValue, PointerValue};
 use inkwell::IntPredicate;
 

@@ -22,7 +22,7 @@ use super::abi::{self, Builtin};
 use super::ModuleEnv;
 use crate::error::{Error, Result};
 use crate::module::types::{FuncType, ValType};
-use crate::runtime::trap::TrapCode;
+use crate::vm::TrapCode;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
@@ -255,9 +255,14 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .unwrap()
             .into_pointer_value();
         let fp = self.b.build_ptr_to_int(fp, self.ctx.i64_type(), "fp")?;
-        let store_ctx = self.load_vmctx_ptr(crate::runtime::vmcontext::VMOffsets::STORE_CONTEXT)?;
+        let store_ctx = self.load_vmctx_ptr(crate::vm::VMOffsets::STORE_CONTEXT)?;
         let limit = self
-            .load_field(store_ctx, 0, self.ctx.i64_type().into(), false)?
+            .load_field(
+                store_ctx,
+                crate::vm::VMStoreContext::STACK_LIMIT,
+                self.ctx.i64_type().into(),
+                false,
+            )?
             .into_int_value();
         let below = self
             .b
@@ -272,9 +277,9 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         if self.env.tier != super::Tier::Baseline {
             return Ok(());
         }
-        let counters = self.load_vmctx_ptr(crate::runtime::vmcontext::VMOffsets::COUNTERS)?;
+        let counters = self.load_vmctx_ptr(crate::vm::VMOffsets::COUNTERS)?;
         let defined = self.index - self.env.info.num_imported_functions;
-        let slot = self.field_addr(counters, defined * 4)?;
+        let slot = self.field_addr(counters, defined * crate::vm::COUNTER_SIZE)?;
         let i32t = self.ctx.i32_type();
         let count = self.b.build_load(i32t, slot, "count")?;
         let atomic = |v: inkwell::values::InstructionValue<'c>| -> Result<()> {
@@ -382,7 +387,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         let bb = self.new_block("trap");
         let current = self.b.get_insert_block();
         self.b.position_at_end(bb);
-        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
         let code_value = self.ctx.i32_type().const_int(code as u64, false);
         self.b.build_call(trap, &[code_value.into()], "")?;
         self.b.build_unreachable()?;
@@ -414,7 +419,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         let cont = self.new_block("ok");
         self.b.build_conditional_branch(failed, raise, cont)?;
         self.b.position_at_end(raise);
-        let trap = Builtin::Trap.declare(self.ctx, self.module);
+        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
         self.b.build_call(trap, &[status.into()], "")?;
         self.b.build_unreachable()?;
         self.b.position_at_end(cont);
@@ -486,7 +491,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         builtin: Builtin,
         args: &[inkwell::values::BasicMetadataValueEnum<'c>],
     ) -> Result<Option<BasicValueEnum<'c>>> {
-        let f = builtin.declare(self.ctx, self.module);
+        let f = abi::declare_builtin(self.ctx, self.module, builtin);
         let mut all = vec![self.vmctx.into()];
         all.extend_from_slice(args);
         Ok(self

@@ -1,13 +1,13 @@
-//! Runtime builtins: the functions compiled code calls for what is not worth inlining (growing,
-//! bulk memory and table operations, segment drops) and for host calls. They are given to the JIT
-//! linker by name ([`symbols`]), so compiled code holds no addresses. Fallible ones return a trap
-//! code (0 for success) and let the caller raise it: no Rust frame is ever unwound by a trap.
+//! The definitions of the runtime builtins listed in `vm::builtins` (which also declares them,
+//! gives their signatures to the translator and their addresses to the JIT linker): each is a
+//! `#[no_mangle] extern "C"` function named by that table's symbol; the two that unwind are in
+//! `trap.c`. Fallible ones return a trap code (0 for success) and let the caller raise it: no
+//! Rust frame is ever unwound by a trap.
 
 use super::instance::Instance;
 use super::store::{host_call, HostFunc};
-use super::trap::{self, TrapCode};
-use super::vmcontext::VMOffsets;
-use crate::compile::abi::Builtin;
+use super::trap;
+use crate::vm::{TrapCode, VMOffsets};
 
 /// The instance a vmctx belongs to.
 ///
@@ -23,13 +23,21 @@ const OK: u32 = 0;
 const MEMORY_OOB: u32 = TrapCode::MemoryOutOfBounds as u32;
 const TABLE_OOB: u32 = TrapCode::TableOutOfBounds as u32;
 
-extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
+#[no_mangle]
+extern "C" fn wasmo_builtin_memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
     // SAFETY: called by compiled code with its own vmctx and a valid memory index.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
     m.grow(delta).unwrap_or(u32::MAX)
 }
 
-extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u32, value: u32, len: u32) -> u32 {
+#[no_mangle]
+extern "C" fn wasmo_builtin_memory_fill(
+    vmctx: *mut u8,
+    memory: u32,
+    dst: u32,
+    value: u32,
+    len: u32,
+) -> u32 {
     // SAFETY: as above.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
     match m.range(dst, len) {
@@ -41,7 +49,8 @@ extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u32, value: u32, len
     }
 }
 
-extern "C" fn memory_copy(
+#[no_mangle]
+extern "C" fn wasmo_builtin_memory_copy(
     vmctx: *mut u8,
     dst_mem: u32,
     src_mem: u32,
@@ -73,7 +82,8 @@ extern "C" fn memory_copy(
     }
 }
 
-extern "C" fn memory_init(
+#[no_mangle]
+extern "C" fn wasmo_builtin_memory_init(
     vmctx: *mut u8,
     memory: u32,
     segment: u32,
@@ -95,18 +105,27 @@ extern "C" fn memory_init(
     }
 }
 
-extern "C" fn data_drop(vmctx: *mut u8, segment: u32) {
+#[no_mangle]
+extern "C" fn wasmo_builtin_data_drop(vmctx: *mut u8, segment: u32) {
     // SAFETY: as above.
     unsafe { instance(vmctx) }.data_live[segment as usize] = false;
 }
 
-extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
+#[no_mangle]
+extern "C" fn wasmo_builtin_table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
     t.grow(delta, init).unwrap_or(u32::MAX)
 }
 
-extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: usize, len: u32) -> u32 {
+#[no_mangle]
+extern "C" fn wasmo_builtin_table_fill(
+    vmctx: *mut u8,
+    table: u32,
+    dst: u32,
+    value: usize,
+    len: u32,
+) -> u32 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
     let end = dst as u64 + len as u64;
@@ -117,7 +136,8 @@ extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: usize, len
     OK
 }
 
-extern "C" fn table_copy(
+#[no_mangle]
+extern "C" fn wasmo_builtin_table_copy(
     vmctx: *mut u8,
     dst_table: u32,
     src_table: u32,
@@ -147,7 +167,8 @@ extern "C" fn table_copy(
     OK
 }
 
-extern "C" fn table_init(
+#[no_mangle]
+extern "C" fn wasmo_builtin_table_init(
     vmctx: *mut u8,
     table: u32,
     segment: u32,
@@ -168,41 +189,18 @@ extern "C" fn table_init(
     OK
 }
 
-extern "C" fn elem_drop(vmctx: *mut u8, segment: u32) {
+#[no_mangle]
+extern "C" fn wasmo_builtin_elem_drop(vmctx: *mut u8, segment: u32) {
     // SAFETY: as above.
     unsafe { instance(vmctx) }.elements[segment as usize] = None;
 }
 
-extern "C" fn record_trap_index(_vmctx: *mut u8, index: u32) {
+#[no_mangle]
+extern "C" fn wasmo_builtin_record_trap_index(_vmctx: *mut u8, index: u32) {
     trap::record_index(index);
 }
 
-extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32 {
+#[no_mangle]
+extern "C" fn wasmo_builtin_host_call(host: *const HostFunc, values: *mut u128) -> u32 {
     host_call(host, values)
-}
-
-/// Every builtin's symbol and address, for the JIT linker.
-pub fn symbols() -> Vec<(&'static str, usize)> {
-    Builtin::ALL
-        .iter()
-        .map(|&b| {
-            let address = match b {
-                Builtin::Trap => trap::wasmo_builtin_trap as *const () as usize,
-                Builtin::RaisePending => trap::wasmo_builtin_raise_pending as *const () as usize,
-                Builtin::MemoryGrow => memory_grow as *const () as usize,
-                Builtin::MemoryFill => memory_fill as *const () as usize,
-                Builtin::MemoryCopy => memory_copy as *const () as usize,
-                Builtin::MemoryInit => memory_init as *const () as usize,
-                Builtin::DataDrop => data_drop as *const () as usize,
-                Builtin::TableGrow => table_grow as *const () as usize,
-                Builtin::TableFill => table_fill as *const () as usize,
-                Builtin::TableCopy => table_copy as *const () as usize,
-                Builtin::TableInit => table_init as *const () as usize,
-                Builtin::ElemDrop => elem_drop as *const () as usize,
-                Builtin::HostCall => host_call_builtin as *const () as usize,
-                Builtin::RecordTrapIndex => record_trap_index as *const () as usize,
-            };
-            (b.symbol(), address)
-        })
-        .collect()
 }

@@ -7,11 +7,11 @@ use super::store::{Extern, FuncData, GlobalData, Store};
 use super::table::Table;
 use super::trap::{Trap, TrapCode};
 use super::values::Val;
-use super::vmcontext::{VMFuncRef, VMGlobal, VMOffsets};
 use crate::error::Error;
 use crate::module::const_expr::{ConstExpr, ConstOp};
 use crate::module::types::{ExternType, Limits};
 use crate::module::{DataMode, ElementMode, Module};
+use crate::vm::{VMFuncRef, VMGlobal, VMOffsets};
 
 /// Why instantiation failed.
 #[derive(Debug)]

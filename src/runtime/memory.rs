@@ -3,9 +3,9 @@
 //! pages or in the reservation, where it faults and becomes a trap. Growing makes more pages
 //! accessible in place: the base never moves.
 
-use super::vmcontext::VMMemory;
 use crate::error::{Error, Result};
 use crate::module::types::MemoryType;
+use crate::vm::VMMemory;
 
 pub const PAGE_SIZE: usize = 65536;
 /// Pages a 32-bit memory can have.

@@ -1,5 +1,6 @@
-//! What compiled code and the C API touch at run time: the VM structures and their layout,
-//! stores, instances, memories, tables, globals, functions, builtins, and traps.
+//! What compiled code and the C API touch at run time: stores, instances, memories, tables,
+//! globals, functions, the builtins' definitions, and traps. The layout compiled code sees is
+//! `vm`'s.
 
 pub mod builtins;
 pub mod code_map;
@@ -9,4 +10,3 @@ pub mod store;
 pub mod table;
 pub mod trap;
 pub mod values;
-pub mod vmcontext;

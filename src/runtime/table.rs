@@ -1,8 +1,8 @@
 //! Tables: growable arrays of references (pointers; 0 is null) that compiled code indexes
 //! through a `VMTable`.
 
-use super::vmcontext::VMTable;
 use crate::module::types::TableType;
+use crate::vm::VMTable;
 
 pub struct Table {
     /// What compiled code reads; boxed so its address is stable.

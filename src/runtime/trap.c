@@ -5,8 +5,9 @@
 // thread's stack otherwise: wasm code never exhausts the native stack (every prologue checks the
 // stack limit, which keeps a reserve), so a wasm fault always has stack to be handled on.
 //
-// wasmo_catch(body, data) runs body(data) and returns 0, or 1 if a trap unwound to it. A trap is
-// raised by wasmo_raise (from builtins) or by the SIGSEGV/SIGBUS handler when wasm code touches a
+// wasmo_catch(body, data, fault_code, host_code) runs body(data) and returns 0, or 1 if a trap
+// unwound to it; the two codes are what a fault in wasm code and a parked host trap report (the
+// codes are vm::TrapCode's, so none is written here). A trap is raised by wasmo_raise (from builtins) or by the SIGSEGV/SIGBUS handler when wasm code touches a
 // guard page; the innermost catch on the thread receives it. While a host function runs, the
 // thread's catch chain is suspended (wasmo_enter_host), so the host's own faults are not taken
 // for wasm traps and reach the previously installed handler.
@@ -22,6 +23,9 @@
 typedef struct wasmo_catch_frame {
   sigjmp_buf buf;
   struct wasmo_catch_frame* prev;
+  // The trap codes (vm::TrapCode, given by the Rust side) this catch point reports for a fault
+  // in wasm code and for a trap a host function parked.
+  uint32_t fault_code, host_code;
 } wasmo_catch_frame;
 
 static __thread wasmo_catch_frame* current;
@@ -76,7 +80,7 @@ static void handler(int sig, siginfo_t* info, void* uctx) {
   (void)uc;
   trap_trace_len = 0;
 #endif
-  trap_code = 2;  // TrapCode::MemoryOutOfBounds
+  trap_code = current->fault_code;
   siglongjmp(current->buf, 1);
 }
 
@@ -90,10 +94,12 @@ static void install_handlers(void) {
   sigaction(SIGBUS, &sa, &previous_bus);
 }
 
-int wasmo_catch(void (*body)(void*), void* data) {
+int wasmo_catch(void (*body)(void*), void* data, uint32_t fault_code, uint32_t host_code) {
   pthread_once(&handlers_once, install_handlers);
   wasmo_catch_frame frame;
   frame.prev = current;
+  frame.fault_code = fault_code;
+  frame.host_code = host_code;
   if (sigsetjmp(frame.buf, 0) == 0) {
     current = &frame;
     body(data);
@@ -117,7 +123,7 @@ __attribute__((noinline)) void wasmo_builtin_trap(uint32_t code) {
 
 // Called by host stubs after a host function returned a trap (parked on the Rust side).
 __attribute__((noinline)) void wasmo_builtin_raise_pending(void) {
-  wasmo_raise(100, 0, (uintptr_t)__builtin_frame_address(0));  // TrapCode::Host
+  wasmo_raise(current->host_code, 0, (uintptr_t)__builtin_frame_address(0));
 }
 
 void* wasmo_enter_host(void) {

@@ -1,65 +1,10 @@
-//! Traps: their codes and spec messages, catching them around calls into wasm, and the wasm
+//! Traps: their messages, catching them around calls into wasm, and the wasm
 //! backtrace from the frame-pointer chain. The unwinding itself is C (`trap.c`).
 
 use super::code_map;
+pub use crate::vm::TrapCode;
 use std::cell::RefCell;
 use std::ffi::c_void;
-
-/// Why wasm code trapped. The values are shared with compiled code and `trap.c`.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TrapCode {
-    StackOverflow = 1,
-    MemoryOutOfBounds = 2,
-    TableOutOfBounds = 3,
-    UndefinedElement = 4,
-    UninitializedElement = 5,
-    IndirectCallTypeMismatch = 6,
-    IntegerOverflow = 7,
-    IntegerDivideByZero = 8,
-    InvalidConversionToInteger = 9,
-    Unreachable = 10,
-    /// A host function returned a trap (parked in this thread's pending slot).
-    Host = 100,
-}
-
-impl TrapCode {
-    pub fn from_u32(code: u32) -> Option<TrapCode> {
-        use TrapCode::*;
-        [
-            StackOverflow,
-            MemoryOutOfBounds,
-            TableOutOfBounds,
-            UndefinedElement,
-            UninitializedElement,
-            IndirectCallTypeMismatch,
-            IntegerOverflow,
-            IntegerDivideByZero,
-            InvalidConversionToInteger,
-            Unreachable,
-            Host,
-        ]
-        .into_iter()
-        .find(|c| *c as u32 == code)
-    }
-
-    /// The message the spec's test suite expects.
-    pub fn message(self) -> &'static str {
-        match self {
-            TrapCode::StackOverflow => "call stack exhausted",
-            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
-            TrapCode::TableOutOfBounds => "out of bounds table access",
-            TrapCode::UndefinedElement => "undefined element",
-            TrapCode::UninitializedElement => "uninitialized element",
-            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
-            TrapCode::IntegerOverflow => "integer overflow",
-            TrapCode::IntegerDivideByZero => "integer divide by zero",
-            TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
-            TrapCode::Unreachable => "unreachable",
-            TrapCode::Host => "host trap",
-        }
-    }
-}
 
 /// One wasm frame of a backtrace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,14 +62,17 @@ impl std::fmt::Display for Trap {
 }
 
 extern "C" {
-    fn wasmo_catch(body: extern "C" fn(*mut c_void), data: *mut c_void) -> i32;
+    fn wasmo_catch(
+        body: extern "C" fn(*mut c_void),
+        data: *mut c_void,
+        fault_code: u32,
+        host_code: u32,
+    ) -> i32;
     fn wasmo_trap_code() -> u32;
     fn wasmo_trap_trace(len: *mut i32) -> *const usize;
     fn wasmo_enter_host() -> *mut c_void;
     fn wasmo_leave_host(saved: *mut c_void);
     fn wasmo_stack_low() -> usize;
-    pub(crate) fn wasmo_builtin_trap(code: u32);
-    pub(crate) fn wasmo_builtin_raise_pending();
 }
 
 thread_local! {
@@ -170,8 +118,16 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
         f();
     }
     let mut slot = Some(f);
-    // SAFETY: `run::<F>` matches `slot`'s type; the C side only calls it once.
-    let trapped = unsafe { wasmo_catch(run::<F>, &mut slot as *mut Option<F> as *mut c_void) };
+    // SAFETY: `run::<F>` matches `slot`'s type; the C side only calls it once. The catch point
+    // reports a fault in wasm code, and a trap a host function parked, with these codes.
+    let trapped = unsafe {
+        wasmo_catch(
+            run::<F>,
+            &mut slot as *mut Option<F> as *mut c_void,
+            TrapCode::MemoryOutOfBounds as u32,
+            TrapCode::Host as u32,
+        )
+    };
     if trapped == 0 {
         return Ok(());
     }

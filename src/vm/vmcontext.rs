@@ -1,4 +1,4 @@
-//! Everything compiled code touches at run time, described once: the `#[repr(C)]` structures it
+//! The memory layout compiled code and the runtime share, described once: the `#[repr(C)]` structures it
 //! reads and writes, and [`VMOffsets`], the layout of a module's `VMContext`. The translator takes
 //! every offset it emits from here, and the tests below check that Rust's layout agrees.
 //!
@@ -72,6 +72,14 @@ pub struct VMFuncRef {
     pub array_call: std::sync::atomic::AtomicUsize,
 }
 
+impl VMStoreContext {
+    pub const STACK_LIMIT: u32 = 0;
+}
+
+/// Size of one hotness counter (a `u32`): lift-off code counts defined function `d` at byte
+/// `d * COUNTER_SIZE` of the array `VMOffsets::COUNTERS` points at.
+pub const COUNTER_SIZE: u32 = 4;
+
 impl VMFuncRef {
     pub const CODE: u32 = 0;
     pub const VMCTX: u32 = 8;
@@ -105,7 +113,6 @@ impl VMOffsets {
     pub const STORE_CONTEXT: u32 = 0;
     pub const INSTANCE: u32 = 8;
     pub const COUNTERS: u32 = 16;
-    pub const STACK_LIMIT: u32 = 0; // within VMStoreContext
     const HEADER: u32 = 24;
     const PTR: u32 = 8;
 
@@ -156,8 +163,9 @@ mod tests {
         assert_eq!(offset_of!(VMMemory, length) as u32, VMMemory::LENGTH);
         assert_eq!(
             offset_of!(VMStoreContext, stack_limit) as u32,
-            VMOffsets::STACK_LIMIT
+            VMStoreContext::STACK_LIMIT
         );
+        assert_eq!(size_of::<u32>() as u32, COUNTER_SIZE);
         assert_eq!(size_of::<VMGlobal>(), 16);
         assert_eq!(align_of::<VMGlobal>(), 16);
         assert_eq!(size_of::<u128>() as u32, VALUE_SLOT);

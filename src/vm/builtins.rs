@@ -1,0 +1,161 @@
+//! The runtime builtins: functions compiled code calls for what is not worth inlining (growing,
+//! bulk memory and table operations, segment drops), for host calls and for raising traps.
+//!
+//! They are listed once, in [`builtins!`]'s invocation below. From that one table come the
+//! [`Builtin`] enum, each builtin's symbol name, its signature in ABI terms (which the translator
+//! turns into an LLVM declaration, `compile::abi::declare_builtin`), and the address table the JIT
+//! linker resolves the symbols with ([`Builtin::address`]): compiled code holds no addresses, and
+//! this leaf names no runtime item. The definitions are `#[no_mangle] extern "C"` functions of the
+//! same names in `runtime/builtins.rs` (and, for the two that unwind, `runtime/trap.c`); a missing
+//! one is a link error.
+//!
+//! Fallible builtins return a [`TrapCode`](super::TrapCode) value (0 for success) and let the
+//! caller raise it: no Rust frame is ever unwound by a trap.
+
+/// A parameter type of a builtin, as compiled code passes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbiType {
+    /// A pointer or pointer-sized value (a vmctx, a table element).
+    Ptr,
+    /// A 32-bit integer.
+    I32,
+}
+
+/// What a builtin returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbiResult {
+    /// Nothing.
+    Void,
+    /// A 32-bit integer (a trap code, or a grow result).
+    I32,
+    /// It never returns: it unwinds to the innermost catch point.
+    Never,
+}
+
+/// The Rust type of an [`AbiType`] in the declarations below.
+macro_rules! rust_type {
+    (Ptr) => { *mut u8 };
+    (I32) => { u32 };
+}
+
+/// The Rust return type of an [`AbiResult`] in the declarations below (they are only ever
+/// taken the address of, never called from Rust).
+macro_rules! rust_result {
+    (Void) => {
+        ()
+    };
+    (I32) => {
+        u32
+    };
+    (Never) => {
+        ()
+    };
+}
+
+macro_rules! builtins {
+    ($( $(#[$doc:meta])* $variant:ident = $symbol:ident ( $($param:ident : $pty:ident),* ) -> $ret:ident; )*) => {
+        /// A runtime builtin (see the module documentation).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Builtin {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Builtin {
+            /// Every builtin.
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$variant),*];
+
+            /// The symbol compiled code calls it by.
+            pub fn symbol(self) -> &'static str {
+                match self { $(Builtin::$variant => stringify!($symbol),)* }
+            }
+
+            /// Its parameters, in order.
+            pub fn params(self) -> &'static [AbiType] {
+                match self { $(Builtin::$variant => &[$(AbiType::$pty),*],)* }
+            }
+
+            /// What it returns.
+            pub fn result(self) -> AbiResult {
+                match self { $(Builtin::$variant => AbiResult::$ret,)* }
+            }
+
+            /// Its address in this process, for the JIT linker.
+            pub fn address(self) -> usize {
+                match self { $(Builtin::$variant => definitions::$symbol as *const () as usize,)* }
+            }
+        }
+
+        /// The definitions, by name (`runtime/builtins.rs`, `runtime/trap.c`).
+        mod definitions {
+            extern "C" {
+                $( pub fn $symbol($($param: rust_type!($pty)),*) -> rust_result!($ret); )*
+            }
+        }
+    };
+}
+
+builtins! {
+    /// `trap(code)`: raises trap `code`.
+    Trap = wasmo_builtin_trap(code: I32) -> Never;
+    /// `memory_grow(vmctx, memory, delta) -> old pages or -1`.
+    MemoryGrow = wasmo_builtin_memory_grow(vmctx: Ptr, memory: I32, delta: I32) -> I32;
+    /// `memory_fill(vmctx, memory, dst, value, len) -> trap code or 0`.
+    MemoryFill = wasmo_builtin_memory_fill(vmctx: Ptr, memory: I32, dst: I32, value: I32, len: I32) -> I32;
+    /// `memory_copy(vmctx, dst_memory, src_memory, dst, src, len) -> trap code or 0`.
+    MemoryCopy = wasmo_builtin_memory_copy(vmctx: Ptr, dst_memory: I32, src_memory: I32, dst: I32, src: I32, len: I32) -> I32;
+    /// `memory_init(vmctx, memory, segment, dst, src, len) -> trap code or 0`.
+    MemoryInit = wasmo_builtin_memory_init(vmctx: Ptr, memory: I32, segment: I32, dst: I32, src: I32, len: I32) -> I32;
+    /// `data_drop(vmctx, segment)`.
+    DataDrop = wasmo_builtin_data_drop(vmctx: Ptr, segment: I32) -> Void;
+    /// `table_grow(vmctx, table, init, delta) -> old size or -1`.
+    TableGrow = wasmo_builtin_table_grow(vmctx: Ptr, table: I32, init: Ptr, delta: I32) -> I32;
+    /// `table_fill(vmctx, table, dst, value, len) -> trap code or 0`.
+    TableFill = wasmo_builtin_table_fill(vmctx: Ptr, table: I32, dst: I32, value: Ptr, len: I32) -> I32;
+    /// `table_copy(vmctx, dst_table, src_table, dst, src, len) -> trap code or 0`.
+    TableCopy = wasmo_builtin_table_copy(vmctx: Ptr, dst_table: I32, src_table: I32, dst: I32, src: I32, len: I32) -> I32;
+    /// `table_init(vmctx, table, segment, dst, src, len) -> trap code or 0`.
+    TableInit = wasmo_builtin_table_init(vmctx: Ptr, table: I32, segment: I32, dst: I32, src: I32, len: I32) -> I32;
+    /// `elem_drop(vmctx, segment)`.
+    ElemDrop = wasmo_builtin_elem_drop(vmctx: Ptr, segment: I32) -> Void;
+    /// `host_call(host_data, values) -> 0, or 1 when the host function trapped`.
+    HostCall = wasmo_builtin_host_call(host: Ptr, values: Ptr) -> I32;
+    /// `raise_pending()`: unwinds with the trap a host call (or a failed lazy compilation) left.
+    RaisePending = wasmo_builtin_raise_pending() -> Never;
+    /// `record_trap_index(vmctx, index)`: the table index the next trap's message names
+    /// ("uninitialized element 2"); a `Trap` follows.
+    RecordTrapIndex = wasmo_builtin_record_trap_index(vmctx: Ptr, index: I32) -> Void;
+}
+
+impl Builtin {
+    /// Every builtin's symbol and address, for the JIT linker.
+    pub fn address_table() -> Vec<(&'static str, usize)> {
+        Self::ALL
+            .iter()
+            .map(|&b| (b.symbol(), b.address()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_has_its_own_symbol_and_an_address() {
+        let table = Builtin::address_table();
+        assert_eq!(table.len(), Builtin::ALL.len());
+        for (i, (symbol, address)) in table.iter().enumerate() {
+            assert!(symbol.starts_with("wasmo_builtin_"), "{symbol}");
+            assert_ne!(*address, 0, "{symbol}");
+            assert!(table[..i].iter().all(|(s, a)| s != symbol && a != address));
+        }
+    }
+
+    #[test]
+    fn only_the_unwinding_builtins_never_return() {
+        for &b in Builtin::ALL {
+            let unwinds = matches!(b, Builtin::Trap | Builtin::RaisePending);
+            assert_eq!(b.result() == AbiResult::Never, unwinds, "{b:?}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Why wasm code trapped: the codes compiled code passes to the trap builtin, builtins return,
+//! and the catch point (`runtime/trap.c`, which is given them by the runtime) reports.
+
+/// A trap's cause. The values cross into compiled code and C; 0 means "no trap" in the results
+/// of fallible builtins.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrapCode {
+    StackOverflow = 1,
+    MemoryOutOfBounds = 2,
+    TableOutOfBounds = 3,
+    UndefinedElement = 4,
+    UninitializedElement = 5,
+    IndirectCallTypeMismatch = 6,
+    IntegerOverflow = 7,
+    IntegerDivideByZero = 8,
+    InvalidConversionToInteger = 9,
+    Unreachable = 10,
+    /// A host function returned a trap (parked in this thread's pending slot).
+    Host = 100,
+}
+
+impl TrapCode {
+    /// Every code.
+    pub const ALL: [TrapCode; 11] = [
+        TrapCode::StackOverflow,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::TableOutOfBounds,
+        TrapCode::UndefinedElement,
+        TrapCode::UninitializedElement,
+        TrapCode::IndirectCallTypeMismatch,
+        TrapCode::IntegerOverflow,
+        TrapCode::IntegerDivideByZero,
+        TrapCode::InvalidConversionToInteger,
+        TrapCode::Unreachable,
+        TrapCode::Host,
+    ];
+
+    /// The code whose value is `code`, if any.
+    pub fn from_u32(code: u32) -> Option<TrapCode> {
+        Self::ALL.into_iter().find(|c| *c as u32 == code)
+    }
+
+    /// The message the spec's test suite expects.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivideByZero => "integer divide by zero",
+            TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::Host => "host trap",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_never_zero() {
+        for code in TrapCode::ALL {
+            assert_ne!(code as u32, 0, "0 means success in builtin results");
+            assert_eq!(TrapCode::from_u32(code as u32), Some(code));
+        }
+        assert_eq!(TrapCode::from_u32(0), None);
+    }
+}
