@@ -10,16 +10,44 @@
 //! pipeline, and switches the references again. A switch is one atomic store per instance:
 //! calls already running finish in the code they started in, and old code stays loaded as long
 //! as the module, so nothing can still run freed code.
+//!
+//! Tiering knows a module only through [`TieredModule`], which the compiled artifact
+//! (`artifact::Module`) implements: this file names no artifact type.
 
 use crate::codegen::lazy_stub::LazyStubs;
 use crate::codegen::LoadedObjects;
 use crate::compile::{CompileOptions, Tier};
 use crate::error::Result;
-use crate::module::{Module, WeakModule};
+use crate::module::ModuleInfo;
 use crate::vm::VMFuncRef;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
+
+/// What tiering needs of a lift-off module.
+pub trait TieredModule: Send + Sync {
+    /// The module's tier state.
+    fn tier_state(&self) -> &TierState;
+    /// The module's description.
+    fn info(&self) -> &ModuleInfo;
+    /// The module's binary.
+    fn bytes(&self) -> &[u8];
+    /// The engine's tier queue.
+    fn tier_queue(&self) -> &Arc<TierQueue>;
+    /// The optimisation level of optimised code (the engine's setting).
+    fn opt_level(&self) -> u32;
+    /// Compiles defined functions `defined` as `tier` code and loads it; returns their
+    /// addresses and the objects that hold them.
+    fn compile_tier(
+        &self,
+        defined: &[u32],
+        tier: Tier,
+        options: CompileOptions,
+    ) -> Result<(Vec<usize>, LoadedObjects)>;
+}
+
+/// A shared lift-off module.
+type ModuleRef = Arc<dyn TieredModule>;
 
 /// Which code a defined function runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +77,8 @@ pub struct TierState {
     changed: Condvar,
     /// Serialises lazy compilations of this module.
     lazy: Mutex<()>,
+    /// The module this state belongs to (set once it is shared, [`TierState::set_owner`]).
+    owner: OnceLock<Weak<dyn TieredModule>>,
 }
 
 /// A registered instance's function references.
@@ -102,12 +132,15 @@ impl TierState {
             inner: Mutex::new(inner),
             changed: Condvar::new(),
             lazy: Mutex::new(()),
+            owner: OnceLock::new(),
         })
     }
 
-    /// Gives the lazy stubs the context word they pass to the resolver.
-    pub fn set_context(&self, context: usize) {
-        self.stubs.set_context(context);
+    /// Names the module this state belongs to, once it is shared (so its address, which the
+    /// lazy stubs pass to the resolver as their context word, no longer changes).
+    pub fn set_owner(&self, owner: Weak<dyn TieredModule>) {
+        let _ = self.owner.set(owner);
+        self.stubs.set_context(self as *const TierState as usize);
     }
 
     fn lock(&self) -> MutexGuard<'_, TierInner> {
@@ -262,13 +295,19 @@ const BATCH_BYTES: usize = 32 * 1024;
 /// `index` through an instance's references, with the module's context word: compiles the
 /// function's baseline code and returns it, or parks a trap and returns 0.
 extern "C" fn lazy_resolve(context: usize, index: u32) -> usize {
-    // SAFETY: the stubs carry their module's context; a stub runs only while an instance of
-    // the module, which keeps the module alive, calls it.
-    let module = unsafe { Module::from_context(context) };
+    // SAFETY: the stubs carry their tier state's address; a stub runs only while an instance
+    // of the module, which keeps the module (and so its tier state) alive, calls it.
+    let tier = unsafe { &*(context as *const TierState) };
+    let Some(module) = tier.owner.get().and_then(Weak::upgrade) else {
+        crate::vm::trap_code::park(Box::new(String::from(
+            "lazy compilation: the module is gone",
+        )));
+        return 0;
+    };
     match compile_lazily(&module, index) {
         Ok(code) => code,
         Err(e) => {
-            crate::runtime::trap::set_pending(crate::runtime::trap::Trap::new(format!(
+            crate::vm::trap_code::park(Box::new(format!(
                 "lazy compilation of function {} failed: {e}",
                 module.info().num_imported_functions + index
             )));
@@ -277,8 +316,8 @@ extern "C" fn lazy_resolve(context: usize, index: u32) -> usize {
     }
 }
 
-fn compile_lazily(module: &Module, index: u32) -> Result<usize> {
-    let tier = module.code().tier.as_ref().expect("lift-off module");
+fn compile_lazily(module: &ModuleRef, index: u32) -> Result<usize> {
+    let tier = module.tier_state();
     let _one_at_a_time = tier.lazy.lock().unwrap_or_else(|e| e.into_inner());
     let batch = {
         let inner = tier.lock();
@@ -289,10 +328,7 @@ fn compile_lazily(module: &Module, index: u32) -> Result<usize> {
     };
     // LLVM runs on the engine's lazy-compilation thread: the caller's stack is wasm's, which
     // may be nearly used up, and that thread keeps one target machine for every compilation.
-    let (code, objects) = module
-        .engine()
-        .tier_queue()
-        .compile_lazily(module, batch.clone())?;
+    let (code, objects) = module.tier_queue().compile_lazily(module, batch.clone())?;
     tier.install(&batch, &code, objects, FuncTier::Baseline);
     Ok(code[0])
 }
@@ -302,7 +338,7 @@ fn compile_lazily(module: &Module, index: u32) -> Result<usize> {
 /// [`LAZY_BATCH_BYTES`] of wasm. They are likely to run next, and one compilation of several
 /// small functions costs little more than one of a single function (LLVM's per-module set-up
 /// dominates at this size).
-fn lazy_batch(module: &Module, inner: &TierInner, index: u32) -> Vec<u32> {
+fn lazy_batch(module: &ModuleRef, inner: &TierInner, index: u32) -> Vec<u32> {
     let info = module.info();
     let imported = info.num_imported_functions;
     let mut batch = vec![index];
@@ -365,7 +401,7 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
 
 /// The engine's list of lift-off modules and its tier-up worker thread.
 pub struct TierQueue {
-    modules: Mutex<Vec<WeakModule>>,
+    modules: Mutex<Vec<Weak<dyn TieredModule>>>,
     wake: Condvar,
     stop: AtomicBool,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -380,7 +416,7 @@ pub struct TierQueue {
 
 /// One function to compile lazily, and where to send its code.
 struct LazyJob {
-    module: Module,
+    module: ModuleRef,
     defined: Vec<u32>,
     reply: std::sync::mpsc::SyncSender<Result<(Vec<usize>, LoadedObjects)>>,
 }
@@ -423,11 +459,11 @@ impl TierQueue {
     }
 
     /// Adds a lift-off module, starting the worker on first use.
-    pub fn add(self: &Arc<Self>, module: &Module) {
+    pub fn add(self: &Arc<Self>, module: Weak<dyn TieredModule>) {
         self.modules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(module.downgrade());
+            .push(module);
         let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
         if worker.is_none() {
             let queue = self.clone();
@@ -446,7 +482,7 @@ impl TierQueue {
     /// thread (started on first use) and waits for it.
     fn compile_lazily(
         &self,
-        module: &Module,
+        module: &ModuleRef,
         defined: Vec<u32>,
     ) -> Result<(Vec<usize>, LoadedObjects)> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
@@ -500,23 +536,23 @@ impl TierQueue {
 
     fn run(&self) {
         while !self.stop.load(Ordering::SeqCst) {
-            let modules: Vec<Module> = {
+            let modules: Vec<ModuleRef> = {
                 let mut list = self.modules.lock().unwrap_or_else(|e| e.into_inner());
-                list.retain(|w| w.alive());
-                list.iter().filter_map(|w| w.upgrade()).collect()
+                list.retain(|w| w.strong_count() > 0);
+                list.iter().filter_map(Weak::upgrade).collect()
             };
             let mut worked = false;
             for module in &modules {
                 if self.stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let tier = module.code().tier.as_ref().expect("lift-off module");
+                let tier = module.tier_state();
                 let Some(batch) = tier.take_batch(&module.info().bodies) else {
                     continue;
                 };
                 worked = true;
                 let options = CompileOptions {
-                    opt_level: module.engine().config().opt_level,
+                    opt_level: module.opt_level(),
                     threads: 1,
                     machine: None,
                 };

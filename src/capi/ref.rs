@@ -7,7 +7,7 @@
 //! belongs to the object, not the handle: every copy sees it, and its finalizer runs when the
 //! last handle is gone.
 
-use crate::module::Module;
+use crate::artifact::Module;
 use crate::runtime::store::Store;
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
@@ -91,7 +91,7 @@ impl StoreObject {
 /// What a trap object carries: its message (NUL-terminated, as wasm.h wants) and wasm frames.
 pub struct TrapData {
     pub message: Vec<u8>,
-    pub frames: Vec<crate::runtime::trap::FrameInfo>,
+    pub frames: Vec<crate::artifact::code_map::FrameInfo>,
     /// The store instance of each frame, where it can be told.
     pub instances: Vec<Option<u32>>,
     /// The store whose instances the frames belong to, if the trap came out of wasm.

@@ -205,19 +205,11 @@ pub unsafe extern "C" fn wasmo_module_tier_counts(
 ) {
     let module = unsafe { arg(module, "wasmo_module_tier_counts", "module") }.module();
     let out = unsafe { arg_mut(out, "wasmo_module_tier_counts", "out") };
-    *out = match &module.code().tier {
-        Some(tier) => {
-            let c = tier.counts();
-            wasmo_tier_counts_t {
-                not_compiled: c.not_compiled,
-                baseline: c.baseline,
-                optimized: c.optimized,
-            }
-        }
-        None => wasmo_tier_counts_t {
-            optimized: module.info().bodies.len(),
-            ..Default::default()
-        },
+    let c = module.code().tier_counts(module.info().bodies.len());
+    *out = wasmo_tier_counts_t {
+        not_compiled: c.not_compiled,
+        baseline: c.baseline,
+        optimized: c.optimized,
     };
 }
 
@@ -227,7 +219,5 @@ pub unsafe extern "C" fn wasmo_module_tier_counts(
 #[no_mangle]
 pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module::wasm_module_t) {
     let module = unsafe { arg(module, "wasmo_module_wait_tier_up", "module") }.module();
-    if let Some(tier) = &module.code().tier {
-        tier.wait(module.engine().tier_queue());
-    }
+    module.code().wait_for_tier_up(module.engine().tier_queue());
 }

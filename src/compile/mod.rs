@@ -9,7 +9,7 @@ mod control;
 mod memory;
 mod numeric;
 mod simd;
-mod support;
+pub mod support;
 mod table;
 mod translate;
 mod variable;
@@ -25,7 +25,7 @@ use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-pub use support::{check_module_supported, direct_callees, validate_supported};
+pub use support::{decode_supported, direct_callees};
 
 /// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,18 +1,36 @@
-//! The up-front check lift-off mode needs: functions compiled lazily on first call would
-//! otherwise report an operator Wasmo does not compile only when it runs. `validate_supported`
-//! validates a body (`ModuleInfo::decode_checked`) and refuses in the same pass, as
-//! `wasm_module_new` does in optimised mode, operators of proposals the translator does not
-//! implement and locals of types it cannot represent.
+//! The one support policy: [`decode_supported`] decides, when a module is created or validated,
+//! whether Wasmo runs it, the same way in both compile modes. It validates every body and refuses
+//! in the same pass (`validate_supported`) operators of proposals the translator does not
+//! implement and locals of types it cannot represent, wherever they are (dead code included),
+//! and then what the translator and runtime refuse outside bodies (`check_module_supported`).
+//! Lift-off compiles lazily, so without this an unsupported operator would surface only when its
+//! function first ran; optimised mode would accept one in unreachable code.
 
 use super::translate::unsupported_operator;
 use crate::error::{Error, Result};
 use crate::module::types::ValType;
-use crate::module::ModuleInfo;
+use crate::module::{BodyValidator, ModuleInfo};
+
+/// Decodes and validates `bytes` (bodies on up to `threads` threads), refusing what Wasmo does
+/// not support. Every path that creates or validates a module from wasm bytes asks this.
+pub fn decode_supported(
+    bytes: &[u8],
+    features: wasmparser::WasmFeatures,
+    threads: usize,
+) -> Result<ModuleInfo> {
+    let validate: &BodyValidator = &move |v, body| validate_supported(v, body, features);
+    let info = ModuleInfo::decode_with(bytes, features, threads, validate)?;
+    check_module_supported(&info)?;
+    Ok(info)
+}
 
 /// What the translator refuses outside function bodies.
 pub fn check_module_supported(info: &ModuleInfo) -> Result<()> {
     if info.memories.iter().any(|m| m.memory64) {
         return Err(Error::unsupported("64-bit memory", "memory64"));
+    }
+    if info.tables.iter().any(|t| t.table64) {
+        return Err(Error::unsupported("64-bit table", "memory64"));
     }
     Ok(())
 }
@@ -122,8 +140,7 @@ mod tests {
 
     fn check(wat: &str) -> Result<()> {
         let bytes = wat::parse_str(wat).unwrap();
-        let info = ModuleInfo::decode_checked(&bytes, crate::module::features(), 1, true)?;
-        check_module_supported(&info)
+        decode_supported(&bytes, crate::module::features(), 1).map(drop)
     }
 
     #[test]
@@ -136,5 +153,18 @@ mod tests {
         assert!(e.message().starts_with("unsupported:"), "{e}");
         let e = check("(module (memory i64 1))").unwrap_err();
         assert!(e.message().contains("memory64"), "{e}");
+        let e = check("(module (table i64 1 funcref))").unwrap_err();
+        assert!(e.message().contains("64-bit table"), "{e}");
+        let e = check("(module (func unreachable return_call 0))").unwrap_err();
+        // In the same pass as validation, on every body, however many threads validate.
+        let bad = wat::parse_str("(module (func) (func) (func (return_call 0)))").unwrap();
+        for threads in [1, 2] {
+            let e = decode_supported(&bad, crate::module::features(), threads).unwrap_err();
+            assert!(e.message().contains("tail-call"), "{e}");
+        }
+        assert!(
+            e.message().contains("tail-call"),
+            "dead code is checked too: {e}"
+        );
     }
 }

@@ -57,12 +57,4 @@ impl ConstExpr {
         }
         Ok(ConstExpr(ops))
     }
-
-    /// The function index if this is exactly `ref.func i`.
-    pub fn as_ref_func(&self) -> Option<u32> {
-        match self.0.as_slice() {
-            [ConstOp::RefFunc(i)] => Some(*i),
-            _ => None,
-        }
-    }
 }

@@ -7,10 +7,11 @@ use super::store::{Extern, FuncData, GlobalData, Store};
 use super::table::Table;
 use super::trap::{Trap, TrapCode};
 use super::values::Val;
+use crate::artifact::Module;
 use crate::error::Error;
 use crate::module::const_expr::{ConstExpr, ConstOp};
 use crate::module::types::{ExternType, Limits};
-use crate::module::{DataMode, ElementMode, Module};
+use crate::module::{DataMode, ElementMode};
 use crate::vm::{VMFuncRef, VMGlobal, VMOffsets};
 
 /// Why instantiation failed.
@@ -50,7 +51,7 @@ pub struct Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        if let Some(tier) = &self.module.code().tier {
+        if let Some(tier) = self.module.code().tier() {
             tier.unregister(&self.func_refs);
         }
     }
@@ -218,7 +219,7 @@ pub fn instantiate(
             let type_index = info.functions[imported + i];
             VMFuncRef {
                 // Optimised mode; lift-off mode fills these in just below.
-                code: code.functions.get(i).copied().unwrap_or(0).into(),
+                code: code.initial_function(i).into(),
                 vmctx,
                 type_id: store.engine().type_id(info.func_type(type_index)),
                 array_call: code.trampolines[type_index as usize].into(),
@@ -226,7 +227,7 @@ pub fn instantiate(
         })
         .collect();
     inst.func_refs = func_refs;
-    if let Some(tier) = &code.tier {
+    if let Some(tier) = code.tier() {
         tier.register(&inst.func_refs);
         inst.set_ptr(VMOffsets::COUNTERS, tier.counters.as_ptr() as usize);
     }
@@ -472,10 +473,5 @@ impl Store {
             .iter()
             .position(|i| std::ptr::eq(&**i, instance))?;
         Some((index as u32, data.instances[index].module.code().id))
-    }
-
-    /// The function data of a store function, for the C API.
-    pub fn is_host_func(&self, func: u32) -> bool {
-        matches!(self.data().funcs[func as usize], FuncData::Host(_))
     }
 }

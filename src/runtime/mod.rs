@@ -3,7 +3,7 @@
 //! `vm`'s.
 
 pub mod builtins;
-pub mod code_map;
+
 pub mod instance;
 pub mod memory;
 pub mod store;

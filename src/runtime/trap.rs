@@ -1,23 +1,9 @@
 //! Traps: their messages, catching them around calls into wasm, and the wasm
 //! backtrace from the frame-pointer chain. The unwinding itself is C (`trap.c`).
 
-use super::code_map;
+pub use crate::artifact::code_map::{self, FrameInfo};
 pub use crate::vm::TrapCode;
-use std::cell::RefCell;
 use std::ffi::c_void;
-
-/// One wasm frame of a backtrace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameInfo {
-    pub func_index: u32,
-    /// Offset of the function's body (its code section entry) in the module binary.
-    pub func_start: usize,
-    /// Offset in the module binary of the instruction this frame is at: the one that trapped
-    /// (innermost frame) or the call (outer frames). `func_start` where not known.
-    pub module_offset: usize,
-    /// Identifies the module instance's compiled code (see `code_map`).
-    pub module_id: u64,
-}
 
 /// A trap: a message, and the wasm frames active when it happened (innermost first).
 #[derive(Debug, Clone)]
@@ -75,14 +61,9 @@ extern "C" {
     fn wasmo_stack_low() -> usize;
 }
 
-thread_local! {
-    /// A trap a host function returned, waiting for the host stub to unwind with it.
-    static PENDING: RefCell<Option<Trap>> = const { RefCell::new(None) };
-}
-
-/// Parks `trap` until the host stub raises it (see `wasmo_builtin_raise_pending`).
+/// Parks `trap` until the host stub raises it (see `vm::trap_code::park`).
 pub fn set_pending(trap: Trap) {
-    PENDING.with(|p| *p.borrow_mut() = Some(trap));
+    crate::vm::trap_code::park(Box::new(trap));
 }
 
 thread_local! {
@@ -140,9 +121,16 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
         std::slice::from_raw_parts(ptr, len as usize).to_vec()
     };
     let mut trap = match TrapCode::from_u32(code) {
-        Some(TrapCode::Host) => PENDING
-            .with(|p| p.borrow_mut().take())
-            .unwrap_or_else(|| Trap::new("host trap")),
+        Some(TrapCode::Host) => match crate::vm::trap_code::take_parked() {
+            Some(parked) => match parked.downcast::<Trap>() {
+                Ok(trap) => *trap,
+                Err(other) => match other.downcast::<String>() {
+                    Ok(message) => Trap::new(*message),
+                    Err(_) => Trap::new("host trap"),
+                },
+            },
+            None => Trap::new("host trap"),
+        },
         Some(code) => Trap::from_code(code),
         None => Trap::new(format!("unknown trap {code}")),
     };

@@ -1,5 +1,26 @@
 //! Why wasm code trapped: the codes compiled code passes to the trap builtin, builtins return,
-//! and the catch point (`runtime/trap.c`, which is given them by the runtime) reports.
+//! and the catch point (`runtime/trap.c`, which is given them by the runtime) reports; and the
+//! thread's parked trap, which `RaisePending` unwinds with ([`TrapCode::Host`]).
+
+use std::any::Any;
+use std::cell::RefCell;
+
+thread_local! {
+    /// What the next `RaisePending` on this thread reports: parked by a host call that returned
+    /// a trap (the runtime's trap) or by a lazy compilation that failed (its message, a
+    /// `String`), taken by the catch point's owner.
+    static PARKED: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
+/// Parks `payload` until the catch point takes it ([`take_parked`]).
+pub fn park(payload: Box<dyn Any>) {
+    PARKED.with(|p| *p.borrow_mut() = Some(payload));
+}
+
+/// Takes what [`park`] left on this thread.
+pub fn take_parked() -> Option<Box<dyn Any>> {
+    PARKED.with(|p| p.borrow_mut().take())
+}
 
 /// A trap's cause. The values cross into compiled code and C; 0 means "no trap" in the results
 /// of fallible builtins.

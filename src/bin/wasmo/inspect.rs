@@ -5,10 +5,11 @@ use crate::load::{self, exact_size, Input};
 use crate::{EngineOptions, Failure};
 use std::fmt::Write as _;
 use std::time::Instant;
+use wasmo::artifact::serialize::{check_compatible, read_artifact};
+use wasmo::artifact::{Code, Module};
 use wasmo::engine::{Engine, Mode};
-use wasmo::module::serialize::{check_compatible, read_artifact};
 use wasmo::module::types::{ExternKind, ExternType, Limits};
-use wasmo::module::{Module, ModuleInfo};
+use wasmo::module::ModuleInfo;
 
 pub fn inspect(engine_options: &EngineOptions, file: &str, compile: bool) -> Result<(), Failure> {
     let engine = Engine::new(engine_options.config());
@@ -47,7 +48,7 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
             let _ = writeln!(w, "format: serialized module, {}", exact_size(bytes.len()));
             let _ = writeln!(w, "artifact:");
             let _ = writeln!(w, "  wasmo version: {}", h.wasmo_version);
-            let this_build = wasmo::module::serialize::BUILD_ID;
+            let this_build = wasmo::artifact::serialize::BUILD_ID;
             let _ = writeln!(
                 w,
                 "  build id: {}{}",
@@ -212,20 +213,20 @@ fn compiled(w: &mut String, engine: &Engine, module: &Module, seconds: f64, inpu
     let _ = writeln!(w, "  mode: {how}");
     let _ = writeln!(w, "  time: {:.1} ms", seconds * 1000.0);
     let defined = module.info().bodies.len();
-    match &code.tier {
-        Some(tier) => {
-            let c = tier.counts();
+    match &code.code {
+        Code::Liftoff(_) => {
+            let c = code.tier_counts(defined);
             let _ = writeln!(
                 w,
                 "  tiers: {} not compiled, {} baseline, {} optimised",
                 c.not_compiled, c.baseline, c.optimized
             );
         }
-        None => {
+        Code::Optimized { .. } => {
             let _ = writeln!(w, "  tiers: {defined} optimised");
         }
     }
-    if let Some(compiled) = &code.compiled {
+    if let Code::Optimized { compiled, .. } = &code.code {
         let bytes: usize = compiled.objects.iter().map(|o| o.len()).sum();
         let _ = writeln!(
             w,

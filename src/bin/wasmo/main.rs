@@ -168,7 +168,7 @@ fn execute(command: Command, engine: &EngineOptions) -> Result<(), Failure> {
             println!(
                 "wasmo {} (build {}, {})",
                 env!("CARGO_PKG_VERSION"),
-                wasmo::module::serialize::BUILD_ID,
+                wasmo::artifact::serialize::BUILD_ID,
                 wasmo::codegen::host().triple
             );
             Ok(())

@@ -22,9 +22,10 @@
 //! executable. Each failure is an error with a message, never a crash. An artifact is trusted
 //! code, like a shared library: the checksum catches damage, not malice.
 
-use super::{symbol_prefix, LoadedCode, Module, ModuleInfo};
+use super::{symbol_prefix, LoadedCode, Module};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::module::ModuleInfo;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
@@ -295,9 +296,9 @@ impl Module {
         let engine = self.engine();
         let opt_level = engine.config().opt_level;
         let fresh;
-        let compiled = match &self.code().compiled {
-            Some(c) => c,
-            None => {
+        let compiled = match &self.code().code {
+            super::Code::Optimized { compiled, .. } => compiled,
+            super::Code::Liftoff(_) => {
                 let options = crate::compile::CompileOptions {
                     opt_level,
                     threads: engine.config().threads(),

@@ -1,9 +1,21 @@
 //! The process-wide map from native code addresses to wasm functions and operators, for
 //! backtraces.
 
-use super::trap::FrameInfo;
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard};
+
+/// One wasm frame of a backtrace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    /// Offset of the function's body (its code section entry) in the module binary.
+    pub func_start: usize,
+    /// Offset in the module binary of the instruction this frame is at: the one that trapped
+    /// (innermost frame) or the call (outer frames). `func_start` where not known.
+    pub module_offset: usize,
+    /// Identifies the module instance's compiled code (see [`FrameInfo`]'s registration).
+    pub module_id: u64,
+}
 
 /// One function's code.
 struct Code {

@@ -1,0 +1,458 @@
+//! The compiled artifact: a [`Module`] is a validated module's description (`module::ModuleInfo`)
+//! with its machine code loaded in the engine's JIT, in one of the two compile modes ([`Code`]).
+//! Here too: building one (`Module::new`, which asks `compile::support` whether the module is
+//! supported, then compiles it or hands it to lift-off tiering), loading code and registering it
+//! in the process-wide code map for backtraces (`code_map`), serialisation (`serialize`) and the
+//! on-disk code cache (`cache`).
+
+pub mod cache;
+pub mod code_map;
+pub mod serialize;
+
+use crate::codegen::LoadedObjects;
+use crate::compile::{CompileOptions, CompiledCode, Tier};
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::module::types::{ExternKind, ExternType, FuncType};
+use crate::module::ModuleInfo;
+use crate::tier::{TierCounts, TierQueue, TierState, TieredModule};
+use std::sync::Arc;
+
+/// A validated, compiled module, ready to instantiate in any store of its engine. Cloning
+/// shares it.
+#[derive(Clone)]
+pub struct Module {
+    inner: Arc<ModuleInner>,
+}
+
+struct ModuleInner {
+    engine: Engine,
+    info: ModuleInfo,
+    bytes: Arc<[u8]>,
+    code: LoadedCode,
+    from_cache: bool,
+}
+
+/// A module's machine code, loaded in the engine's JIT.
+pub struct LoadedCode {
+    /// Identifies this code in the code map (frames' `module_id`) and in its symbols.
+    pub id: u64,
+    /// Address of the array trampoline of each type-section entry (0 if none).
+    pub trampolines: Vec<usize>,
+    /// The objects loaded with the module: all of an optimised module's code; a lift-off
+    /// module's trampolines (its functions' code is in its tier state).
+    objects: Option<LoadedObjects>,
+    /// The code in its compile mode.
+    pub code: Code,
+}
+
+/// A module's functions' code, in one of the two compile modes (`engine::Mode`).
+pub enum Code {
+    /// Every function compiled once, optimised.
+    Optimized {
+        /// Address of each defined function.
+        functions: Vec<usize>,
+        /// The relocatable objects as LLVM emitted them, for serialisation.
+        compiled: CompiledCode,
+    },
+    /// Lift-off: the functions' tiers, their counters and lazy stubs.
+    Liftoff(TierState),
+}
+
+impl LoadedCode {
+    /// The tier state of a lift-off module.
+    pub fn tier(&self) -> Option<&TierState> {
+        match &self.code {
+            Code::Liftoff(tier) => Some(tier),
+            Code::Optimized { .. } => None,
+        }
+    }
+
+    /// The address defined function `defined` starts at when instantiated: optimised code, or
+    /// 0 in lift-off mode (whose tier state fills in every instance's references).
+    pub fn initial_function(&self, defined: usize) -> usize {
+        match &self.code {
+            Code::Optimized { functions, .. } => functions[defined],
+            Code::Liftoff(_) => 0,
+        }
+    }
+
+    /// How many of the `defined` functions run on each tier (all optimised in optimised mode).
+    pub fn tier_counts(&self, defined: usize) -> TierCounts {
+        match &self.code {
+            Code::Liftoff(tier) => tier.counts(),
+            Code::Optimized { .. } => TierCounts {
+                optimized: defined,
+                ..TierCounts::default()
+            },
+        }
+    }
+
+    /// Blocks until every function that runs baseline code has its optimised code (returns at
+    /// once in optimised mode, or when `queue`'s worker has stopped).
+    pub fn wait_for_tier_up(&self, queue: &TierQueue) {
+        if let Code::Liftoff(tier) = &self.code {
+            tier.wait(queue);
+        }
+    }
+}
+
+/// The prefix of every symbol of the module with id `id`: fixed width, so that deserialising
+/// can rename an artifact's symbols for its new id in place.
+pub fn symbol_prefix(id: u64) -> String {
+    format!("wasmo_m{id:016x}")
+}
+
+/// Code loaded for some of a module's functions: the objects, each function's address, and
+/// each type-section entry's trampoline address (0 if not in these objects).
+struct Loaded {
+    objects: LoadedObjects,
+    functions: Vec<usize>,
+    trampolines: Vec<usize>,
+}
+
+impl Module {
+    /// Decodes, validates and compiles `bytes` for `engine` (or loads them from the engine's
+    /// code cache, see `cache`).
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let cache = engine.config().cache_dir.clone();
+        if let Some(dir) = &cache {
+            if let Some(mut module) = cache::load(dir, engine, bytes) {
+                if let Some(inner) = Arc::get_mut(&mut module.inner) {
+                    inner.from_cache = true;
+                }
+                return Ok(module);
+            }
+        }
+        let module = Self::compile_new(engine, bytes)?;
+        if let (Some(dir), Code::Optimized { .. }) = (&cache, &module.inner.code.code) {
+            cache::store(dir, &module);
+        }
+        Ok(module)
+    }
+
+    /// Whether `engine` would create a module from `bytes` (the support policy's answer, the
+    /// same in both compile modes), without compiling anything.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        let config = engine.config();
+        crate::compile::decode_supported(bytes, config.features, config.threads()).map(drop)
+    }
+
+    /// Whether this module's code came from the code cache.
+    pub fn from_cache(&self) -> bool {
+        self.inner.from_cache
+    }
+
+    fn compile_new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let liftoff = engine.config().mode == crate::engine::Mode::Liftoff;
+        let start = std::time::Instant::now();
+        let phase = |name: &str| {
+            if *crate::compile::TRACE {
+                eprintln!(
+                    "wasmo: {name} done at {:.1} ms",
+                    start.elapsed().as_secs_f64() * 1e3
+                );
+            }
+        };
+        // One support policy for both modes, checked with validation (in parallel).
+        let info = crate::compile::decode_supported(
+            bytes,
+            engine.config().features,
+            engine.config().threads(),
+        )?;
+        phase("decoding and validation");
+        let bytes: Arc<[u8]> = Arc::from(bytes);
+        let code = if liftoff {
+            Self::compile_liftoff(engine, &info, &bytes)?
+        } else {
+            Self::compile(engine, &info, &bytes)?
+        };
+        phase("compilation");
+        let module = Module::from_parts(engine, info, bytes, code);
+        phase("host stubs and trampolines");
+        if let Code::Liftoff(tier) = &module.inner.code.code {
+            let weak: std::sync::Weak<dyn TieredModule> = Arc::downgrade(&module.inner) as _;
+            tier.set_owner(weak.clone());
+            engine.tier_queue().add(weak);
+        }
+        Ok(module)
+    }
+
+    /// A module from its parts (a lift-off module still has to be given to the tier-up worker).
+    fn from_parts(
+        engine: &Engine,
+        info: ModuleInfo,
+        bytes: Arc<[u8]>,
+        mut code: LoadedCode,
+    ) -> Module {
+        let imported: Vec<FuncType> = info
+            .imports
+            .iter()
+            .filter_map(|i| match &i.ty {
+                ExternType::Func(ty) => Some(ty.clone()),
+                _ => None,
+            })
+            .collect();
+        // Host stubs for the imports, ready for the host functions made for them; a lift-off
+        // module's trampolines come from the engine too, its exports' ones now, others when a
+        // host first calls them (`Store::enter_wasm`). On failure each is tried again, and its
+        // error reported, when it is needed.
+        let liftoff = matches!(code.code, Code::Liftoff(_));
+        let exported: Vec<FuncType> = match liftoff {
+            true => info
+                .exports
+                .iter()
+                .filter(|e| e.kind == ExternKind::Func)
+                .map(|e| info.func_type(info.functions[e.index as usize]).clone())
+                .collect(),
+            false => Vec::new(),
+        };
+        let _ = engine.prepare_entries(&imported, &exported);
+        if liftoff {
+            for (t, tramp) in code.trampolines.iter_mut().enumerate() {
+                if *tramp == 0 {
+                    *tramp = engine.trampoline_if_compiled(&info.types[t]).unwrap_or(0);
+                }
+            }
+        }
+        Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                info,
+                bytes,
+                code,
+                from_cache: false,
+            }),
+        }
+    }
+
+    /// Optimised mode: every function compiled once, optimised.
+    fn compile(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
+        use crate::compile::compile_module;
+        let id = engine.next_id();
+        let options = CompileOptions {
+            opt_level: engine.config().opt_level,
+            threads: engine.config().threads(),
+            machine: None,
+        };
+        let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
+        Self::load_aot(engine, info, id, compiled)
+    }
+
+    /// Loads a whole module's optimised code (compiled now, or deserialised).
+    fn load_aot(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: CompiledCode,
+    ) -> Result<LoadedCode> {
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let loaded = Self::load(engine, info, id, &compiled, &all)?;
+        Ok(LoadedCode {
+            id,
+            trampolines: loaded.trampolines,
+            objects: Some(loaded.objects),
+            code: Code::Optimized {
+                functions: loaded.functions,
+                compiled,
+            },
+        })
+    }
+
+    /// Lift-off mode: the functions' baseline code lazily on first call (or all of it now, in
+    /// parallel, when the engine is not lazy). The trampolines come from the engine
+    /// (`Module::from_parts`).
+    fn compile_liftoff(engine: &Engine, info: &ModuleInfo, bytes: &[u8]) -> Result<LoadedCode> {
+        use crate::compile::compile_functions;
+        let id = engine.next_id();
+        let lazy = engine.config().lazy;
+        let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
+        let defined: &[u32] = if lazy { &[] } else { &all };
+        let options = CompileOptions {
+            opt_level: 0,
+            threads: engine.config().threads(),
+            machine: None,
+        };
+        let compiled = compile_functions(
+            info,
+            bytes,
+            symbol_prefix(id),
+            defined,
+            Tier::Baseline,
+            false,
+            options,
+        )?;
+        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        let (objects, baseline) = if lazy {
+            (Some(loaded.objects), None)
+        } else {
+            (None, Some((loaded.functions, loaded.objects)))
+        };
+        Ok(LoadedCode {
+            id,
+            trampolines: loaded.trampolines,
+            objects,
+            code: Code::Liftoff(TierState::new(info.bodies.len(), baseline)?),
+        })
+    }
+
+    /// Loads compiled objects into the engine's JIT and registers functions `defined` in the
+    /// code map (for backtraces).
+    fn load(
+        engine: &Engine,
+        info: &ModuleInfo,
+        id: u64,
+        compiled: &CompiledCode,
+        defined: &[u32],
+    ) -> Result<Loaded> {
+        use crate::compile::ModuleEnv;
+        let mut sizes = std::collections::HashMap::new();
+        for object in &compiled.objects {
+            sizes.extend(crate::codegen::symbol_sizes(object)?);
+        }
+        let jit = engine.jit();
+        let objects = jit.load(&compiled.objects)?;
+        let imported = info.num_imported_functions;
+        let mut functions = Vec::with_capacity(defined.len());
+        let mut ranges = Vec::new();
+        let mut addresses = std::collections::HashMap::new();
+        for &i in defined {
+            let symbol = crate::compile::function_symbol(&compiled.prefix, imported + i);
+            let addr = match jit.lookup(&symbol) {
+                Ok(addr) => addr,
+                Err(e) => {
+                    jit.unload(objects);
+                    return Err(e);
+                }
+            };
+            functions.push(addr);
+            let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
+            let start = info.bodies[i as usize].start;
+            let frame = crate::artifact::code_map::FrameInfo {
+                func_index: imported + i,
+                func_start: start,
+                module_offset: start,
+                module_id: id,
+            };
+            ranges.push((addr, size, frame));
+            addresses.insert(symbol, addr);
+        }
+        let lines = Self::line_rows(&compiled.objects, &addresses);
+        code_map::register(ranges, lines);
+        let canonical = ModuleEnv::canonical_types(info);
+        let mut trampolines = Vec::with_capacity(canonical.len());
+        for &c in &canonical {
+            let symbol = crate::compile::trampoline_symbol(&compiled.prefix, c);
+            trampolines.push(if sizes.contains_key(&symbol) {
+                jit.lookup(&symbol)?
+            } else {
+                0
+            });
+        }
+        Ok(Loaded {
+            objects,
+            functions,
+            trampolines,
+        })
+    }
+
+    /// The line rows of the objects at their loaded addresses: (address, wasm module offset).
+    /// A section's load address is that of a function in it minus the function's offset there;
+    /// rows of sections without such a function are left out.
+    fn line_rows(
+        objects: &[Vec<u8>],
+        addresses: &std::collections::HashMap<String, usize>,
+    ) -> Vec<(usize, u32)> {
+        let mut rows = Vec::new();
+        for object in objects {
+            let table = crate::codegen::lines::read(object);
+            let mut bases = std::collections::HashMap::new();
+            for (name, &(section, value)) in &table.symbols {
+                if let Some(&addr) = addresses.get(name) {
+                    bases.insert(section, addr.wrapping_sub(value as usize));
+                }
+            }
+            rows.extend(table.rows.iter().filter_map(|&(section, offset, line)| {
+                Some((bases.get(&section)?.wrapping_add(offset as usize), line))
+            }));
+        }
+        rows
+    }
+
+    pub fn info(&self) -> &ModuleInfo {
+        &self.inner.info
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.inner.bytes
+    }
+
+    pub fn code(&self) -> &LoadedCode {
+        &self.inner.code
+    }
+}
+
+impl TieredModule for ModuleInner {
+    fn tier_state(&self) -> &TierState {
+        self.code.tier().expect("only lift-off modules are tiered")
+    }
+
+    fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    fn tier_queue(&self) -> &Arc<TierQueue> {
+        self.engine.tier_queue()
+    }
+
+    fn opt_level(&self) -> u32 {
+        self.engine.config().opt_level
+    }
+
+    fn compile_tier(
+        &self,
+        defined: &[u32],
+        tier: Tier,
+        options: CompileOptions,
+    ) -> Result<(Vec<usize>, LoadedObjects)> {
+        let (info, engine, id) = (&self.info, &self.engine, self.code.id);
+        let prefix = format!("{}_{}", symbol_prefix(id), engine.next_id());
+        let compiled = crate::compile::compile_functions(
+            info,
+            &self.bytes,
+            prefix,
+            defined,
+            tier,
+            false,
+            options,
+        )?;
+        let loaded = Module::load(engine, info, id, &compiled, defined)?;
+        Ok((loaded.functions, loaded.objects))
+    }
+}
+
+impl Drop for ModuleInner {
+    fn drop(&mut self) {
+        if let Some(objects) = self.code.objects.take() {
+            self.engine.jit().unload(objects);
+        }
+        match &self.code.code {
+            Code::Optimized { functions, .. } => code_map::unregister(functions.iter().copied()),
+            Code::Liftoff(tier) => {
+                let (objects, registered) = tier.take_code();
+                code_map::unregister(registered);
+                for o in objects {
+                    self.engine.jit().unload(o);
+                }
+            }
+        }
+    }
+}
