@@ -187,12 +187,20 @@ static void test_simd(void) {
   wasm_byte_vec_delete(&binary);
 }
 
-// Valid modules Wasmo cannot represent: validate accepts them, module_new refuses them with an
-// "unsupported: ..." message naming the proposal.
+// Valid modules Wasmo cannot represent: validate and module_new agree (validate says what
+// module_new would do), both refusing them with the same "unsupported: ..." message naming the
+// proposal.
 static void check_unsupported(const wasm_byte_vec_t* binary, const char* proposal) {
   wasmo_error_clear();
-  CHECK(wasm_module_validate(store, binary));
-  CHECK(wasmo_error_message() == NULL);
+  CHECK(!wasm_module_validate(store, binary));
+  const char* why = wasmo_error_message();
+  CHECK(why != NULL && strncmp(why, "unsupported:", 12) == 0);
+  char* validate_message = NULL;
+  if (why) {
+    validate_message = malloc(strlen(why) + 1);
+    if (validate_message) memcpy(validate_message, why, strlen(why) + 1);
+  }
+  wasmo_error_clear();
   wasm_module_t* module = wasm_module_new(store, binary);
   CHECK(module == NULL);
   if (module) wasm_module_delete(module);
@@ -200,6 +208,8 @@ static void check_unsupported(const wasm_byte_vec_t* binary, const char* proposa
   CHECK(msg != NULL && strncmp(msg, "unsupported:", 12) == 0);
   CHECK(msg != NULL && strstr(msg, proposal) != NULL);
   if (msg && strncmp(msg, "unsupported:", 12) != 0) fprintf(stderr, "  message: %s\n", msg);
+  CHECK(msg != NULL && validate_message != NULL && strcmp(msg, validate_message) == 0);
+  free(validate_message);
 }
 
 static void test_unsupported(void) {

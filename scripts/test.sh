@@ -8,9 +8,11 @@ scripts/setup.sh
 export CARGO_TERM_COLOR=never
 jobs=$(nproc)
 
-echo "== cargo test (release)"
+echo "== cargo test (release; unit, integration and doc tests, the crate docs' example included)"
 cargo build --release
 cargo test --release -j "$jobs"
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
 echo "== spec tests again in lift-off mode (lazy baseline code, background tier-up)"
 WASMO_MODE=liftoff cargo test --release --test spec

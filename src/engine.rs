@@ -120,6 +120,8 @@ pub struct Engine {
 struct EngineInner {
     config: Config,
     jit: Jit,
+    /// Every builtin's symbol and address.
+    builtins: Vec<(&'static str, usize)>,
     types: Mutex<TypeRegistry>,
     host_stubs: Mutex<HashMap<FuncType, usize>>,
     /// Array trampolines by signature, for lift-off modules (optimised code carries its own).
@@ -136,13 +138,17 @@ struct TypeRegistry {
 }
 
 impl Engine {
-    pub fn new(config: Config) -> Self {
-        let jit = Jit::new(&crate::vm::Builtin::address_table())
-            .unwrap_or_else(|e| panic!("wasmo: cannot start the LLVM JIT: {e}"));
+    /// An engine whose JIT resolves the builtins with `builtins` (every `vm::Builtin`'s symbol
+    /// and address). `Engine::new` (in `runtime::builtins`, which defines the builtins) passes
+    /// the runtime's table.
+    pub(crate) fn with_builtins(config: Config, builtins: Vec<(&'static str, usize)>) -> Self {
+        let jit =
+            Jit::new(&builtins).unwrap_or_else(|e| panic!("wasmo: cannot start the LLVM JIT: {e}"));
         Engine {
             inner: Arc::new(EngineInner {
                 config,
                 jit,
+                builtins,
                 types: Mutex::new(TypeRegistry::default()),
                 host_stubs: Mutex::new(HashMap::new()),
                 trampolines: Mutex::new(HashMap::new()),
@@ -155,6 +161,16 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The address of `builtin`'s definition.
+    pub fn builtin_address(&self, builtin: crate::vm::Builtin) -> usize {
+        let symbol = builtin.symbol();
+        self.inner
+            .builtins
+            .iter()
+            .find(|(s, _)| *s == symbol)
+            .map_or(0, |&(_, address)| address)
     }
 
     pub fn jit(&self) -> &Jit {

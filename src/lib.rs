@@ -5,6 +5,7 @@
 //! validates wasm into [`module::ModuleInfo`], `engine` holds engine-wide configuration, and
 //! `error` carries the thread-local last-error message behind `wasmo_error_message()`.
 
+pub mod api;
 pub mod artifact;
 pub mod capi;
 pub mod codegen;

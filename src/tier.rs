@@ -107,8 +107,13 @@ struct TierInner {
 impl TierState {
     /// The state of a module with `count` defined functions, with baseline code for all of them
     /// (`baseline`) or none yet.
-    pub fn new(count: usize, baseline: Option<(Vec<usize>, LoadedObjects)>) -> Result<TierState> {
-        let raise = crate::vm::Builtin::RaisePending.address();
+    /// `raise` is the address of the `RaisePending` builtin, which the lazy stubs call when
+    /// the resolver fails.
+    pub fn new(
+        count: usize,
+        baseline: Option<(Vec<usize>, LoadedObjects)>,
+        raise: usize,
+    ) -> Result<TierState> {
         let stubs = LazyStubs::new(count, lazy_resolve, raise)?;
         let mut inner = TierInner {
             tiers: vec![FuncTier::NotCompiled; count],

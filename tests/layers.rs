@@ -28,8 +28,14 @@ const RULES: &[(&str, &[&str])] = &[
         &["error", "module", "vm", "tier", "engine", "artifact"],
     ),
     (
-        "capi",
+        "api",
         &["error", "module", "tier", "engine", "artifact", "runtime"],
+    ),
+    (
+        "capi",
+        &[
+            "error", "module", "tier", "engine", "artifact", "runtime", "api",
+        ],
     ),
 ];
 

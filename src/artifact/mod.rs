@@ -292,7 +292,11 @@ impl Module {
             id,
             trampolines: loaded.trampolines,
             objects,
-            code: Code::Liftoff(TierState::new(info.bodies.len(), baseline)?),
+            code: Code::Liftoff(TierState::new(
+                info.bodies.len(),
+                baseline,
+                engine.builtin_address(crate::vm::Builtin::RaisePending),
+            )?),
         })
     }
 

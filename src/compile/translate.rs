@@ -16,7 +16,7 @@
 //! (layout in `runtime::vmcontext`). Operators are translated by one method each, grouped by
 //! category in `numeric.rs`, `memory.rs`, `control.rs`, `variable.rs`, `table.rs` and `call.rs`.
 //! Operators of proposals Wasmo does not support yet are refused with
-//! "unsupported: operator `...` (<proposal> proposal)".
+//! "unsupported: operator `...` (`<proposal>` proposal)".
 
 use super::abi::{self, Builtin};
 use super::ModuleEnv;

@@ -1,13 +1,15 @@
-//! The definitions of the runtime builtins listed in `vm::builtins` (which also declares them,
-//! gives their signatures to the translator and their addresses to the JIT linker): each is a
-//! `#[no_mangle] extern "C"` function named by that table's symbol; the two that unwind are in
-//! `trap.c`. Fallible ones return a trap code (0 for success) and let the caller raise it: no
-//! Rust frame is ever unwound by a trap.
+//! The definitions of the runtime builtins listed in `vm::builtins`, and their address table
+//! ([`address`], an exhaustive match on `vm::Builtin`), which every engine's JIT linker resolves
+//! the builtins' symbols with: `Engine::new` is defined here, so that the engine, below the
+//! runtime, never names it. The two builtins that unwind are in `trap.c`. Fallible ones return a
+//! trap code (0 for success) and let the caller raise it: no Rust frame is ever unwound by a
+//! trap. None is exported from `libwasmo.so`.
 
 use super::instance::Instance;
 use super::store::{host_call, HostFunc};
 use super::trap;
-use crate::vm::{TrapCode, VMOffsets};
+use crate::engine::{Config, Engine};
+use crate::vm::{Builtin, TrapCode, VMOffsets};
 
 /// The instance a vmctx belongs to.
 ///
@@ -23,21 +25,13 @@ const OK: u32 = 0;
 const MEMORY_OOB: u32 = TrapCode::MemoryOutOfBounds as u32;
 const TABLE_OOB: u32 = TrapCode::TableOutOfBounds as u32;
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
+extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
     // SAFETY: called by compiled code with its own vmctx and a valid memory index.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
     m.grow(delta).unwrap_or(u32::MAX)
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_memory_fill(
-    vmctx: *mut u8,
-    memory: u32,
-    dst: u32,
-    value: u32,
-    len: u32,
-) -> u32 {
+extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u32, value: u32, len: u32) -> u32 {
     // SAFETY: as above.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
     match m.range(dst, len) {
@@ -49,8 +43,7 @@ extern "C" fn wasmo_builtin_memory_fill(
     }
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_memory_copy(
+extern "C" fn memory_copy(
     vmctx: *mut u8,
     dst_mem: u32,
     src_mem: u32,
@@ -82,8 +75,7 @@ extern "C" fn wasmo_builtin_memory_copy(
     }
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_memory_init(
+extern "C" fn memory_init(
     vmctx: *mut u8,
     memory: u32,
     segment: u32,
@@ -105,27 +97,18 @@ extern "C" fn wasmo_builtin_memory_init(
     }
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_data_drop(vmctx: *mut u8, segment: u32) {
+extern "C" fn data_drop(vmctx: *mut u8, segment: u32) {
     // SAFETY: as above.
     unsafe { instance(vmctx) }.data_live[segment as usize] = false;
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
+extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
     t.grow(delta, init).unwrap_or(u32::MAX)
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_table_fill(
-    vmctx: *mut u8,
-    table: u32,
-    dst: u32,
-    value: usize,
-    len: u32,
-) -> u32 {
+extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: usize, len: u32) -> u32 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
     let end = dst as u64 + len as u64;
@@ -136,8 +119,7 @@ extern "C" fn wasmo_builtin_table_fill(
     OK
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_table_copy(
+extern "C" fn table_copy(
     vmctx: *mut u8,
     dst_table: u32,
     src_table: u32,
@@ -167,8 +149,7 @@ extern "C" fn wasmo_builtin_table_copy(
     OK
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_table_init(
+extern "C" fn table_init(
     vmctx: *mut u8,
     table: u32,
     segment: u32,
@@ -189,18 +170,70 @@ extern "C" fn wasmo_builtin_table_init(
     OK
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_elem_drop(vmctx: *mut u8, segment: u32) {
+extern "C" fn elem_drop(vmctx: *mut u8, segment: u32) {
     // SAFETY: as above.
     unsafe { instance(vmctx) }.elements[segment as usize] = None;
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_record_trap_index(_vmctx: *mut u8, index: u32) {
+extern "C" fn record_trap_index(_vmctx: *mut u8, index: u32) {
     trap::record_index(index);
 }
 
-#[no_mangle]
-extern "C" fn wasmo_builtin_host_call(host: *const HostFunc, values: *mut u128) -> u32 {
+extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32 {
     host_call(host, values)
+}
+
+extern "C" {
+    fn wasmo_builtin_trap(code: u32);
+    fn wasmo_builtin_raise_pending();
+}
+
+/// The address of `builtin`'s definition.
+pub fn address(builtin: Builtin) -> usize {
+    match builtin {
+        Builtin::Trap => wasmo_builtin_trap as *const () as usize,
+        Builtin::RaisePending => wasmo_builtin_raise_pending as *const () as usize,
+        Builtin::MemoryGrow => memory_grow as *const () as usize,
+        Builtin::MemoryFill => memory_fill as *const () as usize,
+        Builtin::MemoryCopy => memory_copy as *const () as usize,
+        Builtin::MemoryInit => memory_init as *const () as usize,
+        Builtin::DataDrop => data_drop as *const () as usize,
+        Builtin::TableGrow => table_grow as *const () as usize,
+        Builtin::TableFill => table_fill as *const () as usize,
+        Builtin::TableCopy => table_copy as *const () as usize,
+        Builtin::TableInit => table_init as *const () as usize,
+        Builtin::ElemDrop => elem_drop as *const () as usize,
+        Builtin::HostCall => host_call_builtin as *const () as usize,
+        Builtin::RecordTrapIndex => record_trap_index as *const () as usize,
+    }
+}
+
+/// Every builtin's symbol and address, for the JIT linker.
+pub fn address_table() -> Vec<(&'static str, usize)> {
+    Builtin::ALL
+        .iter()
+        .map(|&b| (b.symbol(), address(b)))
+        .collect()
+}
+
+impl Engine {
+    /// A new engine with `config`, its JIT linking compiled code to this runtime's builtins.
+    pub fn new(config: Config) -> Engine {
+        Engine::with_builtins(config, address_table())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_has_its_own_address() {
+        let table = address_table();
+        assert_eq!(table.len(), Builtin::ALL.len());
+        for (i, (symbol, address)) in table.iter().enumerate() {
+            assert_ne!(*address, 0, "{symbol}");
+            assert!(table[..i].iter().all(|(s, a)| s != symbol && a != address));
+        }
+    }
 }

@@ -25,6 +25,8 @@ pub enum InstantiationError {
     Other(Error),
 }
 
+impl std::error::Error for InstantiationError {}
+
 impl std::fmt::Display for InstantiationError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -41,6 +41,8 @@ impl Trap {
     }
 }
 
+impl std::error::Error for Trap {}
+
 impl std::fmt::Display for Trap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

@@ -1,13 +1,13 @@
 //! The runtime builtins: functions compiled code calls for what is not worth inlining (growing,
 //! bulk memory and table operations, segment drops), for host calls and for raising traps.
 //!
-//! They are listed once, in [`builtins!`]'s invocation below. From that one table come the
-//! [`Builtin`] enum, each builtin's symbol name, its signature in ABI terms (which the translator
-//! turns into an LLVM declaration, `compile::abi::declare_builtin`), and the address table the JIT
-//! linker resolves the symbols with ([`Builtin::address`]): compiled code holds no addresses, and
-//! this leaf names no runtime item. The definitions are `#[no_mangle] extern "C"` functions of the
-//! same names in `runtime/builtins.rs` (and, for the two that unwind, `runtime/trap.c`); a missing
-//! one is a link error.
+//! They are listed once, in the `builtins!` invocation below. From that one table come the
+//! [`Builtin`] enum, each builtin's symbol name, and its signature in ABI terms (which the
+//! translator turns into an LLVM declaration, `compile::abi::declare_builtin`). The runtime maps
+//! each `Builtin` to its definition (`runtime/builtins.rs`, an exhaustive match, so a builtin
+//! without one does not compile; the two that unwind are in `runtime/trap.c`) and gives that
+//! address table, by symbol, to the engine's JIT linker: compiled code holds no addresses, and
+//! this leaf names no runtime item.
 //!
 //! Fallible builtins return a [`TrapCode`](super::TrapCode) value (0 for success) and let the
 //! caller raise it: no Rust frame is ever unwound by a trap.
@@ -30,26 +30,6 @@ pub enum AbiResult {
     I32,
     /// It never returns: it unwinds to the innermost catch point.
     Never,
-}
-
-/// The Rust type of an [`AbiType`] in the declarations below.
-macro_rules! rust_type {
-    (Ptr) => { *mut u8 };
-    (I32) => { u32 };
-}
-
-/// The Rust return type of an [`AbiResult`] in the declarations below (they are only ever
-/// taken the address of, never called from Rust).
-macro_rules! rust_result {
-    (Void) => {
-        ()
-    };
-    (I32) => {
-        u32
-    };
-    (Never) => {
-        ()
-    };
 }
 
 macro_rules! builtins {
@@ -77,18 +57,6 @@ macro_rules! builtins {
             /// What it returns.
             pub fn result(self) -> AbiResult {
                 match self { $(Builtin::$variant => AbiResult::$ret,)* }
-            }
-
-            /// Its address in this process, for the JIT linker.
-            pub fn address(self) -> usize {
-                match self { $(Builtin::$variant => definitions::$symbol as *const () as usize,)* }
-            }
-        }
-
-        /// The definitions, by name (`runtime/builtins.rs`, `runtime/trap.c`).
-        mod definitions {
-            extern "C" {
-                $( pub fn $symbol($($param: rust_type!($pty)),*) -> rust_result!($ret); )*
             }
         }
     };
@@ -126,28 +94,15 @@ builtins! {
     RecordTrapIndex = wasmo_builtin_record_trap_index(vmctx: Ptr, index: I32) -> Void;
 }
 
-impl Builtin {
-    /// Every builtin's symbol and address, for the JIT linker.
-    pub fn address_table() -> Vec<(&'static str, usize)> {
-        Self::ALL
-            .iter()
-            .map(|&b| (b.symbol(), b.address()))
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_builtin_has_its_own_symbol_and_an_address() {
-        let table = Builtin::address_table();
-        assert_eq!(table.len(), Builtin::ALL.len());
-        for (i, (symbol, address)) in table.iter().enumerate() {
-            assert!(symbol.starts_with("wasmo_builtin_"), "{symbol}");
-            assert_ne!(*address, 0, "{symbol}");
-            assert!(table[..i].iter().all(|(s, a)| s != symbol && a != address));
+    fn every_builtin_has_its_own_symbol() {
+        for (i, b) in Builtin::ALL.iter().enumerate() {
+            assert!(b.symbol().starts_with("wasmo_builtin_"), "{b:?}");
+            assert!(Builtin::ALL[..i].iter().all(|o| o.symbol() != b.symbol()));
         }
     }
 
