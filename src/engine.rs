@@ -213,7 +213,7 @@ impl Engine {
     }
 
     /// The signature with engine-wide id `id`.
-    pub fn func_type(&self, id: u32) -> FuncType {
+    pub fn type_of_id(&self, id: u32) -> FuncType {
         let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
         reg.types[id as usize].clone()
     }

@@ -16,7 +16,7 @@
 
 use crate::codegen::lazy_stub::LazyStubs;
 use crate::codegen::LoadedObjects;
-use crate::compile::{CompileOptions, Tier};
+use crate::compile::{CodeKind, CompileOptions};
 use crate::error::Result;
 use crate::module::ModuleInfo;
 use crate::vm::VMFuncRef;
@@ -41,7 +41,7 @@ pub trait TieredModule: Send + Sync {
     fn compile_tier(
         &self,
         defined: &[u32],
-        tier: Tier,
+        tier: CodeKind,
         options: CompileOptions,
     ) -> Result<(Vec<usize>, LoadedObjects)>;
 }
@@ -392,7 +392,7 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
                 };
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     job.module
-                        .compile_tier(&job.defined, Tier::Baseline, options)
+                        .compile_tier(&job.defined, CodeKind::Baseline, options)
                 }))
                 .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")))
             }
@@ -562,7 +562,7 @@ impl TierQueue {
                     machine: None,
                 };
                 // A failure leaves the functions on their baseline code for good.
-                match module.compile_tier(&batch, Tier::Optimized, options) {
+                match module.compile_tier(&batch, CodeKind::TierUp, options) {
                     Ok((code, objects)) => {
                         tier.install(&batch, &code, objects, FuncTier::Optimized);
                         tier.finish_batch(None);

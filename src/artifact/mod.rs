@@ -10,7 +10,7 @@ pub mod code_map;
 pub mod serialize;
 
 use crate::codegen::LoadedObjects;
-use crate::compile::{CompileOptions, CompiledCode, Tier};
+use crate::compile::{CodeKind, CompileOptions, CompiledCode};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::module::types::{ExternKind, ExternType, FuncType};
@@ -203,7 +203,7 @@ impl Module {
                 .exports
                 .iter()
                 .filter(|e| e.kind == ExternKind::Func)
-                .map(|e| info.func_type(info.functions[e.index as usize]).clone())
+                .map(|e| info.type_at(info.functions[e.index as usize]).clone())
                 .collect(),
             false => Vec::new(),
         };
@@ -278,7 +278,7 @@ impl Module {
             bytes,
             symbol_prefix(id),
             defined,
-            Tier::Baseline,
+            CodeKind::Baseline,
             false,
             options,
         )?;
@@ -424,7 +424,7 @@ impl TieredModule for ModuleInner {
     fn compile_tier(
         &self,
         defined: &[u32],
-        tier: Tier,
+        tier: CodeKind,
         options: CompileOptions,
     ) -> Result<(Vec<usize>, LoadedObjects)> {
         let (info, engine, id) = (&self.info, &self.engine, self.code.id);

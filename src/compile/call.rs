@@ -61,7 +61,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     pub(super) fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
-        let ty = self.env.info.func_type(type_index).clone();
+        let ty = self.env.info.type_at(type_index).clone();
         let index = self.pop_int();
         let at = self.table_element(table_index, index, TrapCode::UndefinedElement)?;
         let func_ref = self

@@ -29,16 +29,16 @@ pub use support::{decode_supported, direct_callees};
 
 /// Which kind of code a compilation produces (see DESIGN.md, "Tiers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
+pub enum CodeKind {
     /// Optimised mode: the whole module at once, calls between its functions direct.
-    Aot,
+    WholeModule,
     /// Lift-off's first tier: unoptimised; calls to defined functions go through the instance's
     /// function references (the PLT) so that the tier-up worker can swap their code; function
     /// entries and loop headers count into the module's hotness counters.
     Baseline,
     /// Lift-off's second tier: optimised; direct calls within the batch compiled together,
     /// through the PLT to everything else.
-    Optimized,
+    TierUp,
 }
 
 /// What translating any function of a module needs to know about the module.
@@ -47,8 +47,8 @@ pub struct ModuleEnv<'a> {
     pub offsets: VMOffsets,
     /// Prefix of every symbol this compilation defines.
     pub prefix: String,
-    pub tier: Tier,
-    /// For [`Tier::Optimized`]: which defined functions this compilation contains.
+    pub tier: CodeKind,
+    /// For [`CodeKind::TierUp`]: which defined functions this compilation contains.
     pub batch: Vec<bool>,
 }
 
@@ -59,9 +59,9 @@ impl ModuleEnv<'_> {
             return false;
         };
         match self.tier {
-            Tier::Aot => true,
-            Tier::Baseline => false,
-            Tier::Optimized => self.batch.get(defined as usize).copied().unwrap_or(false),
+            CodeKind::WholeModule => true,
+            CodeKind::Baseline => false,
+            CodeKind::TierUp => self.batch.get(defined as usize).copied().unwrap_or(false),
         }
     }
 
@@ -137,7 +137,15 @@ pub fn compile_module(
     options: CompileOptions,
 ) -> Result<CompiledCode> {
     let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
-    compile_functions(info, bytes, prefix, &all, Tier::Aot, true, options)
+    compile_functions(
+        info,
+        bytes,
+        prefix,
+        &all,
+        CodeKind::WholeModule,
+        true,
+        options,
+    )
 }
 
 /// Compiles the defined functions `defined` (indices among the defined functions) as `tier`
@@ -147,12 +155,12 @@ pub fn compile_functions(
     bytes: &[u8],
     prefix: String,
     defined: &[u32],
-    tier: Tier,
+    tier: CodeKind,
     with_trampolines: bool,
     options: CompileOptions,
 ) -> Result<CompiledCode> {
     let mut batch = Vec::new();
-    if tier == Tier::Optimized {
+    if tier == CodeKind::TierUp {
         batch = vec![false; info.bodies.len()];
         for &d in defined {
             batch[d as usize] = true;

@@ -274,7 +274,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
     /// which the tier-up worker reads to optimise the hottest functions first. A relaxed load and
     /// store, not an atomic add: a lost increment from a race costs nothing.
     pub(super) fn count_hotness(&mut self) -> Result<()> {
-        if self.env.tier != super::Tier::Baseline {
+        if self.env.tier != super::CodeKind::Baseline {
             return Ok(());
         }
         let counters = self.load_vmctx_ptr(crate::vm::VMOffsets::COUNTERS)?;
@@ -371,7 +371,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             wasmparser::BlockType::Empty => (vec![], vec![]),
             wasmparser::BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t)?]),
             wasmparser::BlockType::FuncType(i) => {
-                let f = self.env.info.func_type(i);
+                let f = self.env.info.type_at(i);
                 (f.params.clone(), f.results.clone())
             }
         })

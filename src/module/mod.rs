@@ -350,7 +350,7 @@ impl ModuleInfo {
             TypeRef::Func(index) | TypeRef::FuncExact(index) => {
                 self.functions.push(index);
                 self.num_imported_functions += 1;
-                ExternType::Func(self.func_type(index).clone())
+                ExternType::Func(self.type_at(index).clone())
             }
             TypeRef::Table(t) => {
                 let t = TableType::from_wasmparser(&t)?;
@@ -375,13 +375,13 @@ impl ModuleInfo {
     }
 
     /// The signature at type index `index`.
-    pub fn func_type(&self, index: u32) -> &FuncType {
+    pub fn type_at(&self, index: u32) -> &FuncType {
         &self.types[index as usize]
     }
 
     /// The signature of function `func` (in the function index space).
     pub fn function_type(&self, func: u32) -> &FuncType {
-        self.func_type(self.functions[func as usize])
+        self.type_at(self.functions[func as usize])
     }
 
     /// The type of an export.

@@ -157,11 +157,41 @@ fn eval(inst: &Instance, offsets: &VMOffsets, expr: &ConstExpr) -> Val {
 }
 
 /// Instantiates `module` in `store` with `imports` (in import order); the instance's index.
+/// Instantiates `module` in `store` with `imports` (one per module import, in order), in the
+/// spec's steps: check the imports, build the vmctx, link functions, define memories, tables and
+/// globals, resolve element segments, collect exports, join the store, apply active segments,
+/// run the start function.
 pub fn instantiate(
     store: &Store,
     module: &Module,
     imports: &[Extern],
 ) -> Result<u32, InstantiationError> {
+    check_imports(store, module, imports)?;
+    let offsets = VMOffsets::new(module.info());
+    let mut inst = new_instance(store, module, &offsets);
+    link_imports(store, &mut inst, &offsets, imports);
+    let globals = define_entities(store, &mut inst, &offsets, imports)?;
+    let segments = resolve_elements(&mut inst, &offsets);
+    collect_exports(store, &mut inst, &offsets, &globals);
+    let index = join_store(store, inst);
+    apply_segments(store, index, &offsets, &segments)?;
+    run_start(store, index, &offsets)?;
+    Ok(index)
+}
+
+/// The instance of `store` at `index`, for the steps after it joined the store.
+fn instance_ref(store: &Store, index: u32) -> &Instance {
+    let ptr: *const Instance = &*store.data().instances[index as usize];
+    // SAFETY: instance boxes live in the store as long as it, and are never moved out.
+    unsafe { &*ptr }
+}
+
+/// Step 1: the engines agree and every import has the type the module wants.
+fn check_imports(
+    store: &Store,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<(), InstantiationError> {
     let info = module.info();
     if !module.engine().same(store.engine()) {
         return Err(InstantiationError::Other(Error::new(
@@ -185,8 +215,13 @@ pub fn instantiate(
         }
     }
 
-    let offsets = VMOffsets::new(info);
-    let code = module.code();
+    Ok(())
+}
+
+/// Step 2: the instance with its vmctx header (store context, instance pointer) and the
+/// engine-wide ids of its types.
+fn new_instance(store: &Store, module: &Module, offsets: &VMOffsets) -> Box<Instance> {
+    let info = module.info();
     let words = offsets.size() as usize / 16;
     let mut inst = Box::new(Instance {
         module: module.clone(),
@@ -202,19 +237,28 @@ pub fn instantiate(
         elements: Vec::new(),
         exports: Vec::new(),
     });
-    let vmctx = inst.vmctx_ptr() as usize;
     inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
     let inst_ptr = &*inst as *const Instance as usize;
     inst.set_ptr(VMOffsets::INSTANCE, inst_ptr);
 
-    // Type ids.
+    inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
+    let inst_ptr = &*inst as *const Instance as usize;
+    inst.set_ptr(VMOffsets::INSTANCE, inst_ptr);
     for (i, ty) in info.types.iter().enumerate() {
         let id = store.engine().type_id(ty);
         // SAFETY: inside the vmctx (VMOffsets).
         unsafe { *(inst.vmctx_ptr().add(offsets.type_id(i as u32) as usize) as *mut u32) = id };
     }
 
-    // Functions: imports first, then the defined ones.
+    inst
+}
+
+/// Step 3: the imports (functions, globals, tables, memories) into the vmctx, the defined
+/// functions' references, and their registration with lift-off tiering.
+fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports: &[Extern]) {
+    let module = inst.module.clone();
+    let (info, code) = (module.info(), module.code());
+    let vmctx = inst.vmctx_ptr() as usize;
     let imported = info.num_imported_functions as usize;
     let func_refs: Box<[VMFuncRef]> = (0..info.bodies.len())
         .map(|i| {
@@ -223,7 +267,7 @@ pub fn instantiate(
                 // Optimised mode; lift-off mode fills these in just below.
                 code: code.initial_function(i).into(),
                 vmctx,
-                type_id: store.engine().type_id(info.func_type(type_index)),
+                type_id: store.engine().type_id(info.type_at(type_index)),
                 array_call: code.trampolines[type_index as usize].into(),
             }
         })
@@ -268,8 +312,18 @@ pub fn instantiate(
         let r = &inst.func_refs[i] as *const VMFuncRef as usize;
         inst.set_ptr(offsets.func_ref((imported + i) as u32), r);
     }
+}
 
-    // Defined memories, tables, globals.
+/// Step 4: the defined memories, tables and globals (globals initialised in order); returns
+/// the store index of every global, imported ones first.
+fn define_entities(
+    store: &Store,
+    inst: &mut Instance,
+    offsets: &VMOffsets,
+    imports: &[Extern],
+) -> Result<Vec<u32>, InstantiationError> {
+    let module = inst.module.clone();
+    let info = module.info();
     for ty in &info.memories[info.num_imported_memories as usize..] {
         let m = store.new_memory(*ty).map_err(InstantiationError::Other)?;
         let memory: *mut LinearMemory = &mut *store.data().memories[m as usize];
@@ -301,7 +355,7 @@ pub fn instantiate(
     for (i, init) in info.global_inits.iter().enumerate() {
         let index = info.num_imported_globals as usize + i;
         let ty = info.globals[index];
-        let value = Val::from_bits(ty.content, eval(&inst, &offsets, init).to_bits());
+        let value = Val::from_bits(ty.content, eval(inst, offsets, init).to_bits());
         let g = {
             let mut data = store.data();
             data.globals.push(Box::new(GlobalData {
@@ -317,14 +371,20 @@ pub fn instantiate(
         global_indices.push(g);
     }
 
-    // Element segments are resolved now; passive ones stay available to table.init.
+    Ok(global_indices)
+}
+
+/// Step 5: every element segment's references (passive ones stay available to `table.init`).
+fn resolve_elements(inst: &mut Instance, offsets: &VMOffsets) -> Vec<Vec<usize>> {
+    let module = inst.module.clone();
+    let info = module.info();
     let segments: Vec<Vec<usize>> = info
         .elements
         .iter()
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| eval(&inst, &offsets, e).to_bits() as usize)
+                .map(|e| eval(inst, offsets, e).to_bits() as usize)
                 .collect()
         })
         .collect();
@@ -335,7 +395,13 @@ pub fn instantiate(
         .map(|(seg, items)| matches!(seg.mode, ElementMode::Passive).then(|| items.clone()))
         .collect();
 
-    // Exports.
+    segments
+}
+
+/// Step 6: the exports, as store entities.
+fn collect_exports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, globals: &[u32]) {
+    let module = inst.module.clone();
+    let info = module.info();
     let table_indices = store_indices(&store.data().tables, &inst.tables);
     let memory_indices = store_indices(&store.data().memories, &inst.memories);
     for export in &info.exports {
@@ -345,7 +411,7 @@ pub fn instantiate(
                 Extern::Func(store.func_from_ref(r).expect("non-null"))
             }
             crate::module::types::ExternKind::Global => {
-                Extern::Global(global_indices[export.index as usize])
+                Extern::Global(globals[export.index as usize])
             }
             crate::module::types::ExternKind::Table => {
                 Extern::Table(table_indices[export.index as usize])
@@ -356,29 +422,30 @@ pub fn instantiate(
         };
         inst.exports.push((export.name.clone(), ext));
     }
+}
 
-    // The instance joins the store before segments are applied: a trap still leaves the
-    // effects on imported tables and memories, and funcrefs written there stay valid.
-    let start = info.start;
-    let tables = inst.tables.clone();
-    let memories = inst.memories.clone();
-    let index = {
-        let mut data = store.data();
-        data.instances.push(inst);
-        data.instances.len() as u32 - 1
-    };
-    // Two statements: a `let` taking `&*store.data()...` would extend the borrow of the store's
-    // data to the end of the function, and the start function below needs the store.
-    let inst_ref: *const Instance = {
-        let data = store.data();
-        &*data.instances[index as usize]
-    };
-    // SAFETY: the instance box lives in the store from now on.
-    let inst_ref = unsafe { &*inst_ref };
+/// Step 7: the instance joins the store before segments are applied: a trap still leaves the
+/// effects on imported tables and memories, and funcrefs written there stay valid.
+fn join_store(store: &Store, inst: Box<Instance>) -> u32 {
+    let mut data = store.data();
+    data.instances.push(inst);
+    data.instances.len() as u32 - 1
+}
 
-    for (seg, items) in info.elements.iter().zip(&segments) {
+/// Step 8: the active element and data segments, in order; the first that does not fit traps.
+fn apply_segments(
+    store: &Store,
+    index: u32,
+    offsets: &VMOffsets,
+    segments: &[Vec<usize>],
+) -> Result<(), InstantiationError> {
+    let inst_ref = instance_ref(store, index);
+    let module = inst_ref.module.clone();
+    let info = module.info();
+    let (tables, memories) = (inst_ref.tables.clone(), inst_ref.memories.clone());
+    for (seg, items) in info.elements.iter().zip(segments) {
         if let ElementMode::Active { table, offset } = &seg.mode {
-            let Val::I32(offset) = eval(inst_ref, &offsets, offset) else {
+            let Val::I32(offset) = eval(inst_ref, offsets, offset) else {
                 unreachable!("validated")
             };
             // SAFETY: the table is owned by the store; no other reference is live.
@@ -396,7 +463,7 @@ pub fn instantiate(
     }
     for seg in &info.data {
         if let DataMode::Active { memory, offset } = &seg.mode {
-            let Val::I32(offset) = eval(inst_ref, &offsets, offset) else {
+            let Val::I32(offset) = eval(inst_ref, offsets, offset) else {
                 return Err(InstantiationError::Other(Error::unsupported(
                     "64-bit data offset",
                     "memory64",
@@ -416,12 +483,19 @@ pub fn instantiate(
             }
         }
     }
+    Ok(())
+}
+
+/// Step 9: the start function, if any.
+fn run_start(store: &Store, index: u32, offsets: &VMOffsets) -> Result<(), InstantiationError> {
+    let inst_ref = instance_ref(store, index);
+    let start = inst_ref.module.info().start;
     if let Some(start) = start {
         let r = inst_ref.ptr_at(offsets.func_ref(start));
         let f = store.func_from_ref(r).expect("non-null");
         store.call(f, &[]).map_err(InstantiationError::Trap)?;
     }
-    Ok(index)
+    Ok(())
 }
 
 /// The store indices of the boxed objects `ptrs` points at.

@@ -166,7 +166,7 @@ impl Store {
         }
         // SAFETY: non-null function references in this store point at live VMFuncRefs.
         let type_id = unsafe { (*(func_ref as *const VMFuncRef)).type_id };
-        let ty = self.engine().func_type(type_id);
+        let ty = self.engine().type_of_id(type_id);
         let index = data.funcs.len() as u32;
         data.funcs.push(FuncData::Wasm {
             func_ref: func_ref as *const VMFuncRef,
