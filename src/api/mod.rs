@@ -70,6 +70,11 @@ pub use crate::tier::{FuncTier, TierCounts};
 pub struct Store(crate::runtime::store::Store);
 
 impl Store {
+    /// The API's view of a runtime store (for the C API, whose objects still hold those).
+    pub(crate) fn from_runtime(store: crate::runtime::store::Store) -> Store {
+        Store(store)
+    }
+
     /// A new, empty store of `engine`.
     pub fn new(engine: &Engine) -> Store {
         Store(crate::runtime::store::Store::new(engine))
@@ -363,6 +368,13 @@ impl From<Extern> for Entity {
 pub struct Instance(u32);
 
 impl Instance {
+    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
+    pub(crate) fn from_index(index: u32) -> Instance {
+        Instance(index)
+    }
+}
+
+impl Instance {
     /// Instantiates `module` in `store` with `imports` (one per module import, in order):
     /// links them, creates the instance's entities, runs segments and the start function.
     pub fn new(
@@ -429,6 +441,13 @@ impl Instance {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Func(u32);
 
+impl Func {
+    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
+    pub(crate) fn from_index(index: u32) -> Func {
+        Func(index)
+    }
+}
+
 /// What a host function does with its arguments: writes its results (pre-filled with zero
 /// values of the result types) or returns a trap, which unwinds the calling wasm code.
 pub type HostFn = dyn Fn(&Store, &[Val], &mut [Val]) -> std::result::Result<(), Trap>;
@@ -486,6 +505,13 @@ impl Func {
 /// A linear memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Memory(u32);
+
+impl Memory {
+    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
+    pub(crate) fn from_index(index: u32) -> Memory {
+        Memory(index)
+    }
+}
 
 impl Memory {
     /// A new memory of type `ty`, zero-filled.
@@ -556,6 +582,13 @@ impl Memory {
 pub struct Table(u32);
 
 impl Table {
+    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
+    pub(crate) fn from_index(index: u32) -> Table {
+        Table(index)
+    }
+}
+
+impl Table {
     /// A new table of type `ty`, every element `init`.
     pub fn new(store: &Store, ty: TableType, init: Val) -> Result<Table> {
         let init = init.to_runtime(store);
@@ -624,6 +657,13 @@ impl Table {
 /// A global variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Global(u32);
+
+impl Global {
+    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
+    pub(crate) fn from_index(index: u32) -> Global {
+        Global(index)
+    }
+}
 
 impl Global {
     /// A new global of type `ty` holding `value`.

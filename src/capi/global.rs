@@ -110,7 +110,7 @@ pub unsafe extern "C" fn wasm_global_set(global: *mut wasm_global_t, value: *con
     let f = "wasm_global_set";
     let o = unsafe { arg(global, f, "self") }.entity();
     let value = unsafe { arg(value, f, "value") };
-    let ty = o.store.data().globals[o.index as usize].ty;
+    let ty = crate::api::Global::from_index(o.index).ty(&o.api_store());
     let result = if ty.content == ValType::V128 {
         Err(Error::new(v128_global_mismatch(f, "wasmo_global_set_v128")))
     } else {

@@ -4,6 +4,7 @@ use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::types::wasm_memorytype_t;
 use super::{arg, into_raw, report};
+use crate::api::Memory;
 use crate::error::Error;
 use crate::module::types::ExternType;
 use crate::runtime::store::Extern;
@@ -47,19 +48,19 @@ pub unsafe extern "C" fn wasm_memory_type(memory: *const wasm_memory_t) -> *mut 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_data(memory: *mut wasm_memory_t) -> *mut std::ffi::c_char {
     let o = unsafe { arg(memory, "wasm_memory_data", "self") }.entity();
-    o.store.data().memories[o.index as usize].vm.base.cast()
+    Memory::from_index(o.index).data_ptr(&o.api_store()).cast()
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_data_size(memory: *const wasm_memory_t) -> usize {
     let o = unsafe { arg(memory, "wasm_memory_data_size", "self") }.entity();
-    o.store.data().memories[o.index as usize].vm.length
+    Memory::from_index(o.index).data_size(&o.api_store())
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_size(memory: *const wasm_memory_t) -> wasm_memory_pages_t {
     let o = unsafe { arg(memory, "wasm_memory_size", "self") }.entity();
-    o.store.data().memories[o.index as usize].pages()
+    Memory::from_index(o.index).size(&o.api_store())
 }
 
 /// Grows by `delta` pages; false past the maximum.
@@ -69,9 +70,9 @@ pub unsafe extern "C" fn wasm_memory_grow(
     delta: wasm_memory_pages_t,
 ) -> bool {
     let o = unsafe { arg(memory, "wasm_memory_grow", "self") }.entity();
-    let grown = o.store.data().memories[o.index as usize]
-        .grow(delta)
-        .is_some();
+    let grown = Memory::from_index(o.index)
+        .grow(&o.api_store(), delta)
+        .is_ok();
     let result = if grown {
         Ok(())
     } else {

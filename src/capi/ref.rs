@@ -86,6 +86,11 @@ impl StoreObject {
     fn same(&self, other: &StoreObject) -> bool {
         self.store.same(&other.store) && self.index == other.index
     }
+
+    /// The store, as the public API sees it.
+    pub fn api_store(&self) -> crate::api::Store {
+        crate::api::Store::from_runtime(self.store.clone())
+    }
 }
 
 /// What a trap object carries: its message (NUL-terminated, as wasm.h wants) and wasm frames.
@@ -129,17 +134,18 @@ impl Object {
 
     /// Runs `f` on the object's host-info slot.
     pub fn with_host_info<R>(&self, f: impl FnOnce(&HostInfoCell) -> R) -> R {
-        let (kind, obj) = match self {
+        use crate::api::{Entity, Func, Global, Instance, Memory, Table};
+        let (entity, obj) = match self {
             Object::Module(m) => return f(&m.host_info),
             Object::Foreign(x) => return f(&x.host_info),
             Object::Trap(t) => return f(&t.host_info),
-            Object::Func(o) => (0, o),
-            Object::Global(o) => (1, o),
-            Object::Table(o) => (2, o),
-            Object::Memory(o) => (3, o),
-            Object::Instance(o) => (4, o),
+            Object::Func(o) => (Entity::Func(Func::from_index(o.index)), o),
+            Object::Global(o) => (Entity::Global(Global::from_index(o.index)), o),
+            Object::Table(o) => (Entity::Table(Table::from_index(o.index)), o),
+            Object::Memory(o) => (Entity::Memory(Memory::from_index(o.index)), o),
+            Object::Instance(o) => (Entity::Instance(Instance::from_index(o.index)), o),
         };
-        obj.store.with_host_data(kind, obj.index, |slot| {
+        obj.api_store().with_host_data(entity, |slot| {
             let cell = slot.get_or_insert_with(|| Box::new(HostInfoCell::default()));
             f(cell.downcast_ref::<HostInfoCell>().expect("host info slot"))
         })

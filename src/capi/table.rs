@@ -93,7 +93,7 @@ pub unsafe extern "C" fn wasm_table_set(
 #[no_mangle]
 pub unsafe extern "C" fn wasm_table_size(table: *const wasm_table_t) -> wasm_table_size_t {
     let o = unsafe { arg(table, "wasm_table_size", "self") }.entity();
-    o.store.data().tables[o.index as usize].size()
+    crate::api::Table::from_index(o.index).size(&o.api_store())
 }
 
 /// Grows by `delta` elements set to `init`; false past the maximum.

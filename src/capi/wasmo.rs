@@ -146,7 +146,7 @@ pub unsafe extern "C" fn wasmo_global_set_v128(
     let f = "wasmo_global_set_v128";
     let o = unsafe { arg(global, f, "global") }.entity();
     let value = unsafe { arg(value as *const [u8; 16], f, "value") };
-    let ty = o.store.data().globals[o.index as usize].ty;
+    let ty = crate::api::Global::from_index(o.index).ty(&o.api_store());
     let result = if ty.content != ValType::V128 {
         Err(Error::new(format!(
             "{f}: the global has type {}, not v128",
