@@ -15,6 +15,8 @@
 //!                     a mismatch whose class tests/fuzz-regressions/KNOWN.md lists as a known
 //!                     open bug is reported, with the bug, but does not fail the run
 //!   --one CONFIG:SEED run one module verbosely (prints its text and every call)
+//!   --file FILE       run one .wasm or .wat file like --one (configuration scalar, or the
+//!                     first of --configs; argument seed from --seed)
 //!   --print FILE      print a .wasm file as text
 //!   --shrink FILE     shrink a saved differential case (its .txt beside it) to the smallest
 //!                     module with the same first finding, written as FILE.min.wasm
@@ -47,6 +49,7 @@ struct Options {
     allow_known: bool,
     one: Option<(String, u64)>,
     print: Option<PathBuf>,
+    file: Option<PathBuf>,
     shrink: Option<PathBuf>,
     check_class: Option<Vec<String>>,
 }
@@ -72,6 +75,7 @@ fn options() -> Options {
         allow_known: true,
         one: None,
         print: None,
+        file: None,
         shrink: None,
         check_class: None,
     };
@@ -94,6 +98,7 @@ fn options() -> Options {
                 o.one = Some((c.to_string(), parse_u64(s)));
             }
             "--print" => o.print = Some(value().into()),
+            "--file" => o.file = Some(value().into()),
             "--shrink" => o.shrink = Some(value().into()),
             // Internal, for --shrink: FILE CONFIG SEED MODE CLASS; exit 0 if the first finding
             // of MODE has that class.
@@ -390,12 +395,16 @@ fn replay(f: &Fuzzer, dir: &Path) -> (usize, usize, usize) {
         .unwrap_or_default();
     cases.retain(|p| {
         p.extension()
-            .is_some_and(|e| e == "wasm" || e == "artifact")
+            .is_some_and(|e| e == "wasm" || e == "wat" || e == "artifact")
     });
     cases.sort();
     let (mut failed, mut open, mut fixed) = (0, 0, 0);
     for path in &cases {
-        let bytes = std::fs::read(path).unwrap();
+        let bytes = if path.extension().is_some_and(|e| e == "wat") {
+            wat::parse_file(path).unwrap()
+        } else {
+            std::fs::read(path).unwrap()
+        };
         let case = read_case(&path.with_extension("txt"));
         let kind = case.get("kind").map_or("differential", |s| s.as_str());
         let known = case.get("known").filter(|k| !k.is_empty());
@@ -728,6 +737,15 @@ fn run(f: &Fuzzer, o: &Options) -> i32 {
     }
     if let Some(path) = &o.shrink {
         return shrink(f, path);
+    }
+    if let Some(path) = &o.file {
+        let bytes = if path.extension().is_some_and(|e| e == "wat") {
+            wat::parse_file(path).unwrap()
+        } else {
+            std::fs::read(path).unwrap()
+        };
+        one(f, &o.configs[0], o.seed, &bytes);
+        return 0;
     }
     if let Some((config, seed)) = &o.one {
         match gen::generate(config, *seed) {
