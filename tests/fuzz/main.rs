@@ -19,7 +19,8 @@
 //!                     first of --configs; argument seed from --seed)
 //!   --print FILE      print a .wasm file as text
 //!   --shrink FILE     shrink a saved differential case (its .txt beside it) to the smallest
-//!                     module with the same first finding, written as FILE.min.wasm
+//!                     module with the same first finding (of the mode FUZZ_SHRINK_MODE names,
+//!                     if set), written as FILE.min.wasm
 //! A module is generated from (configuration, module seed); the module seed comes from the
 //! campaign seed and the module's number, and is printed and saved with every finding.
 
@@ -35,7 +36,7 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use wasmo_engine::{Wasmo, WasmoMode};
+use wasmo_engine::{CApi, Wasmo, WasmoMode};
 
 const ARG_SETS: usize = 4;
 
@@ -142,6 +143,7 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 
 struct Fuzzer {
     wasmo: Wasmo,
+    capi: CApi,
     wasmi_scalar: reference::Wasmi,
     wasmi_simd: reference::Wasmi,
 }
@@ -314,13 +316,28 @@ impl Fuzzer {
                     .push(format!("{}: Module::new panicked: {p}", mode.name())),
             }
         }
+        match guarded(|| self.capi.check(bytes)) {
+            Ok((valid, made)) => {
+                if valid != validate || made != validate {
+                    rep.disagreements.push(format!(
+                        "C API: wasm_module_validate {valid}, wasm_module_new {made}, Module::validate {validate}"
+                    ));
+                }
+            }
+            Err(p) => rep
+                .panics
+                .push(format!("C API: wasm_module_new/validate panicked: {p}")),
+        }
         rep
     }
 
-    /// A mutated artifact: `Module::deserialize` must not panic.
+    /// A mutated artifact: `Module::deserialize` and `wasm_module_deserialize` must not panic.
     fn check_artifact(&self, bytes: &[u8]) -> Result<bool, String> {
-        guarded(|| self.wasmo.deserialize(bytes).is_ok())
-            .map_err(|p| format!("Module::deserialize panicked: {p}"))
+        let rust = guarded(|| self.wasmo.deserialize(bytes).is_ok())
+            .map_err(|p| format!("Module::deserialize panicked: {p}"))?;
+        guarded(|| self.capi.deserialize(bytes))
+            .map_err(|p| format!("wasm_module_deserialize panicked: {p}"))?;
+        Ok(rust)
     }
 }
 
@@ -644,10 +661,14 @@ fn one(f: &Fuzzer, config: &str, seed: u64, bytes: &[u8]) {
     }
 }
 
-/// The first finding's (mode, class) of a differential case.
+/// The first finding's (mode, class) of a differential case (of FUZZ_SHRINK_MODE's mode).
 fn first_class(f: &Fuzzer, config: &str, seed: u64, bytes: &[u8]) -> Option<(String, String)> {
     let rep = f.check_module(config, seed, bytes);
-    rep.mismatches.into_iter().next().map(|(m, c, _)| (m, c))
+    let mode = std::env::var("FUZZ_SHRINK_MODE").ok();
+    rep.mismatches
+        .into_iter()
+        .find(|(m, _, _)| mode.as_ref().is_none_or(|want| want == m))
+        .map(|(m, c, _)| (m, c))
 }
 
 /// Shrinks with wasm-shrink; each candidate is checked in a child process with a time limit,
@@ -713,11 +734,13 @@ fn main() {
     let o = options();
     let f = Fuzzer {
         wasmo: Wasmo::new(),
+        capi: CApi::new(),
         wasmi_scalar: reference::Wasmi::new(false),
         wasmi_simd: reference::Wasmi::new(true),
     };
     let code = run(&f, &o);
     f.wasmo.shutdown();
+    drop(f);
     std::process::exit(code);
 }
 

@@ -111,7 +111,17 @@ fn trap(e: &wasmi::Error) -> Trap {
         Some(TrapCode::BadConversionToInteger) => TrapKind::InvalidConversionToInteger,
         Some(TrapCode::StackOverflow) => TrapKind::StackExhausted,
         Some(TrapCode::BadSignature) => TrapKind::IndirectCallTypeMismatch,
-        _ => TrapKind::Other,
+        // wasmi reports a segment that does not fit at instantiation as an error, not a trap.
+        _ => {
+            let m = e.to_string();
+            if m.starts_with("out of bounds table access") {
+                TrapKind::TableOutOfBounds
+            } else if m.starts_with("out of bounds memory access") {
+                TrapKind::MemoryOutOfBounds
+            } else {
+                TrapKind::Other
+            }
+        }
     };
     Trap {
         kind,

@@ -247,3 +247,69 @@ fn from_val(v: Val) -> Value {
         Val::ExternRef(p) => Value::ExternRef { null: p == 0 },
     }
 }
+
+/// The C API path (`wasm.h` as the shared library exports it, called here through the rlib):
+/// module creation, validation and deserialisation of arbitrary bytes.
+pub struct CApi {
+    engine: *mut wasmo::capi::engine::wasm_engine_t,
+    store: *mut wasmo::capi::store::wasm_store_t,
+}
+
+fn byte_vec(bytes: &[u8]) -> wasmo::capi::vec::wasm_byte_vec_t {
+    wasmo::capi::vec::wasm_byte_vec_t {
+        size: bytes.len(),
+        data: bytes.as_ptr() as *mut wasmo::capi::vec::wasm_byte_t,
+    }
+}
+
+impl CApi {
+    pub fn new() -> CApi {
+        use wasmo::capi::{engine::wasm_engine_new, store::wasm_store_new};
+        let engine = wasm_engine_new();
+        // SAFETY: a live engine.
+        let store = unsafe { wasm_store_new(engine) };
+        CApi { engine, store }
+    }
+
+    /// (`wasm_module_validate`, whether `wasm_module_new` made a module).
+    pub fn check(&self, bytes: &[u8]) -> (bool, bool) {
+        use wasmo::capi::module::{wasm_module_delete, wasm_module_new, wasm_module_validate};
+        let v = byte_vec(bytes);
+        // SAFETY: a live store and a vector borrowing `bytes`, which the calls only read.
+        unsafe {
+            let valid = wasm_module_validate(self.store, &v);
+            let module = wasm_module_new(self.store, &v);
+            let made = !module.is_null();
+            if made {
+                wasm_module_delete(module);
+            }
+            (valid, made)
+        }
+    }
+
+    /// Whether `wasm_module_deserialize` accepted the bytes.
+    pub fn deserialize(&self, bytes: &[u8]) -> bool {
+        use wasmo::capi::module::{wasm_module_delete, wasm_module_deserialize};
+        let v = byte_vec(bytes);
+        // SAFETY: as in `check`.
+        unsafe {
+            let module = wasm_module_deserialize(self.store, &v);
+            let made = !module.is_null();
+            if made {
+                wasm_module_delete(module);
+            }
+            made
+        }
+    }
+}
+
+impl Drop for CApi {
+    fn drop(&mut self) {
+        use wasmo::capi::{engine::wasm_engine_delete, store::wasm_store_delete};
+        // SAFETY: created in `new`, deleted once, store first.
+        unsafe {
+            wasm_store_delete(self.store);
+            wasm_engine_delete(self.engine);
+        }
+    }
+}
