@@ -368,7 +368,8 @@ struct Stats {
     seconds: f64,
 }
 
-/// KNOWN.md's `known-class:` lines: a part of a class, then `|` and the bug it stands for.
+/// KNOWN.md's `known-class:` lines: a part of "CONFIG: MODE: CLASS", then `|` and the bug it
+/// stands for.
 fn known_classes(dir: &Path) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(dir.join("KNOWN.md")).unwrap_or_default();
     text.lines()
@@ -506,7 +507,7 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
                 && rep
                     .mismatches
                     .iter()
-                    .all(|(_, c, _)| known_bug(known, c).is_some())
+                    .all(|(m, c, _)| known_bug(known, &format!("{config}: {m}: {c}")).is_some())
             {
                 s.modules_known_only += 1;
             }
@@ -516,7 +517,7 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
             let bug = rep
                 .mismatches
                 .iter()
-                .find_map(|(_, c, _)| known_bug(known, c));
+                .find_map(|(m, c, _)| known_bug(known, &format!("{config}: {m}: {c}")));
             text += &format!("suspected: {}\n", bug.unwrap_or("new"));
             for (mode, class, detail) in &rep.mismatches {
                 text += &format!("found: {mode}: {class}\ndetail: {detail}\n");
@@ -615,9 +616,7 @@ fn print_stats(config: &str, s: &Stats, known: &[(String, String)]) {
         s.modules_mismatched, s.modules_known_only
     );
     for (class, n) in &s.mismatches {
-        let bug = class
-            .split_once(": ")
-            .and_then(|(_, c)| known_bug(known, c))
+        let bug = known_bug(known, &format!("{config}: {class}"))
             .map_or(String::new(), |b| format!("   [known: {b}]"));
         println!("    {n:5}  {class}{bug}");
     }
