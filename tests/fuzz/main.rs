@@ -547,6 +547,9 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
         // Byte mutations of the module.
         for _ in 0..o.mutations {
             let mutant = gen::mutate(&bytes, &mut rng);
+            if mutant == bytes {
+                continue; // an edit that changed nothing
+            }
             s.mutants += 1;
             let m = f.check_mutant(&mutant);
             s.mutants_accepted += m.accepted as usize;
@@ -577,6 +580,9 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
             if let Ok(Some(artifact)) = artifact {
                 for _ in 0..o.mutations {
                     let mutant = gen::mutate(&artifact, &mut rng);
+                    if mutant == artifact {
+                        continue;
+                    }
                     s.artifacts += 1;
                     match f.check_artifact(&mutant) {
                         Ok(ok) => s.artifacts_accepted += ok as usize,
