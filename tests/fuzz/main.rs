@@ -368,8 +368,8 @@ struct Stats {
     seconds: f64,
 }
 
-/// KNOWN.md's `known-class:` lines: a part of "CONFIG: MODE: CLASS", then `|` and the bug it
-/// stands for.
+/// KNOWN.md's `known-class:` lines: a part of "CONFIG: MODE: CLASS" (`*` for anything), then
+/// `|` and the bug it stands for.
 fn known_classes(dir: &Path) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(dir.join("KNOWN.md")).unwrap_or_default();
     text.lines()
@@ -382,7 +382,17 @@ fn known_classes(dir: &Path) -> Vec<(String, String)> {
 fn known_bug<'a>(known: &'a [(String, String)], class: &str) -> Option<&'a str> {
     known
         .iter()
-        .find(|(c, _)| class.contains(c.as_str()))
+        .find(|(pattern, _)| {
+            // `*` stands for anything; the other parts appear in order.
+            let mut rest = class;
+            pattern.split('*').all(|part| match rest.find(part.trim()) {
+                Some(at) => {
+                    rest = &rest[at + part.trim().len()..];
+                    true
+                }
+                None => false,
+            })
+        })
         .map(|(_, b)| b.as_str())
 }
 
