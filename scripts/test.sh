@@ -19,6 +19,9 @@ WASMO_MODE=liftoff cargo test --release --test spec
 echo "== spec tests again through serialisation (every module serialised and deserialised)"
 WASMO_SPEC_SERIALIZE=1 cargo test --release --test spec
 
+echo "== differential fuzzer, fixed seed (known open bugs reported, not failing)"
+FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 1000 1   # about 50 s
+
 echo "== capi-tests (CTest, valgrind)"
 cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/capi-tests -j "$jobs"
