@@ -6,14 +6,17 @@
 //!   --modules N       modules per configuration (default 10)
 //!   --seed S          campaign seed (default 1)
 //!   --configs A,B     configurations (default scalar,simd,trap-free)
-//!   --mutations M     byte mutants per module, each fed to validate and both compile modes,
-//!                     and as many artifact mutants every 8th module (default 2)
+//!   --mutations M     byte mutants per module, each fed to Module::validate, Module::new in
+//!                     both modes and wasm_module_validate/_new; as many artifact mutants every
+//!                     8th module, fed to Module::deserialize and wasm_module_deserialize
+//!                     (default 2)
 //!   --save DIR        where findings are written (default target/fuzz-findings)
 //!   --replay DIR      regression cases replayed first (default tests/fuzz-regressions)
 //!   --no-replay       skip the replay
 //!   --strict          every mismatch fails the run; by default (what a plain `cargo test` runs)
 //!                     a mismatch whose class tests/fuzz-regressions/KNOWN.md lists as a known
 //!                     open bug is reported, with the bug, but does not fail the run
+//!   --allow-known     that default, explicitly
 //!   --one CONFIG:SEED run one module verbosely (prints its text and every call)
 //!   --file FILE       run one .wasm or .wat file like --one (configuration scalar, or the
 //!                     first of --configs; argument seed from --seed)
