@@ -6,17 +6,24 @@
 //!   --modules N       modules per configuration (default 10)
 //!   --seed S          campaign seed (default 1)
 //!   --configs A,B     configurations (default scalar,simd,trap-free)
-//!   --mutations M     byte mutants per module, each fed to validate and both compile modes,
-//!                     and as many artifact mutants every 8th module (default 2)
+//!   --mutations M     byte mutants per module, each fed to Module::validate, Module::new in
+//!                     both modes and wasm_module_validate/_new; as many artifact mutants every
+//!                     8th module, fed to Module::deserialize and wasm_module_deserialize
+//!                     (default 2)
 //!   --save DIR        where findings are written (default target/fuzz-findings)
 //!   --replay DIR      regression cases replayed first (default tests/fuzz-regressions)
 //!   --no-replay       skip the replay
 //!   --strict          every mismatch fails the run; by default (what a plain `cargo test` runs)
 //!                     a mismatch whose class tests/fuzz-regressions/KNOWN.md lists as a known
 //!                     open bug is reported, with the bug, but does not fail the run
+//!   --allow-known     that default, explicitly
 //!   --one CONFIG:SEED run one module verbosely (prints its text and every call)
 //!   --file FILE       run one .wasm or .wat file like --one (configuration scalar, or the
 //!                     first of --configs; argument seed from --seed)
+//!   --reference-only FILE  run a .wasm file in wasmi alone (of configuration --configs' first,
+//!                     seed --seed), no Wasmo code in the process: is a crash wasmi's own?
+//!   --shrink-reference-crash FILE  shrink a module on which wasmi alone (--reference-only)
+//!                     dies by a signal, keeping that; written as FILE.min.wasm
 //!   --print FILE      print a .wasm file as text
 //!   --shrink FILE     shrink a saved differential case (its .txt beside it) to the smallest
 //!                     module with the same first finding (of the mode FUZZ_SHRINK_MODE names,
@@ -51,6 +58,8 @@ struct Options {
     one: Option<(String, u64)>,
     print: Option<PathBuf>,
     file: Option<PathBuf>,
+    reference_only: Option<PathBuf>,
+    shrink_crash: Option<PathBuf>,
     shrink: Option<PathBuf>,
     check_class: Option<Vec<String>>,
 }
@@ -77,6 +86,8 @@ fn options() -> Options {
         one: None,
         print: None,
         file: None,
+        reference_only: None,
+        shrink_crash: None,
         shrink: None,
         check_class: None,
     };
@@ -100,6 +111,8 @@ fn options() -> Options {
             }
             "--print" => o.print = Some(value().into()),
             "--file" => o.file = Some(value().into()),
+            "--reference-only" => o.reference_only = Some(value().into()),
+            "--shrink-reference-crash" => o.shrink_crash = Some(value().into()),
             "--shrink" => o.shrink = Some(value().into()),
             // Internal, for --shrink: FILE CONFIG SEED MODE CLASS; exit 0 if the first finding
             // of MODE has that class.
@@ -745,8 +758,92 @@ fn shrink(f: &Fuzzer, path: &Path) -> i32 {
     }
 }
 
+/// Runs `exe args` with a time limit: Some(true) if it died by a signal, None on a time-out.
+fn dies_by_signal(exe: &Path, args: &[&std::ffi::OsStr]) -> std::io::Result<Option<bool>> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status.signal().is_some()));
+        }
+        if start.elapsed().as_secs() > 10 {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+fn shrink_reference_crash(o: &Options, path: &Path) -> i32 {
+    let exe = std::env::current_exe().unwrap();
+    let tmp = path.with_extension("candidate.wasm");
+    let seed = format!("{:#x}", o.seed);
+    let info = wasm_shrink::WasmShrink::default().attempts(400).run(
+        std::fs::read(path).unwrap(),
+        |candidate| {
+            std::fs::write(&tmp, candidate)?;
+            let args: Vec<&std::ffi::OsStr> = vec![
+                "--reference-only".as_ref(),
+                tmp.as_os_str(),
+                "--configs".as_ref(),
+                o.configs[0].as_ref(),
+                "--seed".as_ref(),
+                seed.as_ref(),
+            ];
+            Ok(dies_by_signal(&exe, &args)? == Some(true))
+        },
+    );
+    let _ = std::fs::remove_file(&tmp);
+    match info {
+        Ok(info) => {
+            let out = path.with_extension("min.wasm");
+            std::fs::write(&out, &info.output).unwrap();
+            println!(
+                "{} -> {} bytes: {}\n{}",
+                info.input_size,
+                info.output_size,
+                out.display(),
+                wat(&info.output)
+            );
+            0
+        }
+        Err(e) => {
+            println!("shrink failed: {e}");
+            1
+        }
+    }
+}
+
 fn main() {
     let o = options();
+    if let Some(path) = &o.shrink_crash {
+        std::process::exit(shrink_reference_crash(&o, path));
+    }
+    if let Some(path) = &o.reference_only {
+        let bytes = std::fs::read(path).unwrap();
+        let wasmi = reference::Wasmi::new(gen::uses_simd(&o.configs[0]));
+        let plan = Plan {
+            seed: o.seed,
+            arg_sets: ARG_SETS,
+        };
+        match wasmi.compile(&bytes) {
+            Ok(m) => {
+                let run = wasmi.run(&m, &plan);
+                println!("instantiate {:?}", run.instantiate);
+                for c in &run.calls {
+                    println!("  {:?}({:x?}) -> {:x?}", c.func, c.args, c.result);
+                }
+            }
+            Err(e) => println!("wasmi rejects: {e}"),
+        }
+        std::process::exit(0);
+    }
     let f = Fuzzer {
         wasmo: Wasmo::new(),
         capi: CApi::new(),
