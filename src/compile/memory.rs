@@ -8,7 +8,7 @@ use super::translate::FuncTranslator;
 use crate::error::{Error, Result};
 use crate::vm::VMMemory;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::PointerValue;
+use inkwell::values::{BasicValue, BasicValueEnum, InstructionValue, PointerValue};
 
 type R = Result<()>;
 
@@ -58,6 +58,35 @@ impl<'c> FuncTranslator<'c, '_> {
         })
     }
 
+    /// Loads a `ty` from the address `memarg` makes at the index on top of the stack.
+    ///
+    /// Every linear-memory access is volatile: an out-of-bounds access traps (on the guard
+    /// pages), so it is a side effect that no optimisation may remove, even when its value is
+    /// unused, and no other trap, store or call may move across it (issue 14). Unaligned, as
+    /// wasm allows.
+    pub(super) fn heap_load(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        ty: BasicTypeEnum<'c>,
+    ) -> Result<BasicValueEnum<'c>> {
+        let addr = self.heap_address(memarg)?;
+        let v = self.b.build_load(ty, addr, "load")?;
+        let load = v.as_instruction_value().expect("a load");
+        ordered_access(load)?;
+        Ok(v)
+    }
+
+    /// Stores `value` at the address `memarg` makes at the index on top of the stack (volatile
+    /// and unaligned, as `heap_load`).
+    pub(super) fn heap_store(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        value: BasicValueEnum<'c>,
+    ) -> R {
+        let addr = self.heap_address(memarg)?;
+        ordered_access(self.b.build_store(addr, value)?)
+    }
+
     fn load(
         &mut self,
         memarg: wasmparser::MemArg,
@@ -65,12 +94,7 @@ impl<'c> FuncTranslator<'c, '_> {
         to: BasicTypeEnum<'c>,
         ext: Ext,
     ) -> R {
-        let addr = self.heap_address(&memarg)?;
-        let v = self.b.build_load(ty, addr, "load")?;
-        inkwell::values::BasicValue::as_instruction_value(&v)
-            .unwrap()
-            .set_alignment(1)
-            .map_err(|e| Error::new(e.to_string()))?;
+        let v = self.heap_load(&memarg, ty)?;
         let v = match ext {
             Ext::None => v,
             Ext::Signed => self
@@ -95,12 +119,7 @@ impl<'c> FuncTranslator<'c, '_> {
                 .build_int_truncate(value.into_int_value(), ty, "narrow")?
                 .into();
         }
-        let addr = self.heap_address(&memarg)?;
-        let store = self.b.build_store(addr, value)?;
-        store
-            .set_alignment(1)
-            .map_err(|e| Error::new(e.to_string()))?;
-        Ok(())
+        self.heap_store(&memarg, value)
     }
 
     fn int(&self, bits: u32) -> BasicTypeEnum<'c> {
@@ -248,4 +267,12 @@ impl<'c> FuncTranslator<'c, '_> {
         self.call_builtin(Builtin::DataDrop, &[self.i32_const(data_index).into()])?;
         Ok(())
     }
+}
+
+/// Makes a linear-memory access one the optimiser keeps and orders: volatile, alignment 1.
+fn ordered_access(access: InstructionValue<'_>) -> R {
+    access
+        .set_volatile(true)
+        .and_then(|()| access.set_alignment(1))
+        .map_err(|e| Error::new(e.to_string()))
 }

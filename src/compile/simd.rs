@@ -640,29 +640,8 @@ impl<'c> FuncTranslator<'c, '_> {
 
     // ---- memory -----------------------------------------------------------------------------------
 
-    /// Loads a `ty` from the address on top of the stack (unaligned, as wasm allows).
-    fn load_raw(&mut self, m: MemArg, ty: BasicTypeEnum<'c>) -> Result<BasicValueEnum<'c>> {
-        let addr = self.heap_address(&m)?;
-        let v = self.b.build_load(ty, addr, "load")?;
-        v.as_instruction_value()
-            .expect("a load")
-            .set_alignment(1)
-            .map_err(|e| Error::new(e.to_string()))?;
-        Ok(v)
-    }
-
-    /// Stores `v` at the address on top of the stack.
-    fn store_raw(&mut self, m: MemArg, v: BasicValueEnum<'c>) -> R {
-        let addr = self.heap_address(&m)?;
-        self.b
-            .build_store(addr, v)?
-            .set_alignment(1)
-            .map_err(|e| Error::new(e.to_string()))?;
-        Ok(())
-    }
-
     fn load_v128(&mut self, m: MemArg) -> R {
-        let v = self.load_raw(m, abi::v128_type(self.ctx).into())?;
+        let v = self.heap_load(&m, abi::v128_type(self.ctx).into())?;
         self.push(v);
         Ok(())
     }
@@ -670,19 +649,19 @@ impl<'c> FuncTranslator<'c, '_> {
     /// `load8x8_s` and friends: 64 bits loaded as lanes of `to`'s narrower shape, extended.
     fn load_extend(&mut self, m: MemArg, to: Shape, signed: bool) -> R {
         let narrow = self.ivec(to.bits() / 2, to.lanes());
-        let v = self.load_raw(m, narrow.into())?.into_vector_value();
+        let v = self.heap_load(&m, narrow.into())?.into_vector_value();
         let r = self.extend_to(v, self.vty(to), signed)?;
         self.push_v(r)
     }
 
     fn load_splat(&mut self, m: MemArg, s: Shape) -> R {
-        let v = self.load_raw(m, self.int_of_width(s.bits()).into())?;
+        let v = self.heap_load(&m, self.int_of_width(s.bits()).into())?;
         let r = self.splat(s, v)?;
         self.push_v(r)
     }
 
     fn load_zero(&mut self, m: MemArg, s: Shape) -> R {
-        let v = self.load_raw(m, self.int_of_width(s.bits()).into())?;
+        let v = self.heap_load(&m, self.int_of_width(s.bits()).into())?;
         let r =
             self.b
                 .build_insert_element(self.vty(s).const_zero(), v, self.lane_index(0), "zero")?;
@@ -691,7 +670,7 @@ impl<'c> FuncTranslator<'c, '_> {
 
     fn load_lane(&mut self, m: MemArg, s: Shape, lane: u8) -> R {
         let x = self.pop_v(s)?;
-        let v = self.load_raw(m, self.int_of_width(s.bits()).into())?;
+        let v = self.heap_load(&m, self.int_of_width(s.bits()).into())?;
         let r = self
             .b
             .build_insert_element(x, v, self.lane_index(lane), "lane")?;
@@ -703,7 +682,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let v = self
             .b
             .build_extract_element(x, self.lane_index(lane), "lane")?;
-        self.store_raw(m, v)
+        self.heap_store(&m, v)
     }
 
     fn v128_const(&mut self, value: wasmparser::V128) -> R {
@@ -733,7 +712,7 @@ impl<'c> FuncTranslator<'c, '_> {
             O::V128Load64Zero { memarg } => self.load_zero(memarg, I64x2),
             O::V128Store { memarg } => {
                 let v = self.pop();
-                self.store_raw(memarg, v)
+                self.heap_store(&memarg, v)
             }
             O::V128Load8Lane { memarg, lane } => self.load_lane(memarg, I8x16, lane),
             O::V128Load16Lane { memarg, lane } => self.load_lane(memarg, I16x8, lane),

@@ -32,8 +32,7 @@ use inkwell::debug_info::{
 use inkwell::module::Module;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
-    BasicValue, BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PhiValue,
-    PointerValue,
+    BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue, PhiValue, PointerValue,
 };
 use std::collections::HashMap;
 
@@ -499,32 +498,6 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .build_call(f, &all, "builtin")?
             .try_as_basic_value()
             .basic())
-    }
-
-    /// Keeps a dropped value's trapping loads: LLVM deletes unused loads, but an out-of-bounds
-    /// load must still trap. Marks the loads the value is computed from (through side-effect-free
-    /// instructions with no other use) volatile.
-    pub(super) fn keep_loads(&self, value: BasicValueEnum<'c>, depth: u32) {
-        let Some(inst) = value.as_instruction_value() else {
-            return;
-        };
-        if inst.get_opcode() == InstructionOpcode::Load {
-            let _ = inst.set_volatile(true);
-            return;
-        }
-        if depth == 0
-            || matches!(
-                inst.get_opcode(),
-                InstructionOpcode::Call | InstructionOpcode::Phi
-            )
-        {
-            return;
-        }
-        for i in 0..inst.get_num_operands() {
-            if let Some(inkwell::values::Operand::Value(v)) = inst.get_operand(i) {
-                self.keep_loads(v, depth - 1);
-            }
-        }
     }
 }
 

@@ -140,15 +140,25 @@ const uintptr_t* wasmo_trap_trace(int* len) {
   return trap_trace;
 }
 
-// The lowest address of this thread's stack, or 0 if unknown.
-uintptr_t wasmo_stack_low(void) {
-  static __thread uintptr_t low;
-  if (low) return low;
+// This thread's stack: its lowest address (0 if unknown) and its size, found once per thread.
+static __thread uintptr_t stack_low, stack_size;
+static void find_stack(void) {
+  if (stack_low) return;
   pthread_attr_t attr;
   void* addr;
   size_t size;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
-  if (pthread_attr_getstack(&attr, &addr, &size) == 0) low = (uintptr_t)addr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+    stack_low = (uintptr_t)addr;
+    stack_size = size;
+  }
   pthread_attr_destroy(&attr);
-  return low;
+}
+uintptr_t wasmo_stack_low(void) {
+  find_stack();
+  return stack_low;
+}
+uintptr_t wasmo_stack_size(void) {
+  find_stack();
+  return stack_size;
 }

@@ -61,6 +61,7 @@ extern "C" {
     fn wasmo_enter_host() -> *mut c_void;
     fn wasmo_leave_host(saved: *mut c_void);
     fn wasmo_stack_low() -> usize;
+    fn wasmo_stack_size() -> usize;
 }
 
 /// Parks `trap` until the host stub raises it (see `vm::trap_code::park`).
@@ -78,17 +79,28 @@ pub fn record_index(index: u32) {
     TRAP_INDEX.with(|i| i.set(Some(index)));
 }
 
-/// Stack space kept free below wasm code for host calls, builtins and signal handling.
-const STACK_RESERVE: usize = 256 * 1024;
+/// Stack space kept free below wasm code for host calls, builtins and signal handling: a quarter
+/// of the thread's stack, at least `MIN_STACK_RESERVE` and at most `MAX_STACK_RESERVE`. A
+/// thread-pool thread with a 256 KiB stack keeps 64 KiB and gives wasm the rest; the main thread
+/// (8 MiB) keeps 256 KiB. On a stack of less than about 64 KiB wasm has no room left and every
+/// call traps "call stack exhausted".
+pub fn stack_reserve(stack_size: usize) -> usize {
+    (stack_size / 4).clamp(MIN_STACK_RESERVE, MAX_STACK_RESERVE)
+}
 
-/// The lowest stack address wasm code on this thread may use.
+/// The least stack kept for the host below wasm code (see `stack_reserve`).
+pub const MIN_STACK_RESERVE: usize = 32 * 1024;
+/// The most stack kept for the host below wasm code (see `stack_reserve`).
+pub const MAX_STACK_RESERVE: usize = 256 * 1024;
+
+/// The lowest stack address wasm code on this thread may use (0: no limit, the stack is unknown).
 pub fn stack_limit() -> usize {
-    // SAFETY: plain C call.
-    let low = unsafe { wasmo_stack_low() };
+    // SAFETY: plain C calls.
+    let (low, size) = unsafe { (wasmo_stack_low(), wasmo_stack_size()) };
     if low == 0 {
         0
     } else {
-        low + STACK_RESERVE
+        low + stack_reserve(size)
     }
 }
 
@@ -171,4 +183,27 @@ fn backtrace(trace: &[usize], first_is_pc: bool) -> Vec<FrameInfo> {
             map.lookup(at)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_reserve_follows_the_thread_stack() {
+        assert_eq!(stack_reserve(8 << 20), MAX_STACK_RESERVE);
+        assert_eq!(stack_reserve(256 << 10), 64 << 10);
+        assert_eq!(stack_reserve(64 << 10), MIN_STACK_RESERVE);
+        assert_eq!(stack_reserve(0), MIN_STACK_RESERVE);
+    }
+
+    #[test]
+    fn this_thread_has_a_stack_limit_inside_its_stack() {
+        // SAFETY: plain C calls.
+        let (low, size) = unsafe { (wasmo_stack_low(), wasmo_stack_size()) };
+        assert!(low != 0 && size != 0);
+        let limit = stack_limit();
+        let here = &limit as *const usize as usize;
+        assert!(limit > low && limit < here && here < low + size);
+    }
 }

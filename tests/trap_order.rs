@@ -1,0 +1,263 @@
+//! A load or store that may trap is a side effect: no optimisation may remove it, and no other
+//! trap, store or call may move across it. Each module here runs in every mode Wasmo has
+//! (optimised at every opt level, lift-off's baseline code, and lift-off after tier-up) and must
+//! give exactly the spec's answer: the trap message, and the memory it leaves behind.
+//! (Issue 14, findings 1 and 2.)
+
+use wasmo::api::{Config, Engine, Instance, Mode, Module, Store, Val};
+
+/// Every way of compiling a function: (name, engine, whether to wait for tier-up before calling).
+fn engines() -> Vec<(String, Engine, bool)> {
+    let mut v = Vec::new();
+    for level in 0..=3 {
+        let config = Config {
+            mode: Mode::Optimized,
+            opt_level: level,
+            compile_threads: 1,
+            ..Config::default()
+        };
+        v.push((format!("optimised -O{level}"), Engine::new(config), false));
+    }
+    let liftoff = |lazy| Config {
+        mode: Mode::Liftoff,
+        lazy,
+        compile_threads: 1,
+        ..Config::default()
+    };
+    v.push((
+        "lift-off baseline".into(),
+        Engine::new(liftoff(true)),
+        false,
+    ));
+    v.push((
+        "lift-off eager baseline".into(),
+        Engine::new(liftoff(false)),
+        false,
+    ));
+    v.push((
+        "lift-off tiered up".into(),
+        Engine::new(liftoff(false)),
+        true,
+    ));
+    v
+}
+
+const OOB: &str = "out of bounds memory access";
+
+/// (what, module text, the trap `run` must give, bytes 0..4 of memory afterwards if it has one)
+/// Every module exports `run` (param i32) called with 0 (for most, an address one page past the
+/// end of a one-page memory is formed from it).
+const CASES: &[(&str, &str, &str, Option<[u8; 4]>)] = &[
+    (
+        "a load whose value br discards",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (block (br 0 (i32.load (local.get 0))))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load whose value br_table discards",
+        r#"(module (memory 0)
+             (func (export "run") (param i32)
+               (block (block (br_table 0 1 (i32.load (local.get 0)) (local.get 0))))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load whose value return discards",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (return (i64.load (local.get 0)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load whose value return discards below the results",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (f64.load (local.get 0)) (return (i32.const 7))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load whose value is dropped",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (drop (i32.load8_u (local.get 0)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load stored into a local never read",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (local i32)
+               (local.set 1 (i32.load16_s (local.get 0)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a load followed by unreachable",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (drop (i64.load32_u (local.get 0))) unreachable))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a v128 load whose value is dropped",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (drop (v128.load (local.get 0)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a store after an unused out-of-bounds load is not performed",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32)
+               (drop (i32.load (i32.add (local.get 0) (i32.const 65536))))
+               (i32.store (local.get 0) (i32.const 0x01020304))))"#,
+        OOB,
+        Some([0, 0, 0, 0]),
+    ),
+    (
+        "a store before an out-of-bounds load is performed, the one after it is not",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32)
+               (i32.store8 (local.get 0) (i32.const 9))
+               (drop (i32.load (i32.add (local.get 0) (i32.const 65536))))
+               (i32.store8 offset=1 (local.get 0) (i32.const 9))))"#,
+        OOB,
+        Some([9, 0, 0, 0]),
+    ),
+    (
+        "a store after an out-of-bounds store is not performed",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32)
+               (i32.store (i32.add (local.get 0) (i32.const 65536)) (i32.const 1))
+               (i32.store (local.get 0) (i32.const 5))))"#,
+        OOB,
+        Some([0, 0, 0, 0]),
+    ),
+    (
+        "a store overwritten later is still a trap when out of bounds",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32)
+               (i32.store (i32.const 65536) (i32.const 1))
+               (i32.store (local.get 0) (i32.const 5))
+               (i32.store (i32.const 65536) (i32.const 2))))"#,
+        OOB,
+        Some([0, 0, 0, 0]),
+    ),
+    (
+        "a division by zero of a loaded value traps on the load first",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (i32.div_u (i32.load (local.get 0)) (i32.const 0))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a signed remainder by zero of a loaded value traps on the load first",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i64)
+               (i64.rem_s (i64.load (local.get 0)) (i64.const 0))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a division by a loaded zero traps on the load first",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (i32.div_s (i32.const 0) (i32.load (local.get 0)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a float-to-int conversion of a loaded value traps on the load first",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (drop (f32.load (local.get 0)))
+               (i32.trunc_f32_s (f32.const nan))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "an integer overflow after an out-of-bounds load",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (i32.add (i32.load (local.get 0))
+                 (i32.div_s (i32.const 0x80000000) (i32.const -1)))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "an indirect call to a null entry after an out-of-bounds load",
+        r#"(module (memory 0) (table 1 funcref)
+             (func (export "run") (param i32)
+               (drop (i32.load (local.get 0)))
+               (call_indirect (i32.const 0))))"#,
+        OOB,
+        None,
+    ),
+    (
+        "a division by zero before a load traps on the division",
+        r#"(module (memory 0)
+             (func (export "run") (param i32) (result i32)
+               (drop (i32.div_u (i32.const 1) (local.get 0)))
+               (i32.load (local.get 0))))"#,
+        "integer divide by zero",
+        None,
+    ),
+    (
+        "a load in a loop whose value is unused",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32) (local i32)
+               (loop
+                 (drop (i32.load (local.get 1)))
+                 (i32.store (local.get 0) (local.get 1))
+                 (local.set 1 (i32.add (local.get 1) (i32.const 4096)))
+                 (br_if 0 (i32.le_u (local.get 1) (i32.const 65536))))))"#,
+        OOB,
+        Some([0, 0xf0, 0, 0]),
+    ),
+];
+
+#[test]
+fn trapping_accesses_are_kept_and_ordered_in_every_mode() {
+    let mut failures = Vec::new();
+    for (mode, engine, tier_up) in engines() {
+        for (what, wat, trap, memory) in CASES {
+            let module = Module::from_text(&engine, wat).unwrap_or_else(|e| panic!("{what}: {e}"));
+            if tier_up {
+                // Tier-up compiles functions once they are hot; an eager lift-off module's
+                // functions all tier up in the background, and this waits for that.
+                module.wait_for_tier_up();
+            }
+            let store = Store::new(&engine);
+            let instance = Instance::new(&store, &module, &[]).unwrap();
+            let run = instance.get_func(&store, "run").unwrap();
+            let got = match run.call(&store, &[Val::I32(0)]) {
+                Ok(results) => format!("returned {results:?}"),
+                Err(t) => t.message,
+            };
+            if got != *trap {
+                failures.push(format!(
+                    "{mode}: {what}: expected trap \"{trap}\", got {got}"
+                ));
+            }
+            if let Some(expected) = memory {
+                let mut bytes = [0u8; 4];
+                let mem = instance.get_memory(&store, "memory").expect("exported");
+                mem.read(&store, 0, &mut bytes).unwrap();
+                if bytes != *expected {
+                    failures.push(format!(
+                        "{mode}: {what}: memory afterwards {bytes:?}, expected {expected:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
