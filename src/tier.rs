@@ -428,7 +428,62 @@ struct LazyJob {
 
 /// Every engine's queue, so that process exit can stop the workers first: a worker still
 /// inside LLVM while `exit` runs LLVM's static destructors crashes the process.
+///
+/// `exit` runs the exiting thread's thread-local destructors first, then the `atexit` list in
+/// reverse order of registration. LLVM registers destructors of function-local statics (for
+/// instance `SDNode::getValueTypeList`'s type set, used by every SelectionDAG compile) when a
+/// compile first uses them, which is after any `atexit` handler registered when the engine was
+/// made; those run before that handler, while a tier-up worker may still use them (issue 14,
+/// finding 3). So the workers are stopped by a thread-local destructor of the main thread, which
+/// `exit` (and returning from `main`) runs before any of them. An `atexit` handler stays as the
+/// fallback for a process that exits from another thread.
 static QUEUES: Mutex<Vec<std::sync::Weak<TierQueue>>> = Mutex::new(Vec::new());
+
+extern "C" {
+    /// glibc's registration of a thread-local destructor (what Rust's `thread_local!` uses).
+    fn __cxa_thread_atexit_impl(
+        dtor: unsafe extern "C" fn(*mut libc::c_void),
+        obj: *mut libc::c_void,
+        dso_symbol: *mut libc::c_void,
+    ) -> libc::c_int;
+    /// This shared object's handle (from the C runtime's start files).
+    static __dso_handle: *mut libc::c_void;
+}
+
+unsafe extern "C" fn stop_all_workers_at_main_exit(_: *mut libc::c_void) {
+    stop_all_workers();
+}
+
+/// Waits for `handle`'s thread unless it is the calling one. Compares pthread ids, not
+/// `std::thread::current()`, which may be gone while thread-local destructors run at exit.
+fn join_unless_current(handle: std::thread::JoinHandle<()>) {
+    use std::os::unix::thread::JoinHandleExt;
+    // SAFETY: plain call.
+    if handle.as_pthread_t() != unsafe { libc::pthread_self() } {
+        let _ = handle.join();
+    }
+}
+
+/// Registers `stop_all_workers` as a thread-local destructor of the main thread, once, if this
+/// is the main thread: when the main thread returns from `main` or calls `exit`, it runs before
+/// any static destructor.
+fn stop_workers_when_main_exits() {
+    static REGISTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    // SAFETY: plain system calls.
+    let main_thread = unsafe { libc::gettid() == libc::getpid() };
+    if !main_thread || REGISTERED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    // SAFETY: registers a plain function with no object, for this shared object (glibc keeps it
+    // loaded while the destructor is pending).
+    unsafe {
+        __cxa_thread_atexit_impl(
+            stop_all_workers_at_main_exit,
+            std::ptr::null_mut(),
+            std::ptr::addr_of!(__dso_handle) as *mut libc::c_void,
+        );
+    }
+}
 
 extern "C" fn stop_all_workers() {
     let queues: Vec<Arc<TierQueue>> = QUEUES
@@ -457,6 +512,7 @@ impl TierQueue {
         AT_EXIT.call_once(|| unsafe {
             libc::atexit(stop_all_workers);
         });
+        stop_workers_when_main_exits();
         let mut queues = QUEUES.lock().unwrap_or_else(|e| e.into_inner());
         queues.retain(|q| q.strong_count() > 0);
         queues.push(Arc::downgrade(&queue));
@@ -465,6 +521,8 @@ impl TierQueue {
 
     /// Adds a lift-off module, starting the worker on first use.
     pub fn add(self: &Arc<Self>, module: Weak<dyn TieredModule>) {
+        // The engine may have been made on another thread.
+        stop_workers_when_main_exits();
         self.modules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -527,15 +585,11 @@ impl TierQueue {
         let lazy = self.lazy.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some((tx, handle)) = lazy {
             drop(tx);
-            if handle.thread().id() != std::thread::current().id() {
-                let _ = handle.join();
-            }
+            join_unless_current(handle);
         }
         let handle = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(handle) = handle {
-            if handle.thread().id() != std::thread::current().id() {
-                let _ = handle.join();
-            }
+            join_unless_current(handle);
         }
     }
 
