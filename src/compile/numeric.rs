@@ -148,6 +148,23 @@ impl<'c> FuncTranslator<'c, '_> {
     fn float_compare(&mut self, pred: FloatPredicate) -> R {
         let y = self.pop_float();
         let x = self.pop_float();
+        // A comparison with a constant NaN has a known answer (only `ne` is true). It is given
+        // here because LLVM 16's fast instruction selector (lift-off's baseline tier) folds
+        // `fcmp une NaN, x` to an i1 true it materialises as 0xff, and the zext below then
+        // yields 255, not 1 (found by the fuzzer: a br_table took the wrong target).
+        let is_nan = |v: FloatValue<'c>| {
+            use inkwell::values::AsValueRef;
+            // Only a ConstantFP has a value to read (`get_constant` on another constant, such as
+            // a lane extracted from a constant vector, reads garbage).
+            // SAFETY: a plain query of a live value.
+            let fp = !unsafe { llvm_sys::core::LLVMIsAConstantFP(v.as_value_ref()) }.is_null();
+            fp && v.get_constant().is_some_and(|(f, _)| f.is_nan())
+        };
+        if is_nan(x) || is_nan(y) {
+            let known = (pred == FloatPredicate::UNE) as u64;
+            self.push(self.ctx.i32_type().const_int(known, false));
+            return Ok(());
+        }
         let c = self.b.build_float_compare(pred, x, y, "fcmp")?;
         let r = self.b.build_int_z_extend(c, self.ctx.i32_type(), "fcmp")?;
         self.push(r);
