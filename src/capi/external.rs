@@ -4,7 +4,7 @@
 use super::func::wasm_func_t;
 use super::global::wasm_global_t;
 use super::memory::wasm_memory_t;
-use super::r#ref::{Object, StoreObject};
+use super::r#ref::{Held, Object, StoreObject};
 use super::table::wasm_table_t;
 use super::types::{
     wasm_externkind_t, wasm_externtype_t, WASM_EXTERN_FUNC, WASM_EXTERN_GLOBAL, WASM_EXTERN_MEMORY,
@@ -24,15 +24,12 @@ declare_vec!(wasm_extern_vec_t of *mut wasm_extern_t:
 
 impl wasm_extern_t {
     pub(crate) fn from_runtime(store: &Store, e: Extern) -> Self {
-        let o = |index| StoreObject {
-            store: store.clone(),
-            index,
-        };
+        let o = StoreObject::new(store, Held::Extern(e));
         wasm_extern_t::from_object(match e {
-            Extern::Func(i) => Object::Func(o(i)),
-            Extern::Global(i) => Object::Global(o(i)),
-            Extern::Table(i) => Object::Table(o(i)),
-            Extern::Memory(i) => Object::Memory(o(i)),
+            Extern::Func(_) => Object::Func(o),
+            Extern::Global(_) => Object::Global(o),
+            Extern::Table(_) => Object::Table(o),
+            Extern::Memory(_) => Object::Memory(o),
         })
     }
 

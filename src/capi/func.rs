@@ -35,10 +35,7 @@ pub type wasm_func_callback_with_env_t = Option<
 
 impl wasm_func_t {
     pub(crate) fn new(store: &Store, index: u32) -> Self {
-        wasm_func_t::from_object(Object::Func(StoreObject {
-            store: store.clone(),
-            index,
-        }))
+        wasm_func_t::from_object(Object::Func(StoreObject::func(store, index)))
     }
 }
 

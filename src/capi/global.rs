@@ -56,10 +56,9 @@ pub(crate) fn new_global(
     report(
         value.and_then(|v| store.new_global(ty, v)),
         |index| {
-            into_raw(wasm_global_t::from_object(Object::Global(StoreObject {
-                store: store.clone(),
-                index,
-            })))
+            into_raw(wasm_global_t::from_object(Object::Global(
+                StoreObject::global(store, index),
+            )))
         },
         std::ptr::null_mut(),
     )

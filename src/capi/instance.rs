@@ -52,12 +52,12 @@ pub unsafe extern "C" fn wasm_instance_new(
     match instantiate(store, module, &externs) {
         Ok(index) => {
             crate::error::clear_last_error();
-            into_raw(wasm_instance_t::from_object(Object::Instance(
-                StoreObject {
-                    store: store.clone(),
-                    index,
-                },
-            )))
+            let handle =
+                wasm_instance_t::from_object(Object::Instance(StoreObject::instance(store, index)));
+            // Once the host deletes every handle and nothing reaches it, the instance's
+            // memories are released (`runtime/collect.rs`).
+            store.make_collectable(index);
+            into_raw(handle)
         }
         Err(InstantiationError::Trap(t)) => {
             set_last_error(&Error::new(t.message.clone()));

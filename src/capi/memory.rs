@@ -29,10 +29,9 @@ pub unsafe extern "C" fn wasm_memory_new(
     report(
         store.new_memory(ty),
         |index| {
-            into_raw(wasm_memory_t::from_object(Object::Memory(StoreObject {
-                store: store.clone(),
-                index,
-            })))
+            into_raw(wasm_memory_t::from_object(Object::Memory(
+                StoreObject::memory(store, index),
+            )))
         },
         std::ptr::null_mut(),
     )

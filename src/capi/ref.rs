@@ -8,7 +8,8 @@
 //! last handle is gone.
 
 use crate::artifact::Module;
-use crate::runtime::store::Store;
+pub use crate::runtime::collect::Held;
+use crate::runtime::store::{Extern, Store};
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
@@ -75,14 +76,58 @@ impl<T> Shared<T> {
 }
 
 /// An entity owned by a store (function, global, table, memory, instance): its identity is the
-/// store and its index there; its host info lives in the store.
-#[derive(Clone)]
+/// store and its index there; its host info lives in the store. Each one is a counted handle
+/// (`Store::hold`), so the store knows when the host has deleted the last handle of an instance
+/// and can release what it held (`runtime/collect.rs`).
 pub struct StoreObject {
     pub store: Store,
     pub index: u32,
+    held: Held,
 }
 
 impl StoreObject {
+    /// A new handle to `held` in `store`.
+    pub fn new(store: &Store, held: Held) -> StoreObject {
+        store.hold(held);
+        let index = match held {
+            Held::Instance(i)
+            | Held::Extern(Extern::Func(i))
+            | Held::Extern(Extern::Global(i))
+            | Held::Extern(Extern::Table(i))
+            | Held::Extern(Extern::Memory(i)) => i,
+        };
+        StoreObject {
+            store: store.clone(),
+            index,
+            held,
+        }
+    }
+
+    /// What this handle holds.
+    pub fn held(&self) -> Held {
+        self.held
+    }
+
+    pub fn func(store: &Store, index: u32) -> StoreObject {
+        StoreObject::new(store, Held::Extern(Extern::Func(index)))
+    }
+
+    pub fn instance(store: &Store, index: u32) -> StoreObject {
+        StoreObject::new(store, Held::Instance(index))
+    }
+
+    pub fn global(store: &Store, index: u32) -> StoreObject {
+        StoreObject::new(store, Held::Extern(Extern::Global(index)))
+    }
+
+    pub fn table(store: &Store, index: u32) -> StoreObject {
+        StoreObject::new(store, Held::Extern(Extern::Table(index)))
+    }
+
+    pub fn memory(store: &Store, index: u32) -> StoreObject {
+        StoreObject::new(store, Held::Extern(Extern::Memory(index)))
+    }
+
     fn same(&self, other: &StoreObject) -> bool {
         self.store.same(&other.store) && self.index == other.index
     }
@@ -90,6 +135,18 @@ impl StoreObject {
     /// The store, as the public API sees it.
     pub fn api_store(&self) -> crate::api::Store {
         crate::api::Store::from_runtime(self.store.clone())
+    }
+}
+
+impl Clone for StoreObject {
+    fn clone(&self) -> StoreObject {
+        StoreObject::new(&self.store, self.held)
+    }
+}
+
+impl Drop for StoreObject {
+    fn drop(&mut self) {
+        self.store.unhold(self.held);
     }
 }
 

@@ -35,10 +35,9 @@ pub unsafe extern "C" fn wasm_table_new(
     report(
         result,
         |index| {
-            into_raw(wasm_table_t::from_object(Object::Table(StoreObject {
-                store: store.clone(),
-                index,
-            })))
+            into_raw(wasm_table_t::from_object(Object::Table(
+                StoreObject::table(store, index),
+            )))
         },
         std::ptr::null_mut(),
     )

@@ -141,11 +141,10 @@ fn frame(data: &TrapData, index: usize) -> wasm_frame_t {
         .store
         .as_ref()
         .zip(data.instances[index])
+        // A frame of an instance released since (deleted and unreachable) names none.
+        .filter(|(store, i)| !store.instance_released(*i))
         .map(|(store, i)| {
-            let object = Object::Instance(StoreObject {
-                store: store.clone(),
-                index: i,
-            });
+            let object = Object::Instance(StoreObject::instance(store, i));
             Box::new(wasm_instance_t::from_object(object))
         });
     wasm_frame_t {

@@ -87,10 +87,10 @@ pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: *const wasm_va
 
 // ---- conversion to and from runtime values --------------------------------------------------
 
-use super::r#ref::{Object, StoreObject};
+use super::r#ref::{Held, Object, StoreObject};
 use super::types::{valkind_of, valtype_of};
 use crate::module::types::{FuncType, ValType};
-use crate::runtime::store::Store;
+use crate::runtime::store::{Extern, Store};
 use crate::runtime::values::Val;
 
 /// What an externref created from C carries: the referenced object. Objects of the same store
@@ -113,10 +113,14 @@ fn entity_kind(object: &Object) -> Option<(u8, &StoreObject)> {
 }
 
 fn entity_object(store: &Store, kind: u8, index: u32) -> Object {
-    let o = StoreObject {
-        store: store.clone(),
-        index,
+    let held = match kind {
+        0 => Held::Extern(Extern::Func(index)),
+        1 => Held::Extern(Extern::Global(index)),
+        2 => Held::Extern(Extern::Table(index)),
+        3 => Held::Extern(Extern::Memory(index)),
+        _ => Held::Instance(index),
     };
+    let o = StoreObject::new(store, held);
     match kind {
         0 => Object::Func(o),
         1 => Object::Global(o),
@@ -144,7 +148,12 @@ pub(crate) fn ref_to_runtime(
         },
         ValType::ExternRef => {
             let payload = match entity_kind(&r.object) {
-                Some((kind, o)) if o.store.same(store) => ExternPayload::Entity(kind, o.index),
+                Some((kind, o)) if o.store.same(store) => {
+                    // The externref may live in the store for good (tables, globals): it
+                    // holds the entity as long as the store (see `runtime/collect.rs`).
+                    store.hold(o.held());
+                    ExternPayload::Entity(kind, o.index)
+                }
                 _ => ExternPayload::Object(r.object.clone()),
             };
             Ok(Val::ExternRef(store.new_externref(Box::new(payload))))
@@ -158,10 +167,7 @@ pub(crate) fn ref_from_runtime(store: &Store, v: Val) -> *mut wasm_ref_t {
     let object = match v {
         Val::FuncRef(0) | Val::ExternRef(0) => return std::ptr::null_mut(),
         Val::FuncRef(p) => match store.func_from_ref(p) {
-            Some(index) => Object::Func(StoreObject {
-                store: store.clone(),
-                index,
-            }),
+            Some(index) => Object::Func(StoreObject::func(store, index)),
             None => return std::ptr::null_mut(),
         },
         Val::ExternRef(p) => {

@@ -49,6 +49,13 @@ pub struct Instance {
     /// Resolved element segments, None once dropped.
     pub(crate) elements: Vec<Option<Vec<usize>>>,
     pub exports: Vec<(String, Extern)>,
+    /// Every store entity the instance uses (imports, its own tables, memories and globals):
+    /// what keeps them reachable while the instance is (see `Store::collect`).
+    pub(crate) uses: Vec<Extern>,
+    /// The store indices of the memories it defined (after its imported ones).
+    pub(crate) defined_memories: Vec<u32>,
+    /// Its index in the store.
+    pub(crate) index: u32,
 }
 
 impl Drop for Instance {
@@ -236,6 +243,9 @@ fn new_instance(store: &Store, module: &Module, offsets: &VMOffsets) -> Box<Inst
             .collect(),
         elements: Vec::new(),
         exports: Vec::new(),
+        uses: Vec::new(),
+        defined_memories: Vec::new(),
+        index: u32::MAX,
     });
     inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
     let inst_ptr = &*inst as *const Instance as usize;
@@ -277,6 +287,7 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
         tier.register(&inst.func_refs);
         inst.set_ptr(VMOffsets::COUNTERS, tier.counters.as_ptr() as usize);
     }
+    inst.uses = imports.to_vec();
     let mut next = [0u32; 4];
     for ext in imports {
         match *ext {
@@ -331,6 +342,8 @@ fn define_entities(
         let vm = unsafe { &*(*memory).vm as *const _ as usize };
         inst.set_ptr(offsets.memory(inst.memories.len() as u32), vm);
         inst.memories.push(memory);
+        inst.uses.push(Extern::Memory(m));
+        inst.defined_memories.push(m);
     }
     for ty in &info.tables[info.num_imported_tables as usize..] {
         let t = store
@@ -341,6 +354,7 @@ fn define_entities(
         let vm = unsafe { &*(*table).vm as *const _ as usize };
         inst.set_ptr(offsets.table(inst.tables.len() as u32), vm);
         inst.tables.push(table);
+        inst.uses.push(Extern::Table(t));
     }
     let mut global_indices: Vec<u32> = imports
         .iter()
@@ -402,8 +416,20 @@ fn resolve_elements(inst: &mut Instance, offsets: &VMOffsets) -> Vec<Vec<usize>>
 fn collect_exports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, globals: &[u32]) {
     let module = inst.module.clone();
     let info = module.info();
-    let table_indices = store_indices(&store.data().tables, &inst.tables);
-    let memory_indices = store_indices(&store.data().memories, &inst.memories);
+    let store_index = |e: &Extern| match *e {
+        Extern::Table(t) => Some((0, t)),
+        Extern::Memory(m) => Some((1, m)),
+        _ => None,
+    };
+    // Imported ones first, then defined ones: the module's index order.
+    let (table_indices, memory_indices): (Vec<u32>, Vec<u32>) = {
+        let all: Vec<(u8, u32)> = inst.uses.iter().filter_map(store_index).collect();
+        (
+            all.iter().filter(|k| k.0 == 0).map(|k| k.1).collect(),
+            all.iter().filter(|k| k.0 == 1).map(|k| k.1).collect(),
+        )
+    };
+    inst.uses.extend(globals.iter().map(|&g| Extern::Global(g)));
     for export in &info.exports {
         let ext = match export.kind {
             crate::module::types::ExternKind::Func => {
@@ -426,8 +452,9 @@ fn collect_exports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, glob
 
 /// Step 7: the instance joins the store before segments are applied: a trap still leaves the
 /// effects on imported tables and memories, and funcrefs written there stay valid.
-fn join_store(store: &Store, inst: Box<Instance>) -> u32 {
+fn join_store(store: &Store, mut inst: Box<Instance>) -> u32 {
     let mut data = store.data();
+    inst.index = data.instances.len() as u32;
     data.instances.push(inst);
     data.instances.len() as u32 - 1
 }
@@ -496,18 +523,6 @@ fn run_start(store: &Store, index: u32, offsets: &VMOffsets) -> Result<(), Insta
         store.call(f, &[]).map_err(InstantiationError::Trap)?;
     }
     Ok(())
-}
-
-/// The store indices of the boxed objects `ptrs` points at.
-fn store_indices<T>(boxes: &[Box<T>], ptrs: &[*mut T]) -> Vec<u32> {
-    ptrs.iter()
-        .map(|&p| {
-            boxes
-                .iter()
-                .position(|b| std::ptr::eq(&**b, p))
-                .expect("in the store") as u32
-        })
-        .collect()
 }
 
 impl Store {

@@ -71,11 +71,12 @@ impl LinearMemory {
         self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES)
     }
 
-    /// Grows by `delta` pages; the previous size in pages, or None past the maximum.
+    /// Grows by `delta` pages; the previous size in pages, or None past the maximum (or once
+    /// released).
     pub fn grow(&mut self, delta: u32) -> Option<u32> {
         let old = self.pages();
         let new = old as u64 + delta as u64;
-        if new > self.max_pages() {
+        if new > self.max_pages() || (self.reserved == 0 && delta > 0) {
             return None;
         }
         if delta > 0 {
@@ -96,6 +97,31 @@ impl LinearMemory {
         Some(old)
     }
 
+    /// Gives the memory's pages and address-space reservation back to the system, once nothing
+    /// can reach it any more (see `Store::collect`). Afterwards it has no pages and cannot grow,
+    /// and its base is the process's one shared `PROT_NONE` reservation, so even an access that
+    /// should be impossible faults (a trap) instead of touching other memory. False (and nothing
+    /// changes) if that shared reservation cannot be made.
+    pub fn release(&mut self) -> bool {
+        if self.reserved == 0 {
+            return true;
+        }
+        let Some(dead) = dead_reservation() else {
+            return false;
+        };
+        // SAFETY: we own the reservation; nothing references it any more.
+        unsafe { libc::munmap(self.vm.base.cast(), self.reserved) };
+        self.vm.base = dead as *mut u8;
+        self.vm.length = 0;
+        self.reserved = 0;
+        true
+    }
+
+    /// Whether `release` gave the memory back.
+    pub fn released(&self) -> bool {
+        self.reserved == 0
+    }
+
     /// The accessible bytes.
     pub fn data(&mut self) -> &mut [u8] {
         // SAFETY: `length` bytes from `base` are mapped read-write for the memory's lifetime;
@@ -112,9 +138,31 @@ impl LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
-        // SAFETY: we own the reservation.
-        unsafe { libc::munmap(self.vm.base.cast(), self.reserved) };
+        if self.reserved != 0 {
+            // SAFETY: we own the reservation.
+            unsafe { libc::munmap(self.vm.base.cast(), self.reserved) };
+        }
     }
+}
+
+/// One `PROT_NONE` reservation of a memory's size, shared by every released memory, made on first
+/// use and kept for the process's life.
+fn dead_reservation() -> Option<usize> {
+    static DEAD: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *DEAD.get_or_init(|| {
+        // SAFETY: a fresh anonymous mapping that is never made accessible.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                RESERVATION,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        (base != libc::MAP_FAILED).then_some(base as usize)
+    })
 }
 
 #[cfg(test)]
@@ -142,5 +190,24 @@ mod tests {
         assert_eq!(m.pages(), 3);
         assert!(m.range(3 * PAGE_SIZE as u32 - 4, 4).is_some());
         assert!(m.range(3 * PAGE_SIZE as u32 - 4, 5).is_none());
+    }
+
+    #[test]
+    fn a_released_memory_has_no_pages_and_cannot_grow() {
+        let ty = MemoryType {
+            limits: Limits { min: 2, max: None },
+            memory64: false,
+            shared: false,
+        };
+        let mut m = LinearMemory::new(ty).unwrap();
+        let (a, b) = (m.vm.base, LinearMemory::new(ty).unwrap());
+        assert!(m.release());
+        assert!(m.released() && !b.released());
+        assert_eq!((m.pages(), m.data().len()), (0, 0));
+        assert_ne!(m.vm.base, a);
+        assert_eq!(m.grow(1), None);
+        assert_eq!(m.grow(0), Some(0));
+        assert!(m.range(0, 1).is_none());
+        assert!(m.release(), "releasing twice is harmless");
     }
 }

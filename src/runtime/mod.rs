@@ -3,6 +3,7 @@
 //! `vm`'s.
 
 pub mod builtins;
+pub mod collect;
 
 pub mod instance;
 pub mod memory;

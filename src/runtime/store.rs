@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use crate::vm::{VMFuncRef, VMGlobal, VMStoreContext, VALUE_SLOT};
 use std::any::Any;
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -88,10 +88,23 @@ pub struct StoreData {
     host_data: HashMap<(u8, u32), Box<dyn Any>>,
 }
 
+impl StoreData {
+    /// Whether `func_ref` is a host function's reference.
+    pub fn is_host_func_ref(&self, func_ref: usize) -> bool {
+        self.func_by_ref
+            .get(&func_ref)
+            .is_some_and(|&i| matches!(self.funcs[i as usize], FuncData::Host(_)))
+    }
+}
+
 pub struct StoreInner {
     engine: Engine,
     pub(crate) context: Box<VMStoreContext>,
     data: RefCell<StoreData>,
+    /// Host handle counts and what deleted instances released (`collect.rs`).
+    collector: RefCell<super::collect::Collector>,
+    /// Calls into wasm in progress on this store (nested through host functions).
+    wasm_calls: Cell<u32>,
 }
 
 /// A store handle; clones share the store, which lives as long as any handle.
@@ -107,6 +120,8 @@ impl Store {
                 engine: engine.clone(),
                 context: Box::default(),
                 data: RefCell::new(StoreData::default()),
+                collector: RefCell::default(),
+                wasm_calls: Cell::new(0),
             }),
         }
     }
@@ -126,6 +141,25 @@ impl Store {
     /// The store's objects, borrowed. Never hold this across a call into wasm.
     pub fn data(&self) -> RefMut<'_, StoreData> {
         self.inner.data.borrow_mut()
+    }
+
+    pub(super) fn try_data(&self) -> std::result::Result<RefMut<'_, StoreData>, ()> {
+        self.inner.data.try_borrow_mut().map_err(|_| ())
+    }
+
+    pub(super) fn collector(&self) -> RefMut<'_, super::collect::Collector> {
+        self.inner.collector.borrow_mut()
+    }
+
+    pub(super) fn try_collector(
+        &self,
+    ) -> std::result::Result<RefMut<'_, super::collect::Collector>, ()> {
+        self.inner.collector.try_borrow_mut().map_err(|_| ())
+    }
+
+    /// Whether wasm code of this store is running (a host function called from it runs now).
+    pub fn wasm_running(&self) -> bool {
+        self.inner.wasm_calls.get() > 0
     }
 
     // ---- functions --------------------------------------------------------------------------
@@ -258,12 +292,20 @@ impl Store {
         };
         debug_assert_eq!(std::mem::size_of::<u128>(), VALUE_SLOT as usize);
         let slots_ptr = slots.as_mut_ptr();
-        trap::catch_traps(|| {
+        let calls = &self.inner.wasm_calls;
+        calls.set(calls.get() + 1);
+        let result = trap::catch_traps(|| {
             // SAFETY: see above.
             let tramp: extern "C" fn(usize, usize, *mut u128) =
                 unsafe { std::mem::transmute(tramp) };
             tramp(vmctx, code, slots_ptr);
-        })
+        });
+        calls.set(calls.get() - 1);
+        if calls.get() == 0 {
+            // A host function may have deleted an instance while wasm ran (see `collect.rs`).
+            self.collect();
+        }
+        result
     }
 
     // ---- memories, tables, globals ----------------------------------------------------------

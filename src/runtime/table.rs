@@ -48,6 +48,10 @@ impl Table {
         }
     }
 
+    pub fn elements(&self) -> &[usize] {
+        &self.elements
+    }
+
     pub fn elements_mut(&mut self) -> &mut [usize] {
         &mut self.elements
     }
