@@ -507,8 +507,24 @@ impl<'c> FuncTranslator<'c, '_> {
             self.b
                 .build_signed_int_to_float(x, self.vty(to), "convert")?
         } else {
-            self.b
-                .build_unsigned_int_to_float(x, self.vty(to), "convert")?
+            // Not `uitofp`: LLVM 16's InstCombine folds `icmp slt (bitcast (uitofp X)), 0` to
+            // false even when the bitcast splits each float into narrower lanes (whose sign bits
+            // are mantissa bits), so `i16x8.bitmask (f32x4.convert_i32x4_u ..)` gave 0 at O2
+            // (found by the fuzzer). The value is the high and low 16 bits converted signed, as
+            // hi * 65536 + lo: both exact, one rounding in the add, so correctly rounded.
+            let n = x.get_type().get_size() as usize;
+            let i32s = |c: u64| {
+                VectorType::const_vector(&vec![self.ctx.i32_type().const_int(c, false); n])
+            };
+            let hi = self.b.build_right_shift(x, i32s(16), false, "hi")?;
+            let lo = self.b.build_and(x, i32s(0xffff), "lo")?;
+            let fty = self.vty(to);
+            let hi = self.b.build_signed_int_to_float(hi, fty, "hi")?;
+            let lo = self.b.build_signed_int_to_float(lo, fty, "lo")?;
+            let elem = fty.get_element_type().into_float_type();
+            let k = VectorType::const_vector(&vec![elem.const_float(65536.0); n]);
+            let hi = self.b.build_float_mul(hi, k, "hi")?;
+            self.b.build_float_add(hi, lo, "convert")?
         };
         self.push_v(r)
     }
