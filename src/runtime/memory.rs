@@ -31,27 +31,13 @@ impl LinearMemory {
         if ty.limits.min > MAX_PAGES {
             return Err(Error::new("memory size must be at most 65536 pages (4GiB)"));
         }
-        // SAFETY: a fresh anonymous mapping; nothing else refers to it.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                RESERVATION,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
+        let Some(base) = reserve() else {
             return Err(Error::new(
                 "cannot reserve address space for a linear memory",
             ));
-        }
+        };
         let mut memory = LinearMemory {
-            vm: Box::new(VMMemory {
-                base: base.cast(),
-                length: 0,
-            }),
+            vm: Box::new(VMMemory { base, length: 0 }),
             ty,
             reserved: RESERVATION,
         };
@@ -149,20 +135,23 @@ impl Drop for LinearMemory {
 /// use and kept for the process's life.
 fn dead_reservation() -> Option<usize> {
     static DEAD: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
-    *DEAD.get_or_init(|| {
-        // SAFETY: a fresh anonymous mapping that is never made accessible.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                RESERVATION,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        (base != libc::MAP_FAILED).then_some(base as usize)
-    })
+    *DEAD.get_or_init(|| reserve().map(|base| base as usize))
+}
+
+/// A fresh `PROT_NONE` reservation of a memory's size (None if the address space is exhausted).
+fn reserve() -> Option<*mut u8> {
+    // SAFETY: a fresh anonymous mapping; nothing else refers to it.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            RESERVATION,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    (base != libc::MAP_FAILED).then_some(base.cast())
 }
 
 #[cfg(test)]
