@@ -89,16 +89,9 @@ impl StoreObject {
     /// A new handle to `held` in `store`.
     pub fn new(store: &Store, held: Held) -> StoreObject {
         store.hold(held);
-        let index = match held {
-            Held::Instance(i)
-            | Held::Extern(Extern::Func(i))
-            | Held::Extern(Extern::Global(i))
-            | Held::Extern(Extern::Table(i))
-            | Held::Extern(Extern::Memory(i)) => i,
-        };
         StoreObject {
             store: store.clone(),
-            index,
+            index: held.index(),
             held,
         }
     }

@@ -7,22 +7,22 @@
 //! [`Held`]) tell the store about them; an instance they made is *collectable*
 //! ([`Store::make_collectable`]). When the last handle of a collectable instance goes, the store
 //! marks what is reachable from every held entity and every instance that is not collectable (an
-//! externref wrapping an entity holds it for good): an instance reaches what it imports and defines, a function its
-//! instance, a funcref table or global the instances of its functions. A collectable instance
-//! that is neither held nor reached is *released*: the memories it defined that are not reached
-//! either are unmapped ([`LinearMemory::release`]). Nothing is released while wasm runs in the
-//! store (a host function may delete the handle of an instance whose code is on the stack); the
-//! outermost call retries when it returns. The instance itself (vmctx, a few hundred bytes) and
-//! its tables and globals stay until the store goes.
+//! externref wrapping an entity holds it for good): an instance reaches what it imports and
+//! defines, a function its instance, a funcref table or global the instances of its functions. A
+//! collectable instance that is neither held nor reached is *released*: the memories it defined
+//! that are not reached either are unmapped
+//! ([`LinearMemory::release`](super::memory::LinearMemory::release)). Nothing is released while
+//! wasm runs in the store (a host function may delete the handle of an instance whose code is on
+//! the stack); the outermost call retries when it returns. The instance itself (vmctx, a few
+//! hundred bytes) and its tables and globals stay until the store goes.
 //!
 //! A released instance is unreachable by construction, so nothing calls its code again; should
 //! anything still touch its memories, their base is a shared `PROT_NONE` reservation (a trap).
 
 use super::instance::Instance;
-use super::memory::LinearMemory;
 use super::store::{Extern, FuncData, Store, StoreData};
 use crate::module::types::ValType;
-use crate::vm::{VMFuncRef, VMOffsets};
+use crate::vm::VMFuncRef;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A store entity a host handle keeps alive.
@@ -30,6 +30,19 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 pub enum Held {
     Extern(Extern),
     Instance(u32),
+}
+
+impl Held {
+    /// The entity's index in its store (of its kind).
+    pub fn index(self) -> u32 {
+        match self {
+            Held::Instance(i)
+            | Held::Extern(Extern::Func(i))
+            | Held::Extern(Extern::Global(i))
+            | Held::Extern(Extern::Table(i))
+            | Held::Extern(Extern::Memory(i)) => i,
+        }
+    }
 }
 
 /// The handle counts and collection state of one store.
@@ -116,16 +129,12 @@ impl Store {
             let defined = data.instances[i as usize].defined_memories.clone();
             for m in defined {
                 if !reached.externs.contains(&Extern::Memory(m)) {
-                    release(&mut data.memories[m as usize]);
+                    // A memory whose reservation cannot be swapped for the shared one stays.
+                    let _ = data.memories[m as usize].release();
                 }
             }
         }
     }
-}
-
-fn release(memory: &mut LinearMemory) {
-    // A memory whose reservation cannot be swapped for the shared one simply stays.
-    let _ = memory.release();
 }
 
 /// What the mark phase reached.
@@ -194,11 +203,7 @@ fn instance_of(data: &StoreData, func_ref: usize) -> Option<u32> {
     if func_ref == 0 || data.is_host_func_ref(func_ref) {
         return None;
     }
-    // SAFETY: a non-null, non-host function reference of this store lives in an instance of
-    // it, whose vmctx records the instance's address at INSTANCE.
-    let instance = unsafe {
-        let vmctx = (*(func_ref as *const VMFuncRef)).vmctx as *const u8;
-        &**(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const Instance)
-    };
+    // SAFETY: a non-null, non-host function reference of this store is a live wasm one.
+    let instance = unsafe { Instance::of_func_ref(func_ref as *const VMFuncRef) };
     Some(instance.index)
 }

@@ -67,6 +67,16 @@ impl Drop for Instance {
 }
 
 impl Instance {
+    /// The instance a wasm function reference lives in.
+    ///
+    /// # Safety
+    /// `func_ref` is a live reference to a wasm (not host) function: its vmctx records the
+    /// instance's address at `VMOffsets::INSTANCE`.
+    pub(crate) unsafe fn of_func_ref<'a>(func_ref: *const VMFuncRef) -> &'a Instance {
+        let vmctx = (*func_ref).vmctx as *const u8;
+        &**(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const Instance)
+    }
+
     pub fn vmctx_ptr(&self) -> *mut u8 {
         self.vmctx.as_ptr() as *mut u8
     }
@@ -416,19 +426,29 @@ fn resolve_elements(inst: &mut Instance, offsets: &VMOffsets) -> Vec<Vec<usize>>
 fn collect_exports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, globals: &[u32]) {
     let module = inst.module.clone();
     let info = module.info();
-    let store_index = |e: &Extern| match *e {
-        Extern::Table(t) => Some((0, t)),
-        Extern::Memory(m) => Some((1, m)),
-        _ => None,
-    };
-    // Imported ones first, then defined ones: the module's index order.
-    let (table_indices, memory_indices): (Vec<u32>, Vec<u32>) = {
-        let all: Vec<(u8, u32)> = inst.uses.iter().filter_map(store_index).collect();
-        (
-            all.iter().filter(|k| k.0 == 0).map(|k| k.1).collect(),
-            all.iter().filter(|k| k.0 == 1).map(|k| k.1).collect(),
-        )
-    };
+    // `uses` lists imported ones first, then defined ones: the module's index order.
+    let table_indices: Vec<u32> = inst
+        .uses
+        .iter()
+        .filter_map(|e| {
+            if let Extern::Table(t) = *e {
+                Some(t)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let memory_indices: Vec<u32> = inst
+        .uses
+        .iter()
+        .filter_map(|e| {
+            if let Extern::Memory(m) = *e {
+                Some(m)
+            } else {
+                None
+            }
+        })
+        .collect();
     inst.uses.extend(globals.iter().map(|&g| Extern::Global(g)));
     for export in &info.exports {
         let ext = match export.kind {
@@ -553,16 +573,8 @@ impl Store {
         let FuncData::Wasm { func_ref, .. } = &data.funcs[func as usize] else {
             return None;
         };
-        // SAFETY: a wasm function's reference lives in its instance, whose vmctx records the
-        // instance's address at INSTANCE.
-        let instance = unsafe {
-            let vmctx = (**func_ref).vmctx as *const u8;
-            *(vmctx.add(VMOffsets::INSTANCE as usize) as *const *const Instance)
-        };
-        let index = data
-            .instances
-            .iter()
-            .position(|i| std::ptr::eq(&**i, instance))?;
-        Some((index as u32, data.instances[index].module.code().id))
+        // SAFETY: a wasm function reference of this store.
+        let instance = unsafe { Instance::of_func_ref(*func_ref) };
+        (instance.index != u32::MAX).then(|| (instance.index, instance.module.code().id))
     }
 }
