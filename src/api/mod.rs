@@ -46,7 +46,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod inspect;
+
+pub use inspect::{host_triple, ArtifactHeader, ArtifactSummary, ModuleSummary, BUILD_ID};
+
 use crate::artifact;
+use crate::runtime::collect::Held;
 use crate::runtime::instance::instantiate;
 use crate::runtime::store::Extern as RtExtern;
 use crate::runtime::values::Val as RtVal;
@@ -70,11 +75,6 @@ pub use crate::tier::{FuncTier, TierCounts};
 pub struct Store(crate::runtime::store::Store);
 
 impl Store {
-    /// The API's view of a runtime store (for the C API, whose objects still hold those).
-    pub(crate) fn from_runtime(store: crate::runtime::store::Store) -> Store {
-        Store(store)
-    }
-
     /// A new, empty store of `engine`.
     pub fn new(engine: &Engine) -> Store {
         Store(crate::runtime::store::Store::new(engine))
@@ -352,6 +352,17 @@ impl Entity {
     }
 }
 
+macro_rules! entity_from {
+    ($($ty:ident),*) => {$(
+        impl From<$ty> for Entity {
+            fn from(x: $ty) -> Entity {
+                Entity::$ty(x)
+            }
+        }
+    )*};
+}
+entity_from!(Func, Global, Table, Memory, Instance);
+
 impl From<Extern> for Entity {
     fn from(e: Extern) -> Entity {
         match e {
@@ -363,16 +374,78 @@ impl From<Extern> for Entity {
     }
 }
 
+impl Entity {
+    /// What the store's collector counts for the entity.
+    fn held(self) -> Held {
+        match self {
+            Entity::Func(f) => Held::Extern(RtExtern::Func(f.0)),
+            Entity::Global(g) => Held::Extern(RtExtern::Global(g.0)),
+            Entity::Table(t) => Held::Extern(RtExtern::Table(t.0)),
+            Entity::Memory(m) => Held::Extern(RtExtern::Memory(m.0)),
+            Entity::Instance(i) => Held::Instance(i.0),
+        }
+    }
+}
+
+/// A counted host handle to an entity of a store.
+///
+/// Entities live as long as their store. An embedder that keeps count of its handles, as the C
+/// API does (each `wasm_*_t` of a store entity is one `Root`), lets the store give back what an
+/// instance holds once no handle to it is left and nothing reaches it: it marks the instance
+/// with [`Instance::release_when_unrooted`]. The store then releases the linear memories of
+/// such an instance when neither a `Root` nor anything reachable from a `Root` or from an
+/// unmarked instance refers to it (an instance reaches its imports and entities, a function its
+/// instance, a funcref table or global the instances of its functions). Nothing is released
+/// while wasm code of the store runs. A released instance is unreachable, so nothing can call
+/// its code again.
+pub struct Root {
+    store: Store,
+    entity: Entity,
+}
+
+impl Root {
+    /// A new handle to `entity` of `store`.
+    pub fn new(store: &Store, entity: Entity) -> Root {
+        store.0.hold(entity.held());
+        Root {
+            store: store.clone(),
+            entity,
+        }
+    }
+
+    /// The store the entity belongs to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The entity held.
+    pub fn entity(&self) -> Entity {
+        self.entity
+    }
+
+    /// Keeps the entity held for as long as its store lives, without keeping the store alive
+    /// (for a reference the store itself keeps, e.g. an externref wrapping the entity).
+    pub fn hold_while_store_lives(self) {
+        // One more count than handles: dropping `self` leaves it held.
+        self.store.0.hold(self.entity.held());
+    }
+}
+
+impl Clone for Root {
+    fn clone(&self) -> Root {
+        Root::new(&self.store, self.entity)
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        self.store.0.unhold(self.entity.held());
+    }
+}
+
 /// A module instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Instance(u32);
-
-impl Instance {
-    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
-    pub(crate) fn from_index(index: u32) -> Instance {
-        Instance(index)
-    }
-}
 
 impl Instance {
     /// Instantiates `module` in `store` with `imports` (one per module import, in order):
@@ -384,6 +457,17 @@ impl Instance {
     ) -> std::result::Result<Instance, InstantiationError> {
         let imports: Vec<RtExtern> = imports.iter().map(|e| e.to_runtime()).collect();
         instantiate(&store.0, &module.0, &imports).map(Instance)
+    }
+
+    /// Lets the store release the instance's memories once no [`Root`] holds it and nothing
+    /// reaches it (see [`Root`]). For embedders that hold every handle as a `Root`.
+    pub fn release_when_unrooted(&self, store: &Store) {
+        store.0.make_collectable(self.0);
+    }
+
+    /// Whether the store has released the instance (see [`Root`]).
+    pub fn is_released(&self, store: &Store) -> bool {
+        store.0.instance_released(self.0)
     }
 
     /// The instance's exports, in the module's order.
@@ -440,13 +524,6 @@ impl Instance {
 /// A function: a wasm function of an instance, or a host function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Func(u32);
-
-impl Func {
-    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
-    pub(crate) fn from_index(index: u32) -> Func {
-        Func(index)
-    }
-}
 
 /// What a host function does with its arguments: writes its results (pre-filled with zero
 /// values of the result types) or returns a trap, which unwinds the calling wasm code.
@@ -505,13 +582,6 @@ impl Func {
 /// A linear memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Memory(u32);
-
-impl Memory {
-    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
-    pub(crate) fn from_index(index: u32) -> Memory {
-        Memory(index)
-    }
-}
 
 impl Memory {
     /// A new memory of type `ty`, zero-filled.
@@ -582,13 +652,6 @@ impl Memory {
 pub struct Table(u32);
 
 impl Table {
-    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
-    pub(crate) fn from_index(index: u32) -> Table {
-        Table(index)
-    }
-}
-
-impl Table {
     /// A new table of type `ty`, every element `init`.
     pub fn new(store: &Store, ty: TableType, init: Val) -> Result<Table> {
         let init = init.to_runtime(store);
@@ -657,13 +720,6 @@ impl Table {
 /// A global variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Global(u32);
-
-impl Global {
-    /// The handle of the store entity at `index` (for the C API, whose objects hold indices).
-    pub(crate) fn from_index(index: u32) -> Global {
-        Global(index)
-    }
-}
 
 impl Global {
     /// A new global of type `ty` holding `value`.

@@ -1,7 +1,7 @@
 //! wasm.h "Runtime Environment": configuration and engines.
 
 use super::{delete_box, into_raw, take_box};
-use crate::engine::{Config, Engine};
+use crate::api::{Config, Engine};
 
 pub struct wasm_config_t {
     pub(crate) config: Config,

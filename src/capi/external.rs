@@ -4,14 +4,14 @@
 use super::func::wasm_func_t;
 use super::global::wasm_global_t;
 use super::memory::wasm_memory_t;
-use super::r#ref::{Held, Object, StoreObject};
+use super::r#ref::{Object, StoreObject};
 use super::table::wasm_table_t;
 use super::types::{
     wasm_externkind_t, wasm_externtype_t, WASM_EXTERN_FUNC, WASM_EXTERN_GLOBAL, WASM_EXTERN_MEMORY,
     WASM_EXTERN_TABLE,
 };
 use super::{arg, into_raw};
-use crate::runtime::store::{Extern, Store};
+use crate::api::{Extern, Store};
 
 declare_ref!(wasm_extern_t is Object::Func(_) | Object::Global(_) | Object::Table(_) | Object::Memory(_),
     base: wasm_extern_delete, wasm_extern_copy, wasm_extern_same, wasm_extern_get_host_info,
@@ -23,8 +23,8 @@ declare_vec!(wasm_extern_vec_t of *mut wasm_extern_t:
     wasm_extern_vec_copy, wasm_extern_vec_delete);
 
 impl wasm_extern_t {
-    pub(crate) fn from_runtime(store: &Store, e: Extern) -> Self {
-        let o = StoreObject::new(store, Held::Extern(e));
+    pub(crate) fn new(store: &Store, e: Extern) -> Self {
+        let o = StoreObject::new(store, e);
         wasm_extern_t::from_object(match e {
             Extern::Func(_) => Object::Func(o),
             Extern::Global(_) => Object::Global(o),
@@ -33,12 +33,12 @@ impl wasm_extern_t {
         })
     }
 
-    pub(crate) fn to_runtime(&self) -> Extern {
+    pub(crate) fn to_api(&self) -> Extern {
         match &self.r.object {
-            Object::Func(o) => Extern::Func(o.index),
-            Object::Global(o) => Extern::Global(o.index),
-            Object::Table(o) => Extern::Table(o.index),
-            Object::Memory(o) => Extern::Memory(o.index),
+            Object::Func(o) => Extern::Func(o.func()),
+            Object::Global(o) => Extern::Global(o.global()),
+            Object::Table(o) => Extern::Table(o.table()),
+            Object::Memory(o) => Extern::Memory(o.memory()),
             _ => unreachable!("a wasm_extern_t always holds an extern"),
         }
     }
@@ -46,7 +46,7 @@ impl wasm_extern_t {
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> wasm_externkind_t {
-    match unsafe { arg(e, "wasm_extern_kind", "self") }.to_runtime() {
+    match unsafe { arg(e, "wasm_extern_kind", "self") }.to_api() {
         Extern::Func(_) => WASM_EXTERN_FUNC,
         Extern::Global(_) => WASM_EXTERN_GLOBAL,
         Extern::Table(_) => WASM_EXTERN_TABLE,
@@ -57,7 +57,7 @@ pub unsafe extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> wasm_exter
 #[no_mangle]
 pub unsafe extern "C" fn wasm_extern_type(e: *const wasm_extern_t) -> *mut wasm_externtype_t {
     let e = unsafe { arg(e, "wasm_extern_type", "self") };
-    let ty = e.entity().store.extern_type(e.to_runtime());
+    let ty = e.to_api().ty(e.handle().store());
     into_raw(wasm_externtype_t::from_core(&ty))
 }
 

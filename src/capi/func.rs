@@ -2,16 +2,13 @@
 
 use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
-use super::trap::{trap_from_runtime, wasm_trap_t};
+use super::trap::{trap_from_wasm, wasm_trap_t};
 use super::types::wasm_functype_t;
-use super::val::{v128_call_mismatch, val_from_runtime, vals_to_runtime, wasm_val_vec_t};
+use super::val::{v128_call_mismatch, val_to_c, vals_from_c, wasm_val_vec_t};
 use super::vec::{vec_delete, CVec};
 use super::{arg, into_raw, misuse};
+use crate::api::{Func, FuncType, HostFn, Store, Trap, Val};
 use crate::error::set_last_error;
-use crate::module::types::FuncType;
-use crate::runtime::store::{HostCallback, Store};
-use crate::runtime::trap::Trap;
-use crate::runtime::values::Val;
 use std::ffi::c_void;
 
 declare_ref!(wasm_func_t is Object::Func(_),
@@ -34,8 +31,8 @@ pub type wasm_func_callback_with_env_t = Option<
 >;
 
 impl wasm_func_t {
-    pub(crate) fn new(store: &Store, index: u32) -> Self {
-        wasm_func_t::from_object(Object::Func(StoreObject::func(store, index)))
+    pub(crate) fn new(store: &Store, func: Func) -> Self {
+        wasm_func_t::from_object(Object::Func(StoreObject::new(store, func)))
     }
 }
 
@@ -69,17 +66,13 @@ fn call_c(
     if let Some(message) = v128_call_mismatch("host function", &ty) {
         return Err(Trap::new(message));
     }
-    let mut c_args =
-        wasm_val_vec_t::from_vec(args.iter().map(|&v| val_from_runtime(store, v)).collect());
-    let init = results
-        .iter()
-        .map(|&r| val_from_runtime(store, r))
-        .collect();
+    let mut c_args = wasm_val_vec_t::from_vec(args.iter().map(|&v| val_to_c(store, v)).collect());
+    let init = results.iter().map(|&r| val_to_c(store, r)).collect();
     let mut c_results = wasm_val_vec_t::from_vec(init);
     let trap = call(&c_args, &mut c_results);
     let types: Vec<_> = results.iter().map(|r| r.ty()).collect();
     // SAFETY: both vectors were created here.
-    let converted = vals_to_runtime(store, unsafe { c_results.as_slice() }, &types);
+    let converted = vals_from_c(store, unsafe { c_results.as_slice() }, &types);
     unsafe {
         vec_delete(&mut c_args);
         vec_delete(&mut c_results);
@@ -87,7 +80,7 @@ fn call_c(
     if !trap.is_null() {
         // SAFETY: the callback hands over ownership of the trap it returns.
         let trap = unsafe { Box::from_raw(trap) };
-        return Err(trap.to_runtime());
+        return Err(trap.to_api());
     }
     match converted {
         Ok(vals) => {
@@ -104,12 +97,12 @@ fn new_host(
     store: *mut wasm_store_t,
     ty: *const wasm_functype_t,
     name: &str,
-    callback: HostCallback,
+    callback: Box<HostFn>,
 ) -> *mut wasm_func_t {
     let store = &unsafe { arg(store, name, "store") }.store;
     let ty = unsafe { arg(ty, name, "type") }.to_core();
-    match store.new_host_func(ty, callback) {
-        Ok(index) => into_raw(wasm_func_t::new(store, index)),
+    match Func::new_boxed(store, ty, callback) {
+        Ok(func) => into_raw(wasm_func_t::new(store, func)),
         Err(e) => {
             set_last_error(&e);
             std::ptr::null_mut()
@@ -177,20 +170,20 @@ pub unsafe extern "C" fn wasm_func_new_with_env(
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_type(func: *const wasm_func_t) -> *mut wasm_functype_t {
-    let o = unsafe { arg(func, "wasm_func_type", "self") }.entity();
-    into_raw(wasm_functype_t::from_core(&o.store.func_type(o.index)))
+    let o = unsafe { arg(func, "wasm_func_type", "self") }.handle();
+    into_raw(wasm_functype_t::from_core(&o.func().ty(o.store())))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_param_arity(func: *const wasm_func_t) -> usize {
-    let o = unsafe { arg(func, "wasm_func_param_arity", "self") }.entity();
-    o.store.func_type(o.index).params.len()
+    let o = unsafe { arg(func, "wasm_func_param_arity", "self") }.handle();
+    o.func().ty(o.store()).params.len()
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_result_arity(func: *const wasm_func_t) -> usize {
-    let o = unsafe { arg(func, "wasm_func_result_arity", "self") }.entity();
-    o.store.func_type(o.index).results.len()
+    let o = unsafe { arg(func, "wasm_func_result_arity", "self") }.handle();
+    o.func().ty(o.store()).results.len()
 }
 
 /// Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
@@ -206,37 +199,38 @@ pub unsafe extern "C" fn wasm_func_call(
     args: *const wasm_val_vec_t,
     results: *mut wasm_val_vec_t,
 ) -> *mut wasm_trap_t {
-    let o = unsafe { arg(func, "wasm_func_call", "self") }.entity();
-    let ty = o.store.func_type(o.index);
+    let o = unsafe { arg(func, "wasm_func_call", "self") }.handle();
+    let (store, func) = (o.store(), o.func());
+    let ty = func.ty(store);
     if let Some(message) = v128_call_mismatch("wasm_func_call", &ty) {
         return trap_from_message(&message);
     }
     let no_args = wasm_val_vec_t::from_parts(0, std::ptr::null_mut());
     let args = unsafe { args.as_ref() }.unwrap_or(&no_args);
     // SAFETY: a valid vector's elements are valid.
-    let args = match vals_to_runtime(&o.store, unsafe { args.as_slice() }, &ty.params) {
+    let args = match vals_from_c(store, unsafe { args.as_slice() }, &ty.params) {
         Ok(a) => a,
         Err(e) => return trap_from_message(&format!("wasm_func_call: bad arguments: {e}")),
     };
     let results = match unsafe { results.as_mut() } {
         Some(r) if r.size >= ty.results.len() && (r.size == 0 || !r.data.is_null()) => r,
         _ if ty.results.is_empty() => {
-            return match o.store.call(o.index, &args) {
+            return match func.call(store, &args) {
                 Ok(_) => std::ptr::null_mut(),
-                Err(t) => trap_from_runtime(&o.store, t, Some(o.index)),
+                Err(t) => trap_from_wasm(store, t, Some(func)),
             }
         }
         _ => return trap_from_message("wasm_func_call: the results vector is too small"),
     };
-    match o.store.call(o.index, &args) {
+    match func.call(store, &args) {
         Ok(values) => {
             for (i, v) in values.into_iter().enumerate() {
                 // SAFETY: the caller provided at least `results.len()` slots.
-                unsafe { *results.data.add(i) = val_from_runtime(&o.store, v) };
+                unsafe { *results.data.add(i) = val_to_c(store, v) };
             }
             std::ptr::null_mut()
         }
-        Err(t) => trap_from_runtime(&o.store, t, Some(o.index)),
+        Err(t) => trap_from_wasm(store, t, Some(func)),
     }
 }
 

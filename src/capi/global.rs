@@ -3,12 +3,9 @@
 use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::types::wasm_globaltype_t;
-use super::val::{v128_global_mismatch, val_from_runtime, val_to_runtime, wasm_val_t};
+use super::val::{v128_global_mismatch, val_from_c, val_to_c, wasm_val_t};
 use super::{arg, arg_mut, into_raw, report};
-use crate::error::Error;
-use crate::module::types::{ExternType, GlobalType, ValType};
-use crate::runtime::store::Store;
-use crate::runtime::values::Val;
+use crate::api::{Error, Extern, ExternType, Global, GlobalType, Store, Val, ValType};
 
 declare_ref!(wasm_global_t is Object::Global(_),
     base: wasm_global_delete, wasm_global_copy, wasm_global_same, wasm_global_get_host_info,
@@ -33,7 +30,7 @@ pub unsafe extern "C" fn wasm_global_new(
     let result = if ty.content == ValType::V128 {
         Err(Error::new(v128_global_mismatch(f, "wasmo_global_new_v128")))
     } else {
-        val_to_runtime(store, value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
+        val_from_c(store, value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
     };
     new_global(store, ty, result)
 }
@@ -54,10 +51,10 @@ pub(crate) fn new_global(
     value: Result<Val, Error>,
 ) -> *mut wasm_global_t {
     report(
-        value.and_then(|v| store.new_global(ty, v)),
-        |index| {
+        value.and_then(|v| Global::new(store, ty, v)),
+        |global| {
             into_raw(wasm_global_t::from_object(Object::Global(
-                StoreObject::global(store, index),
+                StoreObject::new(store, global),
             )))
         },
         std::ptr::null_mut(),
@@ -66,11 +63,8 @@ pub(crate) fn new_global(
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_type(global: *const wasm_global_t) -> *mut wasm_globaltype_t {
-    let g = unsafe { arg(global, "wasm_global_type", "self") };
-    let ty = g
-        .entity()
-        .store
-        .extern_type(crate::runtime::store::Extern::Global(g.entity().index));
+    let o = unsafe { arg(global, "wasm_global_type", "self") }.handle();
+    let ty = Extern::Global(o.global()).ty(o.store());
     wasm_globaltype_t::boxed_from_core(&ty)
 }
 
@@ -84,11 +78,11 @@ pub unsafe extern "C" fn wasm_global_type(global: *const wasm_global_t) -> *mut 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_get(global: *const wasm_global_t, out: *mut wasm_val_t) {
     let f = "wasm_global_get";
-    let o = unsafe { arg(global, f, "self") }.entity();
+    let o = unsafe { arg(global, f, "self") }.handle();
     let out = unsafe { arg_mut(out, f, "out") };
-    let v = o.store.global_get(o.index);
+    let v = o.global().get(o.store());
     // For v128 this is the documented placeholder, never the value's bits.
-    *out = val_from_runtime(&o.store, v);
+    *out = val_to_c(o.store(), v);
     let result = if v.ty() == ValType::V128 {
         Err(Error::new(v128_global_mismatch(f, "wasmo_global_get_v128")))
     } else {
@@ -107,16 +101,16 @@ pub unsafe extern "C" fn wasm_global_get(global: *const wasm_global_t, out: *mut
 #[no_mangle]
 pub unsafe extern "C" fn wasm_global_set(global: *mut wasm_global_t, value: *const wasm_val_t) {
     let f = "wasm_global_set";
-    let o = unsafe { arg(global, f, "self") }.entity();
+    let o = unsafe { arg(global, f, "self") }.handle();
     let value = unsafe { arg(value, f, "value") };
-    let ty = crate::api::Global::from_index(o.index).ty(&o.api_store());
+    let ty = o.global().ty(o.store());
     let result = if ty.content == ValType::V128 {
         Err(Error::new(v128_global_mismatch(f, "wasmo_global_set_v128")))
     } else {
-        val_to_runtime(&o.store, value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
+        val_from_c(o.store(), value, ty.content).map_err(|e| Error::new(format!("{f}: {e}")))
     };
     report(
-        result.and_then(|v| o.store.global_set(o.index, v)),
+        result.and_then(|v| o.global().set(o.store(), v)),
         |()| (),
         (),
     )

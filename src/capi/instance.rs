@@ -4,11 +4,11 @@ use super::external::wasm_extern_vec_t;
 use super::module::wasm_module_t;
 use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
-use super::trap::{trap_from_runtime, wasm_trap_t};
+use super::trap::{trap_from_wasm, wasm_trap_t};
 use super::vec::CVec;
 use super::{arg, arg_mut, into_raw};
-use crate::error::{set_last_error, Error};
-use crate::runtime::instance::{instantiate, InstantiationError};
+use crate::api::{Error, Instance, InstantiationError};
+use crate::error::set_last_error;
 
 declare_ref!(wasm_instance_t is Object::Instance(_),
     base: wasm_instance_delete, wasm_instance_copy, wasm_instance_same, wasm_instance_get_host_info,
@@ -40,29 +40,29 @@ pub unsafe extern "C" fn wasm_instance_new(
         let Some(e) = (unsafe { e.as_ref() }) else {
             return fail(trap, Error::new(format!("{f}: import {i} is NULL")));
         };
-        let o = e.entity();
-        if !o.store.same(store) {
+        let o = e.handle();
+        if !o.store().same(store) {
             return fail(
                 trap,
                 Error::new(format!("{f}: import {i} belongs to another store")),
             );
         }
-        externs.push(e.to_runtime());
+        externs.push(e.to_api());
     }
-    match instantiate(store, module, &externs) {
-        Ok(index) => {
+    match Instance::new(store, module, &externs) {
+        Ok(instance) => {
             crate::error::clear_last_error();
             let handle =
-                wasm_instance_t::from_object(Object::Instance(StoreObject::instance(store, index)));
+                wasm_instance_t::from_object(Object::Instance(StoreObject::new(store, instance)));
             // Once the host deletes every handle and nothing reaches it, the instance's
-            // memories are released (`runtime/collect.rs`).
-            store.make_collectable(index);
+            // memories are released (`api::Root`).
+            instance.release_when_unrooted(store);
             into_raw(handle)
         }
         Err(InstantiationError::Trap(t)) => {
             set_last_error(&Error::new(t.message.clone()));
             if let Some(slot) = unsafe { trap.as_mut() } {
-                *slot = trap_from_runtime(store, t, None);
+                *slot = trap_from_wasm(store, t, None);
             }
             std::ptr::null_mut()
         }
@@ -85,12 +85,12 @@ pub unsafe extern "C" fn wasm_instance_exports(
     instance: *const wasm_instance_t,
     out: *mut wasm_extern_vec_t,
 ) {
-    let o = unsafe { arg(instance, "wasm_instance_exports", "self") }.entity();
+    let o = unsafe { arg(instance, "wasm_instance_exports", "self") }.handle();
     let items = o
-        .store
-        .instance_exports(o.index)
+        .instance()
+        .exports(o.store())
         .into_iter()
-        .map(|(_, e)| into_raw(super::external::wasm_extern_t::from_runtime(&o.store, e)))
+        .map(|(_, e)| into_raw(super::external::wasm_extern_t::new(o.store(), e)))
         .collect();
     unsafe { *arg_mut(out, "wasm_instance_exports", "out") = wasm_extern_vec_t::from_vec(items) };
 }

@@ -4,10 +4,7 @@ use super::r#ref::{Object, StoreObject};
 use super::store::wasm_store_t;
 use super::types::wasm_memorytype_t;
 use super::{arg, into_raw, report};
-use crate::api::Memory;
-use crate::error::Error;
-use crate::module::types::ExternType;
-use crate::runtime::store::Extern;
+use crate::api::{Error, Extern, ExternType, Memory};
 
 declare_ref!(wasm_memory_t is Object::Memory(_),
     base: wasm_memory_delete, wasm_memory_copy, wasm_memory_same, wasm_memory_get_host_info,
@@ -27,10 +24,10 @@ pub unsafe extern "C" fn wasm_memory_new(
         unreachable!()
     };
     report(
-        store.new_memory(ty),
-        |index| {
+        Memory::new(store, ty),
+        |memory| {
             into_raw(wasm_memory_t::from_object(Object::Memory(
-                StoreObject::memory(store, index),
+                StoreObject::new(store, memory),
             )))
         },
         std::ptr::null_mut(),
@@ -39,27 +36,27 @@ pub unsafe extern "C" fn wasm_memory_new(
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_type(memory: *const wasm_memory_t) -> *mut wasm_memorytype_t {
-    let o = unsafe { arg(memory, "wasm_memory_type", "self") }.entity();
-    wasm_memorytype_t::boxed_from_core(&o.store.extern_type(Extern::Memory(o.index)))
+    let o = unsafe { arg(memory, "wasm_memory_type", "self") }.handle();
+    wasm_memorytype_t::boxed_from_core(&Extern::Memory(o.memory()).ty(o.store()))
 }
 
 /// The memory's bytes; valid until the memory grows or its store is deleted.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_data(memory: *mut wasm_memory_t) -> *mut std::ffi::c_char {
-    let o = unsafe { arg(memory, "wasm_memory_data", "self") }.entity();
-    Memory::from_index(o.index).data_ptr(&o.api_store()).cast()
+    let o = unsafe { arg(memory, "wasm_memory_data", "self") }.handle();
+    o.memory().data_ptr(o.store()).cast()
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_data_size(memory: *const wasm_memory_t) -> usize {
-    let o = unsafe { arg(memory, "wasm_memory_data_size", "self") }.entity();
-    Memory::from_index(o.index).data_size(&o.api_store())
+    let o = unsafe { arg(memory, "wasm_memory_data_size", "self") }.handle();
+    o.memory().data_size(o.store())
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_size(memory: *const wasm_memory_t) -> wasm_memory_pages_t {
-    let o = unsafe { arg(memory, "wasm_memory_size", "self") }.entity();
-    Memory::from_index(o.index).size(&o.api_store())
+    let o = unsafe { arg(memory, "wasm_memory_size", "self") }.handle();
+    o.memory().size(o.store())
 }
 
 /// Grows by `delta` pages; false past the maximum.
@@ -68,10 +65,8 @@ pub unsafe extern "C" fn wasm_memory_grow(
     memory: *mut wasm_memory_t,
     delta: wasm_memory_pages_t,
 ) -> bool {
-    let o = unsafe { arg(memory, "wasm_memory_grow", "self") }.entity();
-    let grown = Memory::from_index(o.index)
-        .grow(&o.api_store(), delta)
-        .is_ok();
+    let o = unsafe { arg(memory, "wasm_memory_grow", "self") }.handle();
+    let grown = o.memory().grow(o.store(), delta).is_ok();
     let result = if grown {
         Ok(())
     } else {

@@ -7,8 +7,7 @@ use super::types::{
 };
 use super::vec::{wasm_byte_vec_t, CVec};
 use super::{arg, arg_mut, delete_box, into_raw, report};
-use crate::artifact::Module;
-use crate::error::Error;
+use crate::api::{Error, Module};
 
 declare_ref!(wasm_module_t is Object::Module(_),
     base: wasm_module_delete, wasm_module_copy, wasm_module_same, wasm_module_get_host_info,
@@ -98,11 +97,9 @@ pub unsafe extern "C" fn wasm_module_imports(
     module: *const wasm_module_t,
     out: *mut wasm_importtype_vec_t,
 ) {
-    let info = unsafe { arg(module, "wasm_module_imports", "self") }
-        .module()
-        .info();
-    let items = info
-        .imports
+    let module = unsafe { arg(module, "wasm_module_imports", "self") }.module();
+    let items = module
+        .imports()
         .iter()
         .map(|i| into_raw(wasm_importtype_t::from_core(i)));
     unsafe { *arg_mut(out, "wasm_module_imports", "out") = CVec::from_vec(items.collect()) };
@@ -113,13 +110,11 @@ pub unsafe extern "C" fn wasm_module_exports(
     module: *const wasm_module_t,
     out: *mut wasm_exporttype_vec_t,
 ) {
-    let info = unsafe { arg(module, "wasm_module_exports", "self") }
-        .module()
-        .info();
-    let items = info
-        .exports
+    let module = unsafe { arg(module, "wasm_module_exports", "self") }.module();
+    let items = module
+        .exports()
         .iter()
-        .map(|e| into_raw(wasm_exporttype_t::new(&e.name, &info.export_type(e))));
+        .map(|e| into_raw(wasm_exporttype_t::new(&e.name, &module.export_type(e))));
     unsafe { *arg_mut(out, "wasm_module_exports", "out") = CVec::from_vec(items.collect()) };
 }
 

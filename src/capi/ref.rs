@@ -7,9 +7,8 @@
 //! belongs to the object, not the handle: every copy sees it, and its finalizer runs when the
 //! last handle is gone.
 
-use crate::artifact::Module;
-pub use crate::runtime::collect::Held;
-use crate::runtime::store::{Extern, Store};
+use crate::api::{Entity, Func, Global, Instance, Memory, Module, Root, Store, Table};
+
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
@@ -76,79 +75,77 @@ impl<T> Shared<T> {
 }
 
 /// An entity owned by a store (function, global, table, memory, instance): its identity is the
-/// store and its index there; its host info lives in the store. Each one is a counted handle
-/// (`Store::hold`), so the store knows when the host has deleted the last handle of an instance
-/// and can release what it held (`runtime/collect.rs`).
-pub struct StoreObject {
-    pub store: Store,
-    pub index: u32,
-    held: Held,
-}
+/// store and the entity; its host info lives in the store. Each one is a counted handle (a
+/// [`Root`]), so the store knows when the host has deleted the last handle of an instance and
+/// can release what it held.
+#[derive(Clone)]
+pub struct StoreObject(Root);
 
 impl StoreObject {
-    /// A new handle to `held` in `store`.
-    pub fn new(store: &Store, held: Held) -> StoreObject {
-        store.hold(held);
-        StoreObject {
-            store: store.clone(),
-            index: held.index(),
-            held,
+    /// A new handle to `entity` of `store`.
+    pub fn new(store: &Store, entity: impl Into<Entity>) -> StoreObject {
+        StoreObject(Root::new(store, entity.into()))
+    }
+
+    pub fn store(&self) -> &Store {
+        self.0.store()
+    }
+
+    pub fn entity(&self) -> Entity {
+        self.0.entity()
+    }
+
+    /// The counted handle itself.
+    pub fn root(&self) -> &Root {
+        &self.0
+    }
+
+    pub fn func(&self) -> Func {
+        match self.entity() {
+            Entity::Func(f) => f,
+            _ => unreachable!("a wasm_func_t holds a function"),
         }
     }
 
-    /// What this handle holds.
-    pub fn held(&self) -> Held {
-        self.held
+    pub fn global(&self) -> Global {
+        match self.entity() {
+            Entity::Global(g) => g,
+            _ => unreachable!("a wasm_global_t holds a global"),
+        }
     }
 
-    pub fn func(store: &Store, index: u32) -> StoreObject {
-        StoreObject::new(store, Held::Extern(Extern::Func(index)))
+    pub fn table(&self) -> Table {
+        match self.entity() {
+            Entity::Table(t) => t,
+            _ => unreachable!("a wasm_table_t holds a table"),
+        }
     }
 
-    pub fn instance(store: &Store, index: u32) -> StoreObject {
-        StoreObject::new(store, Held::Instance(index))
+    pub fn memory(&self) -> Memory {
+        match self.entity() {
+            Entity::Memory(m) => m,
+            _ => unreachable!("a wasm_memory_t holds a memory"),
+        }
     }
 
-    pub fn global(store: &Store, index: u32) -> StoreObject {
-        StoreObject::new(store, Held::Extern(Extern::Global(index)))
-    }
-
-    pub fn table(store: &Store, index: u32) -> StoreObject {
-        StoreObject::new(store, Held::Extern(Extern::Table(index)))
-    }
-
-    pub fn memory(store: &Store, index: u32) -> StoreObject {
-        StoreObject::new(store, Held::Extern(Extern::Memory(index)))
+    pub fn instance(&self) -> Instance {
+        match self.entity() {
+            Entity::Instance(i) => i,
+            _ => unreachable!("a wasm_instance_t holds an instance"),
+        }
     }
 
     fn same(&self, other: &StoreObject) -> bool {
-        self.store.same(&other.store) && self.index == other.index
-    }
-
-    /// The store, as the public API sees it.
-    pub fn api_store(&self) -> crate::api::Store {
-        crate::api::Store::from_runtime(self.store.clone())
-    }
-}
-
-impl Clone for StoreObject {
-    fn clone(&self) -> StoreObject {
-        StoreObject::new(&self.store, self.held)
-    }
-}
-
-impl Drop for StoreObject {
-    fn drop(&mut self) {
-        self.store.unhold(self.held);
+        self.store().same(other.store()) && self.entity() == other.entity()
     }
 }
 
 /// What a trap object carries: its message (NUL-terminated, as wasm.h wants) and wasm frames.
 pub struct TrapData {
     pub message: Vec<u8>,
-    pub frames: Vec<crate::artifact::code_map::FrameInfo>,
+    pub frames: Vec<crate::api::FrameInfo>,
     /// The store instance of each frame, where it can be told.
-    pub instances: Vec<Option<u32>>,
+    pub instances: Vec<Option<Instance>>,
     /// The store whose instances the frames belong to, if the trap came out of wasm.
     pub store: Option<Store>,
 }
@@ -184,18 +181,17 @@ impl Object {
 
     /// Runs `f` on the object's host-info slot.
     pub fn with_host_info<R>(&self, f: impl FnOnce(&HostInfoCell) -> R) -> R {
-        use crate::api::{Entity, Func, Global, Instance, Memory, Table};
-        let (entity, obj) = match self {
+        let o = match self {
             Object::Module(m) => return f(&m.host_info),
             Object::Foreign(x) => return f(&x.host_info),
             Object::Trap(t) => return f(&t.host_info),
-            Object::Func(o) => (Entity::Func(Func::from_index(o.index)), o),
-            Object::Global(o) => (Entity::Global(Global::from_index(o.index)), o),
-            Object::Table(o) => (Entity::Table(Table::from_index(o.index)), o),
-            Object::Memory(o) => (Entity::Memory(Memory::from_index(o.index)), o),
-            Object::Instance(o) => (Entity::Instance(Instance::from_index(o.index)), o),
+            Object::Func(o)
+            | Object::Global(o)
+            | Object::Table(o)
+            | Object::Memory(o)
+            | Object::Instance(o) => o,
         };
-        obj.api_store().with_host_data(entity, |slot| {
+        o.store().with_host_data(o.entity(), |slot| {
             let cell = slot.get_or_insert_with(|| Box::new(HostInfoCell::default()));
             f(cell.downcast_ref::<HostInfoCell>().expect("host info slot"))
         })
@@ -300,7 +296,7 @@ macro_rules! declare_ref {
 
             /// The store entity behind a store-owned object.
             #[allow(dead_code)]
-            pub(crate) fn entity(&self) -> &$crate::capi::r#ref::StoreObject {
+            pub(crate) fn handle(&self) -> &$crate::capi::r#ref::StoreObject {
                 self.r.object.store_object().expect("a store-owned object")
             }
         }

@@ -1,7 +1,7 @@
 //! wasm.h "Store".
 
 use super::{arg, delete_box, into_raw};
-use crate::runtime::store::Store;
+use crate::api::Store;
 
 pub struct wasm_store_t {
     pub(crate) store: Store,

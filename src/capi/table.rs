@@ -3,12 +3,9 @@
 use super::r#ref::{wasm_ref_t, Object, StoreObject};
 use super::store::wasm_store_t;
 use super::types::wasm_tabletype_t;
-use super::val::{ref_from_runtime, ref_to_runtime};
+use super::val::{ref_from_c, ref_to_c};
 use super::{arg, into_raw, report};
-use crate::error::Error;
-use crate::module::types::ExternType;
-use crate::runtime::store::Extern;
-use crate::runtime::values::Val;
+use crate::api::{Error, Extern, ExternType, Table};
 
 declare_ref!(wasm_table_t is Object::Table(_),
     base: wasm_table_delete, wasm_table_copy, wasm_table_same, wasm_table_get_host_info,
@@ -29,15 +26,15 @@ pub unsafe extern "C" fn wasm_table_new(
     let ExternType::Table(ty) = unsafe { arg(ty, f, "type") }.as_extern().to_core() else {
         unreachable!()
     };
-    let result = ref_to_runtime(store, init, ty.element)
+    let result = ref_from_c(store, init, ty.element)
         .map_err(|e| Error::new(format!("{f}: {e}")))
-        .and_then(|v| store.new_table(ty, v));
+        .and_then(|v| Table::new(store, ty, v));
     report(
         result,
-        |index| {
-            into_raw(wasm_table_t::from_object(Object::Table(
-                StoreObject::table(store, index),
-            )))
+        |table| {
+            into_raw(wasm_table_t::from_object(Object::Table(StoreObject::new(
+                store, table,
+            ))))
         },
         std::ptr::null_mut(),
     )
@@ -45,8 +42,8 @@ pub unsafe extern "C" fn wasm_table_new(
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_table_type(table: *const wasm_table_t) -> *mut wasm_tabletype_t {
-    let o = unsafe { arg(table, "wasm_table_type", "self") }.entity();
-    wasm_tabletype_t::boxed_from_core(&o.store.extern_type(Extern::Table(o.index)))
+    let o = unsafe { arg(table, "wasm_table_type", "self") }.handle();
+    wasm_tabletype_t::boxed_from_core(&Extern::Table(o.table()).ty(o.store()))
 }
 
 /// The element at `index` (a new reference, NULL for null or out of bounds).
@@ -55,14 +52,9 @@ pub unsafe extern "C" fn wasm_table_get(
     table: *const wasm_table_t,
     index: wasm_table_size_t,
 ) -> *mut wasm_ref_t {
-    let o = unsafe { arg(table, "wasm_table_get", "self") }.entity();
-    let (element, ty) = {
-        let data = o.store.data();
-        let t = &data.tables[o.index as usize];
-        (t.get(index), t.ty.element)
-    };
-    match element {
-        Some(bits) => ref_from_runtime(&o.store, Val::from_bits(ty, bits as u128)),
+    let o = unsafe { arg(table, "wasm_table_get", "self") }.handle();
+    match o.table().get(o.store(), index) {
+        Some(v) => ref_to_c(o.store(), v),
         None => std::ptr::null_mut(),
     }
 }
@@ -74,25 +66,19 @@ pub unsafe extern "C" fn wasm_table_set(
     index: wasm_table_size_t,
     r: *mut wasm_ref_t,
 ) -> bool {
-    let o = unsafe { arg(table, "wasm_table_set", "self") }.entity();
-    let ty = o.store.data().tables[o.index as usize].ty.element;
-    let result = ref_to_runtime(&o.store, r, ty)
-        .map_err(Error::new)
-        .and_then(|v| {
-            let ok = o.store.data().tables[o.index as usize].set(index, v.to_bits() as usize);
-            if ok {
-                Ok(())
-            } else {
-                Err(Error::new("wasm_table_set: index out of bounds"))
-            }
-        });
+    let f = "wasm_table_set";
+    let o = unsafe { arg(table, f, "self") }.handle();
+    let (store, table) = (o.store(), o.table());
+    let result = ref_from_c(store, r, table.ty(store).element)
+        .and_then(|v| table.set(store, index, v).map_err(|e| e.to_string()))
+        .map_err(|e| Error::new(format!("{f}: {e}")));
     report(result, |()| true, false)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn wasm_table_size(table: *const wasm_table_t) -> wasm_table_size_t {
-    let o = unsafe { arg(table, "wasm_table_size", "self") }.entity();
-    crate::api::Table::from_index(o.index).size(&o.api_store())
+    let o = unsafe { arg(table, "wasm_table_size", "self") }.handle();
+    o.table().size(o.store())
 }
 
 /// Grows by `delta` elements set to `init`; false past the maximum.
@@ -102,17 +88,11 @@ pub unsafe extern "C" fn wasm_table_grow(
     delta: wasm_table_size_t,
     init: *mut wasm_ref_t,
 ) -> bool {
-    let o = unsafe { arg(table, "wasm_table_grow", "self") }.entity();
-    let ty = o.store.data().tables[o.index as usize].ty.element;
-    let result = ref_to_runtime(&o.store, init, ty)
-        .map_err(Error::new)
-        .and_then(|v| {
-            match o.store.data().tables[o.index as usize].grow(delta, v.to_bits() as usize) {
-                Some(_) => Ok(()),
-                None => Err(Error::new(
-                    "wasm_table_grow: the table cannot grow that much",
-                )),
-            }
-        });
-    report(result, |()| true, false)
+    let f = "wasm_table_grow";
+    let o = unsafe { arg(table, f, "self") }.handle();
+    let (store, table) = (o.store(), o.table());
+    let result = ref_from_c(store, init, table.ty(store).element)
+        .and_then(|v| table.grow(store, delta, v).map_err(|e| e.to_string()))
+        .map_err(|e| Error::new(format!("{f}: {e}")));
+    report(result, |_| true, false)
 }

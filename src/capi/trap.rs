@@ -12,8 +12,7 @@ use super::r#ref::{Object, Shared, StoreObject, TrapData};
 use super::store::wasm_store_t;
 use super::vec::{wasm_byte_vec_t, wasm_message_t, CVec};
 use super::{arg, arg_mut, declare_own_copy, into_raw};
-use crate::runtime::store::Store;
-use crate::runtime::trap::{FrameInfo, Trap};
+use crate::api::{FrameInfo, Func, Instance, Store, Trap};
 use std::sync::Arc;
 
 declare_ref!(wasm_trap_t is Object::Trap(_),
@@ -33,9 +32,9 @@ impl wasm_trap_t {
         }
     }
 
-    /// The runtime trap for a trap a host function returned. The message's exact bytes travel
+    /// The API trap for a trap a host function returned. The message's exact bytes travel
     /// along (they need not be UTF-8) and come back out of `wasm_func_call` unchanged.
-    pub(crate) fn to_runtime(&self) -> Trap {
+    pub(crate) fn to_api(&self) -> Trap {
         let bytes = &self.data().value.message;
         let text = bytes.strip_suffix(&[0]).unwrap_or(bytes);
         let mut trap = Trap::new(String::from_utf8_lossy(text).into_owned());
@@ -47,9 +46,9 @@ impl wasm_trap_t {
 /// The exact message bytes of a host-created trap, carried through wasm frames.
 struct HostMessage(Vec<u8>);
 
-/// A trap object for a runtime trap that came out of wasm in `store`, entered through function
-/// `entry` (None if not through a function call, e.g. a start function).
-pub(crate) fn trap_from_runtime(store: &Store, trap: Trap, entry: Option<u32>) -> *mut wasm_trap_t {
+/// A trap object for a trap that came out of wasm in `store`, entered through function `entry`
+/// (None if not through a function call, e.g. a start function).
+pub(crate) fn trap_from_wasm(store: &Store, trap: Trap, entry: Option<Func>) -> *mut wasm_trap_t {
     let host = trap
         .host
         .as_ref()
@@ -85,9 +84,13 @@ pub(crate) fn trap_from_message(message: Vec<u8>) -> *mut wasm_trap_t {
 /// the called function's instance; a frame running the same code as the frame that called it
 /// belongs to the same instance (direct calls never leave an instance); other frames belong to
 /// the only instance running their code, or are unknown (None) if several do.
-fn frame_instances(store: &Store, frames: &[FrameInfo], entry: Option<u32>) -> Vec<Option<u32>> {
+fn frame_instances(
+    store: &Store,
+    frames: &[FrameInfo],
+    entry: Option<Func>,
+) -> Vec<Option<Instance>> {
     let mut result = vec![None; frames.len()];
-    let mut outer: Option<(u32, u64)> = entry.and_then(|f| store.instance_of_func(f));
+    let mut outer: Option<(Instance, u64)> = entry.and_then(|f| f.instance(store));
     for (i, frame) in frames.iter().enumerate().rev() {
         let instance = match outer {
             Some((instance, code)) if code == frame.module_id => Some(instance),
@@ -142,9 +145,9 @@ fn frame(data: &TrapData, index: usize) -> wasm_frame_t {
         .as_ref()
         .zip(data.instances[index])
         // A frame of an instance released since (deleted and unreachable) names none.
-        .filter(|(store, i)| !store.instance_released(*i))
+        .filter(|(store, i)| !i.is_released(store))
         .map(|(store, i)| {
-            let object = Object::Instance(StoreObject::instance(store, i));
+            let object = Object::Instance(StoreObject::new(store, i));
             Box::new(wasm_instance_t::from_object(object))
         });
     wasm_frame_t {

@@ -6,10 +6,8 @@
 
 use super::vec::{Owned, OwnedName};
 use super::{arg, arg_mut, declare_own_copy, into_raw, misuse, take_box};
+use crate::api::{ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
 use crate::error::{clear_last_error, set_last_error, Error};
-use crate::module::types::{
-    ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType,
-};
 
 pub type wasm_valkind_t = u8;
 pub const WASM_I32: wasm_valkind_t = 0;
@@ -511,7 +509,7 @@ declare_vec!(wasm_importtype_vec_t of *mut wasm_importtype_t:
     wasm_importtype_vec_copy, wasm_importtype_vec_delete);
 
 impl wasm_importtype_t {
-    pub fn from_core(import: &crate::module::Import) -> Self {
+    pub fn from_core(import: &crate::api::ImportType) -> Self {
         wasm_importtype_t {
             module: OwnedName::new(&import.module),
             name: OwnedName::new(&import.name),

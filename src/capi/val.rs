@@ -85,99 +85,71 @@ pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, src: *const wasm_va
     unsafe { *arg_mut(out, "wasm_val_copy", "out") = copy };
 }
 
-// ---- conversion to and from runtime values --------------------------------------------------
+// ---- conversion to and from API values -----------------------------------------------------
 
-use super::r#ref::{Held, Object, StoreObject};
+use super::r#ref::{Object, StoreObject};
 use super::types::{valkind_of, valtype_of};
-use crate::module::types::{FuncType, ValType};
-use crate::runtime::store::{Extern, Store};
-use crate::runtime::values::Val;
+use crate::api::{Entity, ExternRef, FuncType, Store, Val, ValType};
 
 /// What an externref created from C carries: the referenced object. Objects of the same store
-/// are kept by kind and index, so the store's externref table holds no strong reference to its
-/// own store.
+/// are kept as the entity alone, so the store's externref table holds no strong reference to
+/// its own store.
 enum ExternPayload {
     Object(Object),
-    Entity(u8, u32),
+    Entity(Entity),
 }
 
-fn entity_kind(object: &Object) -> Option<(u8, &StoreObject)> {
-    match object {
-        Object::Func(o) => Some((0, o)),
-        Object::Global(o) => Some((1, o)),
-        Object::Table(o) => Some((2, o)),
-        Object::Memory(o) => Some((3, o)),
-        Object::Instance(o) => Some((4, o)),
-        _ => None,
+fn entity_object(store: &Store, entity: Entity) -> Object {
+    let o = StoreObject::new(store, entity);
+    match entity {
+        Entity::Func(_) => Object::Func(o),
+        Entity::Global(_) => Object::Global(o),
+        Entity::Table(_) => Object::Table(o),
+        Entity::Memory(_) => Object::Memory(o),
+        Entity::Instance(_) => Object::Instance(o),
     }
 }
 
-fn entity_object(store: &Store, kind: u8, index: u32) -> Object {
-    let held = match kind {
-        0 => Held::Extern(Extern::Func(index)),
-        1 => Held::Extern(Extern::Global(index)),
-        2 => Held::Extern(Extern::Table(index)),
-        3 => Held::Extern(Extern::Memory(index)),
-        _ => Held::Instance(index),
-    };
-    let o = StoreObject::new(store, held);
-    match kind {
-        0 => Object::Func(o),
-        1 => Object::Global(o),
-        2 => Object::Table(o),
-        3 => Object::Memory(o),
-        _ => Object::Instance(o),
+/// A reference (possibly NULL) as a value of type `ty` in `store`.
+pub(crate) fn ref_from_c(store: &Store, r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
+    if !matches!(ty, ValType::FuncRef | ValType::ExternRef) {
+        return Err(format!("{ty} is not a reference type"));
     }
-}
-
-/// A reference (possibly NULL) as a runtime value of type `ty` in `store`.
-pub(crate) fn ref_to_runtime(
-    store: &Store,
-    r: *const wasm_ref_t,
-    ty: ValType,
-) -> Result<Val, String> {
     // SAFETY: a non-NULL reference is live (wasm.h contract).
     let Some(r) = (unsafe { r.as_ref() }) else {
-        return Ok(Val::from_bits(ty, 0));
+        return Ok(Val::default_for(ty));
     };
-    match ty {
-        ValType::FuncRef => match &r.object {
-            Object::Func(o) if o.store.same(store) => Ok(Val::FuncRef(store.func_ref(o.index))),
+    if ty == ValType::FuncRef {
+        return match &r.object {
+            Object::Func(o) if o.store().same(store) => Ok(Val::FuncRef(Some(o.func()))),
             Object::Func(_) => Err("function reference belongs to another store".into()),
             _ => Err("a funcref value must refer to a function".into()),
-        },
-        ValType::ExternRef => {
-            let payload = match entity_kind(&r.object) {
-                Some((kind, o)) if o.store.same(store) => {
-                    // The externref may live in the store for good (tables, globals): it
-                    // holds the entity as long as the store (see `runtime/collect.rs`).
-                    store.hold(o.held());
-                    ExternPayload::Entity(kind, o.index)
-                }
-                _ => ExternPayload::Object(r.object.clone()),
-            };
-            Ok(Val::ExternRef(store.new_externref(Box::new(payload))))
-        }
-        _ => Err(format!("{ty} is not a reference type")),
+        };
     }
+    let payload = match r.object.store_object() {
+        Some(o) if o.store().same(store) => {
+            // The externref may live in the store for good (tables, globals): it holds the
+            // entity as long as the store.
+            o.root().clone().hold_while_store_lives();
+            ExternPayload::Entity(o.entity())
+        }
+        _ => ExternPayload::Object(r.object.clone()),
+    };
+    Ok(Val::ExternRef(Some(ExternRef::new(
+        store,
+        Box::new(payload),
+    ))))
 }
 
-/// A runtime reference value as an owned `wasm_ref_t` (NULL for null).
-pub(crate) fn ref_from_runtime(store: &Store, v: Val) -> *mut wasm_ref_t {
+/// A reference value as an owned `wasm_ref_t` (NULL for null and non-references).
+pub(crate) fn ref_to_c(store: &Store, v: Val) -> *mut wasm_ref_t {
     let object = match v {
-        Val::FuncRef(0) | Val::ExternRef(0) => return std::ptr::null_mut(),
-        Val::FuncRef(p) => match store.func_from_ref(p) {
-            Some(index) => Object::Func(StoreObject::func(store, index)),
+        Val::FuncRef(Some(f)) => Object::Func(StoreObject::new(store, f)),
+        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<ExternPayload>() {
+            Some(ExternPayload::Object(o)) => o.clone(),
+            Some(ExternPayload::Entity(entity)) => entity_object(store, *entity),
             None => return std::ptr::null_mut(),
         },
-        Val::ExternRef(p) => {
-            // SAFETY: externrefs reaching the C API were created by this store.
-            match unsafe { store.externref_value(p) }.downcast_ref::<ExternPayload>() {
-                Some(ExternPayload::Object(o)) => o.clone(),
-                Some(ExternPayload::Entity(kind, index)) => entity_object(store, *kind, *index),
-                None => return std::ptr::null_mut(),
-            }
-        }
         _ => return std::ptr::null_mut(),
     };
     super::into_raw(wasm_ref_t { object })
@@ -209,8 +181,8 @@ pub(crate) fn v128_global_mismatch(what: &str, instead: &str) -> String {
     format!("{what}: {V128_MISMATCH} (use {instead})")
 }
 
-/// A C value as a runtime value of type `ty` (the kind must match; v128 is always refused).
-pub(crate) fn val_to_runtime(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
+/// A C value as a value of type `ty` (the kind must match; v128 is always refused).
+pub(crate) fn val_from_c(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
     if valtype_of(v.kind) != Some(ty) {
         return Err(format!("value of kind {} where {ty} is expected", v.kind));
     }
@@ -222,15 +194,15 @@ pub(crate) fn val_to_runtime(store: &Store, v: &wasm_val_t, ty: ValType) -> Resu
             ValType::F32 => Val::F32(v.of.f32.to_bits()),
             ValType::F64 => Val::F64(v.of.f64.to_bits()),
             ValType::V128 => return Err(V128_MISMATCH.into()),
-            ValType::FuncRef | ValType::ExternRef => return ref_to_runtime(store, v.of.ref_, ty),
+            ValType::FuncRef | ValType::ExternRef => return ref_from_c(store, v.of.ref_, ty),
         })
     }
 }
 
-/// A runtime value as an owned C value. A v128 has no `wasm_val_t` form: it becomes kind
+/// A value as an owned C value. A v128 has no `wasm_val_t` form: it becomes kind
 /// `WASMO_V128` with an all-zero payload (so `of.ref` is NULL), never any of its bits. Callers
 /// refuse v128 before converting; this only keeps the result well-defined.
-pub(crate) fn val_from_runtime(store: &Store, v: Val) -> wasm_val_t {
+pub(crate) fn val_to_c(store: &Store, v: Val) -> wasm_val_t {
     let kind = valkind_of(v.ty());
     let of = match v {
         Val::I32(x) => wasm_val_union { i32: x },
@@ -243,14 +215,14 @@ pub(crate) fn val_from_runtime(store: &Store, v: Val) -> wasm_val_t {
         },
         Val::V128(_) => wasm_val_union { i64: 0 },
         Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
-            ref_: ref_from_runtime(store, v),
+            ref_: ref_to_c(store, v),
         },
     };
     wasm_val_t { kind, of }
 }
 
-/// Converts C values to runtime values of `types`.
-pub(crate) fn vals_to_runtime(
+/// Converts C values to values of `types`.
+pub(crate) fn vals_from_c(
     store: &Store,
     vals: &[wasm_val_t],
     types: &[ValType],
@@ -264,6 +236,6 @@ pub(crate) fn vals_to_runtime(
     }
     vals.iter()
         .zip(types)
-        .map(|(v, &t)| val_to_runtime(store, v, t))
+        .map(|(v, &t)| val_from_c(store, v, t))
         .collect()
 }

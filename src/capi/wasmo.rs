@@ -6,10 +6,8 @@ use super::global::{global_type_of, new_global, wasm_global_t};
 use super::store::wasm_store_t;
 use super::types::wasm_globaltype_t;
 use super::{arg, arg_mut, report};
-use crate::engine::{Config, Mode};
-use crate::error::{clear_last_error, last_error_ptr, set_last_error, Error};
-use crate::module::types::ValType;
-use crate::runtime::values::Val;
+use crate::api::{Config, Error, Mode, Val, ValType};
+use crate::error::{clear_last_error, last_error_ptr, set_last_error};
 use std::ffi::c_char;
 
 pub type wasmo_mode_t = u8;
@@ -120,9 +118,9 @@ pub unsafe extern "C" fn wasmo_config_set_cache_dir(
 #[no_mangle]
 pub unsafe extern "C" fn wasmo_global_get_v128(global: *const wasm_global_t, out: *mut u8) -> bool {
     let f = "wasmo_global_get_v128";
-    let o = unsafe { arg(global, f, "global") }.entity();
+    let o = unsafe { arg(global, f, "global") }.handle();
     let out = unsafe { arg_mut(out as *mut [u8; 16], f, "out") };
-    let result = match o.store.global_get(o.index) {
+    let result = match o.global().get(o.store()) {
         Val::V128(bits) => {
             *out = bits.to_le_bytes();
             Ok(())
@@ -144,17 +142,17 @@ pub unsafe extern "C" fn wasmo_global_set_v128(
     value: *const u8,
 ) -> bool {
     let f = "wasmo_global_set_v128";
-    let o = unsafe { arg(global, f, "global") }.entity();
+    let o = unsafe { arg(global, f, "global") }.handle();
     let value = unsafe { arg(value as *const [u8; 16], f, "value") };
-    let ty = crate::api::Global::from_index(o.index).ty(&o.api_store());
+    let ty = o.global().ty(o.store());
     let result = if ty.content != ValType::V128 {
         Err(Error::new(format!(
             "{f}: the global has type {}, not v128",
             ty.content
         )))
     } else {
-        o.store
-            .global_set(o.index, Val::V128(u128::from_le_bytes(*value)))
+        o.global()
+            .set(o.store(), Val::V128(u128::from_le_bytes(*value)))
             .map_err(|e| Error::new(format!("{f}: {e}")))
     };
     report(result, |()| true, false)
@@ -205,7 +203,7 @@ pub unsafe extern "C" fn wasmo_module_tier_counts(
 ) {
     let module = unsafe { arg(module, "wasmo_module_tier_counts", "module") }.module();
     let out = unsafe { arg_mut(out, "wasmo_module_tier_counts", "out") };
-    let c = module.code().tier_counts(module.info().bodies.len());
+    let c = module.tier_counts();
     *out = wasmo_tier_counts_t {
         not_compiled: c.not_compiled,
         baseline: c.baseline,
@@ -219,5 +217,5 @@ pub unsafe extern "C" fn wasmo_module_tier_counts(
 #[no_mangle]
 pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module::wasm_module_t) {
     let module = unsafe { arg(module, "wasmo_module_wait_tier_up", "module") }.module();
-    module.code().wait_for_tier_up(module.engine().tier_queue());
+    module.wait_for_tier_up();
 }

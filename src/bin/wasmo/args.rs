@@ -4,7 +4,7 @@
 //! is an argument). A token that looks like a number (`-5`, `-0x10`, `-1.5`, `-inf`, `-nan`) is
 //! an argument, not an option, so negative arguments need no `--`.
 
-use wasmo::engine::{Config, Mode};
+use wasmo::api::{Config, Mode};
 
 /// The subcommands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

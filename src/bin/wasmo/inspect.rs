@@ -5,11 +5,9 @@ use crate::load::{self, exact_size, Input};
 use crate::{EngineOptions, Failure};
 use std::fmt::Write as _;
 use std::time::Instant;
-use wasmo::artifact::serialize::{check_compatible, read_artifact};
-use wasmo::artifact::{Code, Module};
-use wasmo::engine::{Engine, Mode};
-use wasmo::module::types::{ExternKind, ExternType, Limits};
-use wasmo::module::ModuleInfo;
+use wasmo::api::{
+    ArtifactSummary, Engine, ExternKind, ExternType, Limits, Mode, Module, ModuleSummary,
+};
 
 pub fn inspect(engine_options: &EngineOptions, file: &str, compile: bool) -> Result<(), Failure> {
     let engine = Engine::new(engine_options.config());
@@ -27,7 +25,7 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
     let _ = writeln!(w, "file: {file}");
     // The module, compiled or loaded, and how long that took; or just its decoded shape.
     let mut module: Option<(Module, f64)> = None;
-    let mut info: Option<ModuleInfo> = None;
+    let mut info: Option<ModuleSummary> = None;
     let mut load_note = None;
     match &input {
         Input::Binary(wasm) => {
@@ -43,12 +41,12 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
         }
         Input::Artifact(bytes) => {
             let artifact =
-                read_artifact(bytes).map_err(|e| Failure::Error(format!("{file}: {e}")))?;
+                ArtifactSummary::read(bytes).map_err(|e| Failure::Error(format!("{file}: {e}")))?;
             let h = &artifact.header;
             let _ = writeln!(w, "format: serialized module, {}", exact_size(bytes.len()));
             let _ = writeln!(w, "artifact:");
             let _ = writeln!(w, "  wasmo version: {}", h.wasmo_version);
-            let this_build = wasmo::artifact::serialize::BUILD_ID;
+            let this_build = wasmo::api::BUILD_ID;
             let _ = writeln!(
                 w,
                 "  build id: {}{}",
@@ -71,11 +69,11 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
             let _ = writeln!(
                 w,
                 "  object code: {} object{}, {}",
-                artifact.objects.len(),
-                if artifact.objects.len() == 1 { "" } else { "s" },
-                exact_size(artifact.objects.iter().map(|o| o.len()).sum())
+                artifact.objects,
+                if artifact.objects == 1 { "" } else { "s" },
+                exact_size(artifact.object_bytes)
             );
-            match check_compatible(&artifact.header) {
+            match artifact.loadable() {
                 Ok(()) => {
                     let _ = writeln!(w, "  loadable here: yes");
                 }
@@ -98,14 +96,14 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
         info = Some(decode(wasm, engine, file)?);
     }
     let (info, wasm) = match &module {
-        Some((m, _)) => (m.info(), m.bytes()),
+        Some((m, _)) => (m.summary(), m.bytes()),
         None => (
-            info.as_ref().expect("decoded when not compiled"),
+            info.expect("decoded when not compiled"),
             input.wasm().unwrap_or(&[]),
         ),
     };
-    sizes(w, info, wasm);
-    imports_and_exports(w, info);
+    sizes(w, &info, wasm);
+    imports_and_exports(w, &info);
     match &module {
         Some((m, seconds)) => compiled(w, engine, m, *seconds, &input),
         None => {
@@ -119,15 +117,15 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
     Ok(out)
 }
 
-fn decode(wasm: &[u8], engine: &Engine, file: &str) -> Result<ModuleInfo, Failure> {
-    ModuleInfo::decode_with_features(wasm, engine.config().features)
+fn decode(wasm: &[u8], engine: &Engine, file: &str) -> Result<ModuleSummary, Failure> {
+    ModuleSummary::decode(engine, wasm)
         .map_err(|e| Failure::Error(format!("{file}: invalid module: {e}")))
 }
 
-fn sizes(w: &mut String, info: &ModuleInfo, wasm: &[u8]) {
-    let imported = info.num_imported_functions as usize;
-    let code: usize = info.bodies.iter().map(|b| b.len()).sum();
-    let data: usize = info.data.iter().map(|d| d.range.len()).sum();
+fn sizes(w: &mut String, info: &ModuleSummary, wasm: &[u8]) {
+    let imported = info.imported_functions;
+    let code = info.code_bytes;
+    let data = info.data_bytes;
     let named = crate::run::function_names(wasm).len();
     let _ = writeln!(w, "sizes:");
     if !wasm.is_empty() {
@@ -136,8 +134,8 @@ fn sizes(w: &mut String, info: &ModuleInfo, wasm: &[u8]) {
     let _ = writeln!(
         w,
         "  functions: {} ({imported} imported, {} defined){}",
-        info.functions.len(),
-        info.bodies.len(),
+        info.functions,
+        info.defined_functions,
         if named > 0 {
             format!(", {named} named in the name section")
         } else {
@@ -148,23 +146,20 @@ fn sizes(w: &mut String, info: &ModuleInfo, wasm: &[u8]) {
     let _ = writeln!(
         w,
         "  data: {data} bytes in {} segment{}",
-        info.data.len(),
-        if info.data.len() == 1 { "" } else { "s" }
+        info.data_segments,
+        if info.data_segments == 1 { "" } else { "s" }
     );
     let _ = writeln!(
         w,
         "  memories: {}, tables: {}, globals: {}, element segments: {}",
-        info.memories.len(),
-        info.tables.len(),
-        info.globals.len(),
-        info.elements.len()
+        info.memories, info.tables, info.globals, info.element_segments
     );
     if let Some(start) = info.start {
         let _ = writeln!(w, "  start function: func {start}");
     }
 }
 
-fn imports_and_exports(w: &mut String, info: &ModuleInfo) {
+fn imports_and_exports(w: &mut String, info: &ModuleSummary) {
     let _ = writeln!(w, "imports ({}):", info.imports.len());
     for import in &info.imports {
         let _ = writeln!(
@@ -176,12 +171,12 @@ fn imports_and_exports(w: &mut String, info: &ModuleInfo) {
         );
     }
     let _ = writeln!(w, "exports ({}):", info.exports.len());
-    for export in &info.exports {
+    for (export, ty) in &info.exports {
         let _ = writeln!(
             w,
             "  {}: {} [{} {}]",
             export.name.escape_debug(),
-            extern_type(&info.export_type(export)),
+            extern_type(ty),
             kind_name(export.kind),
             export.index
         );
@@ -190,7 +185,6 @@ fn imports_and_exports(w: &mut String, info: &ModuleInfo) {
 
 fn compiled(w: &mut String, engine: &Engine, module: &Module, seconds: f64, input: &Input) {
     let config = engine.config();
-    let code = module.code();
     let _ = writeln!(w, "compiled:");
     let how = if matches!(input, Input::Artifact(_)) {
         "deserialised (optimised code, no compilation)".to_string()
@@ -212,27 +206,25 @@ fn compiled(w: &mut String, engine: &Engine, module: &Module, seconds: f64, inpu
     };
     let _ = writeln!(w, "  mode: {how}");
     let _ = writeln!(w, "  time: {:.1} ms", seconds * 1000.0);
-    let defined = module.info().bodies.len();
-    match &code.code {
-        Code::Liftoff(_) => {
-            let c = code.tier_counts(defined);
+    let defined = module.summary().defined_functions;
+    match module.code_mode() {
+        Mode::Liftoff => {
+            let c = module.tier_counts();
             let _ = writeln!(
                 w,
                 "  tiers: {} not compiled, {} baseline, {} optimised",
                 c.not_compiled, c.baseline, c.optimized
             );
         }
-        Code::Optimized { .. } => {
+        Mode::Optimized => {
             let _ = writeln!(w, "  tiers: {defined} optimised");
         }
     }
-    if let Code::Optimized { compiled, .. } = &code.code {
-        let bytes: usize = compiled.objects.iter().map(|o| o.len()).sum();
+    if let Some((objects, bytes)) = module.object_code() {
         let _ = writeln!(
             w,
-            "  object code: {} object{}, {}",
-            compiled.objects.len(),
-            if compiled.objects.len() == 1 { "" } else { "s" },
+            "  object code: {objects} object{}, {}",
+            if objects == 1 { "" } else { "s" },
             exact_size(bytes)
         );
     }

@@ -5,8 +5,7 @@ use crate::Failure;
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
-use wasmo::artifact::Module;
-use wasmo::engine::Engine;
+use wasmo::api::{Engine, Module};
 
 /// The magic number of serialised modules (`Module::serialize`).
 const ARTIFACT_MAGIC: &[u8] = b"WASMOCW\0";

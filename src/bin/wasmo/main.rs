@@ -14,7 +14,7 @@ mod values;
 use args::{Command, EngineOptions, Sub};
 use std::collections::HashMap;
 use std::process::ExitCode;
-use wasmo::runtime::trap::{FrameInfo, Trap};
+use wasmo::api::{FrameInfo, Trap};
 
 const EXIT_TRAP: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -168,8 +168,8 @@ fn execute(command: Command, engine: &EngineOptions) -> Result<(), Failure> {
             println!(
                 "wasmo {} (build {}, {})",
                 env!("CARGO_PKG_VERSION"),
-                wasmo::artifact::serialize::BUILD_ID,
-                wasmo::codegen::host().triple
+                wasmo::api::BUILD_ID,
+                wasmo::api::host_triple()
             );
             Ok(())
         }
@@ -276,13 +276,13 @@ fn compile(
             sub: Some(Sub::Compile),
         });
     }
-    let engine = wasmo::engine::Engine::new(engine_options.config());
+    let engine = wasmo::api::Engine::new(engine_options.config());
     let result = (|| {
         let input = load::read(file)?;
         let module = load::module(&engine, file, &input)?;
         // A lift-off module compiles its optimised code here.
         let artifact = match (engine.config().mode, input.wasm()) {
-            (wasmo::engine::Mode::Liftoff, Some(wasm)) => {
+            (wasmo::api::Mode::Liftoff, Some(wasm)) => {
                 load::with_progress(file, wasm, || module.serialize())
             }
             _ => module.serialize(),

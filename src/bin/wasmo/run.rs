@@ -4,13 +4,10 @@
 use crate::{load, values, EngineOptions, Failure, Sub};
 use std::collections::HashMap;
 use std::io::Write;
-use wasmo::engine::Engine;
-use wasmo::module::types::{ExternKind, ExternType, FuncType};
-use wasmo::module::ModuleInfo;
-use wasmo::runtime::instance::{instantiate, InstantiationError};
-use wasmo::runtime::store::{Extern, Store};
-use wasmo::runtime::trap::Trap;
-use wasmo::runtime::values::Val;
+use wasmo::api::{
+    Engine, Extern, ExternKind, ExternType, Func, FuncType, Global, Instance, InstantiationError,
+    Memory, Module, Store, Table, Trap, Val, ValType,
+};
 
 pub fn run(
     engine_options: &EngineOptions,
@@ -33,14 +30,10 @@ fn run_in(
 ) -> Result<(), Failure> {
     let input = load::read(file)?;
     let module = load::module(engine, file, &input)?;
-    let info = module.info();
-    let target = choose_function(info, invoke)?;
+    let target = choose_function(&module, invoke)?;
     // The function to call and its arguments.
     let call = match target {
-        Some((ref name, index)) => {
-            let ty = info.function_type(index).clone();
-            Some((name.clone(), parse_args(name, &ty, args)?))
-        }
+        Some((ref name, ref ty)) => Some((name.clone(), parse_args(name, ty, args)?)),
         None if !args.is_empty() => {
             return Err(usage(format!(
                 "{file} exports no function, so it takes no arguments"
@@ -50,9 +43,9 @@ fn run_in(
     };
 
     let store = Store::new(engine);
-    let imports = stand_ins(&store, info)?;
-    let names = || frame_names(info, module.bytes());
-    let instance = match instantiate(&store, &module, &imports) {
+    let imports = stand_ins(&store, &module)?;
+    let names = || frame_names(&module);
+    let instance = match Instance::new(&store, &module, &imports) {
         Ok(i) => i,
         Err(InstantiationError::Trap(trap)) => {
             // Without wasm frames, a segment did not fit (or an imported start function, a
@@ -76,15 +69,10 @@ fn run_in(
         // Nothing to call: instantiating ran the start function, if any.
         return Ok(());
     };
-    let func = store
-        .instance_exports(instance)
-        .into_iter()
-        .find_map(|(n, e)| match e {
-            Extern::Func(f) if n == name => Some(f),
-            _ => None,
-        })
+    let func = instance
+        .get_func(&store, &name)
         .expect("the export was chosen from the module's exports");
-    let results = store.call(func, &args).map_err(|trap| Failure::Trap {
+    let results = func.call(&store, &args).map_err(|trap| Failure::Trap {
         context: format!("in `{name}`"),
         trap: Box::new(trap),
         names: names(),
@@ -111,14 +99,16 @@ fn usage(message: String) -> Failure {
 /// exported function. None when the module exports no function at all and none was named
 /// (then running it means instantiating it: its start function runs).
 fn choose_function(
-    info: &ModuleInfo,
+    module: &Module,
     invoke: Option<&str>,
-) -> Result<Option<(String, u32)>, Failure> {
-    let functions: Vec<(&str, u32)> = info
-        .exports
+) -> Result<Option<(String, FuncType)>, Failure> {
+    let functions: Vec<(&str, FuncType)> = module
+        .exports()
         .iter()
-        .filter(|e| e.kind == ExternKind::Func)
-        .map(|e| (e.name.as_str(), e.index))
+        .filter_map(|e| match module.export_type(e) {
+            ExternType::Func(ty) => Some((e.name.as_str(), ty)),
+            _ => None,
+        })
         .collect();
     let list = || {
         if functions.is_empty() {
@@ -126,17 +116,22 @@ fn choose_function(
         } else {
             let names: Vec<String> = functions
                 .iter()
-                .map(|(n, i)| format!("{n} {}", info.function_type(*i)))
+                .map(|(n, ty)| format!("{n} {ty}"))
                 .collect();
             format!("its exported functions: {}", names.join(", "))
         }
     };
-    let find = |name: &str| functions.iter().find(|(n, _)| *n == name).copied();
+    let find = |name: &str| {
+        functions
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, ty)| (n.to_string(), ty.clone()))
+    };
     if let Some(name) = invoke {
         return match find(name) {
-            Some((n, i)) => Ok(Some((n.to_string(), i))),
+            Some(found) => Ok(Some(found)),
             None => {
-                let what = match info.exports.iter().find(|e| e.name == name) {
+                let what = match module.exports().iter().find(|e| e.name == name) {
                     Some(e) => format!(
                         "export `{name}` is a {}, not a function",
                         crate::inspect::kind_name(e.kind)
@@ -147,12 +142,12 @@ fn choose_function(
             }
         };
     }
-    if let Some((n, i)) = find("_start").or_else(|| find("main")) {
-        return Ok(Some((n.to_string(), i)));
+    if let Some(found) = find("_start").or_else(|| find("main")) {
+        return Ok(Some(found));
     }
     match functions.as_slice() {
         [] => Ok(None),
-        [(n, i)] => Ok(Some((n.to_string(), *i))),
+        [(n, ty)] => Ok(Some((n.to_string(), ty.clone()))),
         _ => Err(usage(format!(
             "which function? there is no `_start` or `main` export: use --invoke NAME; {}",
             list()
@@ -162,11 +157,7 @@ fn choose_function(
 
 /// The arguments, parsed by the function's parameter types.
 fn parse_args(name: &str, ty: &FuncType, args: &[String]) -> Result<Vec<Val>, Failure> {
-    if let Some(p) = ty
-        .params
-        .iter()
-        .position(|t| *t == wasmo::module::types::ValType::V128)
-    {
+    if let Some(p) = ty.params.iter().position(|t| *t == ValType::V128) {
         return Err(usage(format!(
             "`{name}` {ty} cannot be called from the command line: parameter {} is a v128, \
              and v128 values have no command-line syntax",
@@ -194,8 +185,9 @@ fn parse_args(name: &str, ty: &FuncType, args: &[String]) -> Result<Vec<Val>, Fa
 /// Stand-ins for the module's imports, which the command line cannot provide: a function that
 /// traps with "unsatisfied import MODULE.NAME" when called, and a fresh memory, table or global
 /// of the imported type (zero-filled memory, null table elements, a zero global).
-fn stand_ins(store: &Store, info: &ModuleInfo) -> Result<Vec<Extern>, Failure> {
-    info.imports
+fn stand_ins(store: &Store, module: &Module) -> Result<Vec<Extern>, Failure> {
+    module
+        .imports()
         .iter()
         .map(|import| {
             let what = format!("{}.{}", import.module, import.name);
@@ -203,20 +195,18 @@ fn stand_ins(store: &Store, info: &ModuleInfo) -> Result<Vec<Extern>, Failure> {
                 ExternType::Func(ty) => {
                     let message =
                         format!("unsatisfied import {what} (wasmo run provides no host functions)");
-                    store
-                        .new_host_func(
-                            ty.clone(),
-                            Box::new(move |_, _, _| Err(Trap::new(message.clone()))),
-                        )
-                        .map(Extern::Func)
+                    Func::new(store, ty.clone(), move |_, _, _| {
+                        Err(Trap::new(message.clone()))
+                    })
+                    .map(Extern::Func)
                 }
-                ExternType::Memory(ty) => store.new_memory(*ty).map(Extern::Memory),
-                ExternType::Table(ty) => store
-                    .new_table(*ty, Val::from_bits(ty.element, 0))
-                    .map(Extern::Table),
-                ExternType::Global(ty) => store
-                    .new_global(*ty, Val::default_for(ty.content))
-                    .map(Extern::Global),
+                ExternType::Memory(ty) => Memory::new(store, *ty).map(Extern::Memory),
+                ExternType::Table(ty) => {
+                    Table::new(store, *ty, Val::default_for(ty.element)).map(Extern::Table)
+                }
+                ExternType::Global(ty) => {
+                    Global::new(store, *ty, Val::default_for(ty.content)).map(Extern::Global)
+                }
             };
             created.map_err(|e| {
                 Failure::Error(format!("cannot create a stand-in for import {what}: {e}"))
@@ -227,12 +217,16 @@ fn stand_ins(store: &Store, info: &ModuleInfo) -> Result<Vec<Extern>, Failure> {
 
 /// What a backtrace calls each function: its name in the name section (`$name`), else the
 /// name it is exported as (`(export "name")`).
-fn frame_names(info: &ModuleInfo, wasm: &[u8]) -> HashMap<u32, String> {
-    let mut names: HashMap<u32, String> = function_names(wasm)
+fn frame_names(module: &Module) -> HashMap<u32, String> {
+    let mut names: HashMap<u32, String> = function_names(module.bytes())
         .into_iter()
         .map(|(i, n)| (i, format!("${n}")))
         .collect();
-    for e in info.exports.iter().filter(|e| e.kind == ExternKind::Func) {
+    for e in module
+        .exports()
+        .iter()
+        .filter(|e| e.kind == ExternKind::Func)
+    {
         names
             .entry(e.index)
             .or_insert_with(|| format!("(export {:?})", e.name));

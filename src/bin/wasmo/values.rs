@@ -13,8 +13,7 @@
 //! - `v128`: no arguments (the command line has no syntax for them); results print as
 //!   `i32x4 0x... 0x... 0x... 0x...`, lane 0 first, as `v128.const` writes them.
 
-use wasmo::module::types::ValType;
-use wasmo::runtime::values::Val;
+use wasmo::api::{Val, ValType};
 
 /// Parses `text` as a value of type `ty`; the reason if it is not one.
 pub fn parse(text: &str, ty: ValType) -> Result<Val, String> {
@@ -35,7 +34,7 @@ pub fn parse(text: &str, ty: ValType) -> Result<Val, String> {
             .map(Val::F64)
             .ok_or_else(|| bad("an f64 (decimal, inf, nan or nan:0x...)")),
         ValType::FuncRef | ValType::ExternRef => match text {
-            "null" | "ref.null" => Ok(Val::from_bits(ty, 0)),
+            "null" | "ref.null" => Ok(Val::default_for(ty)),
             _ => Err(format!(
                 "`{text}` is not a {ty}: only `null` can be given on the command line"
             )),
@@ -148,10 +147,10 @@ pub fn format(value: &Val) -> String {
                 .collect();
             format!("i32x4 {}", lanes.join(" "))
         }
-        Val::FuncRef(0) => "ref.null func".to_string(),
-        Val::FuncRef(_) => "ref.func".to_string(),
-        Val::ExternRef(0) => "ref.null extern".to_string(),
-        Val::ExternRef(_) => "ref.extern".to_string(),
+        Val::FuncRef(None) => "ref.null func".to_string(),
+        Val::FuncRef(Some(_)) => "ref.func".to_string(),
+        Val::ExternRef(None) => "ref.null extern".to_string(),
+        Val::ExternRef(Some(_)) => "ref.extern".to_string(),
     }
 }
 
@@ -282,7 +281,7 @@ mod tests {
 
     #[test]
     fn references_and_v128() {
-        assert_eq!(parse("null", ValType::FuncRef), Ok(Val::FuncRef(0)));
+        assert_eq!(parse("null", ValType::FuncRef), Ok(Val::FuncRef(None)));
         assert!(parse("1", ValType::ExternRef).is_err());
         let err = parse("0", ValType::V128).unwrap_err();
         assert!(err.contains("v128"), "{err}");
@@ -290,6 +289,6 @@ mod tests {
             format(&Val::V128(0x0000_0004_0000_0003_0000_0002_0000_0001)),
             "i32x4 0x00000001 0x00000002 0x00000003 0x00000004"
         );
-        assert_eq!(format(&Val::ExternRef(0)), "ref.null extern");
+        assert_eq!(format(&Val::ExternRef(None)), "ref.null extern");
     }
 }

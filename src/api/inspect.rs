@@ -1,0 +1,122 @@
+//! What a module or a serialised module holds, for tools that show it (`wasmo inspect`): the
+//! module's shape without compiling it, and an artifact's header.
+
+use super::{Engine, Error, ExportType, ExternType, ImportType, Module, Result};
+use crate::artifact::serialize::{check_compatible, read_artifact};
+use crate::module::ModuleInfo;
+
+pub use crate::artifact::serialize::{ArtifactHeader, BUILD_ID};
+
+/// The target triple code is compiled for on this machine.
+pub fn host_triple() -> &'static str {
+    &crate::codegen::host().triple
+}
+
+/// A module's shape: its counts, sizes, imports and exports.
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    /// Functions in the function index space (imported and defined).
+    pub functions: usize,
+    pub imported_functions: usize,
+    pub defined_functions: usize,
+    /// Bytes of function bodies.
+    pub code_bytes: usize,
+    /// Bytes of data in data segments.
+    pub data_bytes: usize,
+    pub data_segments: usize,
+    pub memories: usize,
+    pub tables: usize,
+    pub globals: usize,
+    pub element_segments: usize,
+    /// The start function's index.
+    pub start: Option<u32>,
+    pub imports: Vec<ImportType>,
+    /// Each export with its type.
+    pub exports: Vec<(ExportType, ExternType)>,
+}
+
+impl ModuleSummary {
+    /// Decodes and validates `wasm` with `engine`'s features, without compiling it.
+    pub fn decode(engine: &Engine, wasm: &[u8]) -> Result<ModuleSummary> {
+        let info = ModuleInfo::decode_with_features(wasm, engine.config().features)?;
+        Ok(ModuleSummary::of(&info))
+    }
+
+    fn of(info: &ModuleInfo) -> ModuleSummary {
+        ModuleSummary {
+            functions: info.functions.len(),
+            imported_functions: info.num_imported_functions as usize,
+            defined_functions: info.bodies.len(),
+            code_bytes: info.bodies.iter().map(|b| b.len()).sum(),
+            data_bytes: info.data.iter().map(|d| d.range.len()).sum(),
+            data_segments: info.data.len(),
+            memories: info.memories.len(),
+            tables: info.tables.len(),
+            globals: info.globals.len(),
+            element_segments: info.elements.len(),
+            start: info.start,
+            imports: info.imports.clone(),
+            exports: info
+                .exports
+                .iter()
+                .map(|e| (e.clone(), info.export_type(e)))
+                .collect(),
+        }
+    }
+}
+
+/// A serialised module ([`Module::serialize`]), read but not loaded.
+pub struct ArtifactSummary<'a> {
+    pub header: ArtifactHeader,
+    /// The module's wasm binary, kept in the artifact.
+    pub wasm: &'a [u8],
+    /// The number of object files and their total size in bytes.
+    pub objects: usize,
+    pub object_bytes: usize,
+}
+
+impl<'a> ArtifactSummary<'a> {
+    /// Reads the artifact `bytes`; an error if it is not one or is damaged.
+    pub fn read(bytes: &'a [u8]) -> Result<ArtifactSummary<'a>> {
+        let artifact = read_artifact(bytes)?;
+        Ok(ArtifactSummary {
+            objects: artifact.objects.len(),
+            object_bytes: artifact.objects.iter().map(|o| o.len()).sum(),
+            header: artifact.header,
+            wasm: artifact.wasm,
+        })
+    }
+
+    /// Whether [`Module::deserialize`] could load it here (this build, target and CPU), or why
+    /// not.
+    pub fn loadable(&self) -> std::result::Result<(), Error> {
+        check_compatible(&self.header)
+    }
+}
+
+impl Module {
+    /// The module's shape (as [`ModuleSummary::decode`]).
+    pub fn summary(&self) -> ModuleSummary {
+        ModuleSummary::of(self.0.info())
+    }
+
+    /// Whether the module runs lift-off code (baseline code tiered up in the background) or
+    /// optimised code only (optimised mode, and every deserialised module).
+    pub fn code_mode(&self) -> super::Mode {
+        match self.0.code().tier() {
+            Some(_) => super::Mode::Liftoff,
+            None => super::Mode::Optimized,
+        }
+    }
+
+    /// For optimised code: the number of object files and their total size in bytes.
+    pub fn object_code(&self) -> Option<(usize, usize)> {
+        match &self.0.code().code {
+            crate::artifact::Code::Optimized { compiled, .. } => Some((
+                compiled.objects.len(),
+                compiled.objects.iter().map(|o| o.len()).sum(),
+            )),
+            crate::artifact::Code::Liftoff(_) => None,
+        }
+    }
+}
