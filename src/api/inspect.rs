@@ -17,19 +17,27 @@ pub fn host_triple() -> &'static str {
 pub struct ModuleSummary {
     /// Functions in the function index space (imported and defined).
     pub functions: usize,
+    /// Imported functions (the first in the index space).
     pub imported_functions: usize,
+    /// Functions the module defines (with a body).
     pub defined_functions: usize,
     /// Bytes of function bodies.
     pub code_bytes: usize,
     /// Bytes of data in data segments.
     pub data_bytes: usize,
+    /// Data segments.
     pub data_segments: usize,
+    /// Memories, imported and defined.
     pub memories: usize,
+    /// Tables, imported and defined.
     pub tables: usize,
+    /// Globals, imported and defined.
     pub globals: usize,
+    /// Element segments.
     pub element_segments: usize,
     /// The start function's index.
     pub start: Option<u32>,
+    /// The imports, in order.
     pub imports: Vec<ImportType>,
     /// Each export with its type.
     pub exports: Vec<(ExportType, ExternType)>,
@@ -67,11 +75,13 @@ impl ModuleSummary {
 
 /// A serialised module ([`Module::serialize`]), read but not loaded.
 pub struct ArtifactSummary<'a> {
+    /// What built it, for which target and CPU, in which mode.
     pub header: ArtifactHeader,
     /// The module's wasm binary, kept in the artifact.
     pub wasm: &'a [u8],
     /// The number of object files and their total size in bytes.
     pub objects: usize,
+    /// See `objects`.
     pub object_bytes: usize,
 }
 

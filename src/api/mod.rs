@@ -46,6 +46,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod inspect;
 
 pub use inspect::{host_triple, ArtifactHeader, ArtifactSummary, ModuleSummary, BUILD_ID};
@@ -204,7 +206,9 @@ impl Module {
 /// A wasm value. Floats are kept as bits, so NaN payloads survive; references are handles.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val {
+    /// An `i32` (its bits; wasm integers have no sign of their own).
     I32(i32),
+    /// An `i64` (its bits).
     I64(i64),
     /// An `f32`'s bits.
     F32(u32),
@@ -297,9 +301,13 @@ impl ExternRef {
 /// An entity of a store, as an import or export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Extern {
+    /// A function.
     Func(Func),
+    /// A global.
     Global(Global),
+    /// A table.
     Table(Table),
+    /// A memory.
     Memory(Memory),
 }
 
@@ -332,10 +340,15 @@ impl Extern {
 /// Any entity a store owns, for [`Store::with_host_data`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
+    /// A function.
     Func(Func),
+    /// A global.
     Global(Global),
+    /// A table.
     Table(Table),
+    /// A memory.
     Memory(Memory),
+    /// A instance.
     Instance(Instance),
 }
 
