@@ -210,7 +210,17 @@ impl ModuleInfo {
         match payload {
             Payload::TypeSection(reader) => {
                 for group in reader {
-                    for sub in group?.into_types() {
+                    let group = group?;
+                    // Wasmo compares function types structurally, which is 3.0's type
+                    // equivalence only for final types without supertypes, each its own
+                    // recursion group; anything else would link and call_indirect wrongly.
+                    if group.types().len() > 1 {
+                        return Err(Error::unsupported("recursive type group", "gc"));
+                    }
+                    for sub in group.into_types() {
+                        if !sub.is_final || !sub.supertype_idxs.is_empty() {
+                            return Err(Error::unsupported("non-final or sub type", "gc"));
+                        }
                         match &sub.composite_type.inner {
                             CompositeInnerType::Func(f) if !sub.composite_type.shared => {
                                 self.types.push(FuncType::from_wasmparser(f)?)
