@@ -379,6 +379,8 @@ WASM_API_EXTERN char *wasm_memory_data(wasm_memory_t *memory);
 
 WASM_API_EXTERN size_t wasm_memory_data_size(const wasm_memory_t *memory);
 
+// The size in pages. A 64-bit memory has at most 131072 pages in Wasmo (8 GiB: growing further
+// fails), so this 32-bit count always holds the size of any memory.
 WASM_API_EXTERN wasm_memory_pages_t wasm_memory_size(const wasm_memory_t *memory);
 
 // Grows by `delta` pages; false past the maximum.

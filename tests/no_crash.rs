@@ -150,7 +150,10 @@ fn collect(filter: Option<&str>) -> (Vec<Vec<u8>>, Vec<Origin>, Stats) {
     let (mut modules, mut origins) = (Vec::new(), Vec::new());
     for (name, text) in &files {
         stats.scripts += 1;
-        let Ok(buf) = wast::parser::ParseBuffer::new(text) else {
+        let mut lexer = wast::lexer::Lexer::new(text);
+        // As the testsuite crate lexes them (names.wast has such identifiers).
+        lexer.allow_confusing_unicode(true);
+        let Ok(buf) = wast::parser::ParseBuffer::new_with_lexer(lexer) else {
             continue;
         };
         let Ok(script) = wast::parser::parse::<wast::Wast>(&buf) else {

@@ -38,12 +38,12 @@ const MODULES: &[(&str, &str, bool)] = &[
     (
         "an unused 64-bit memory",
         r#"(module (memory i64 1))"#,
-        false,
+        true,
     ),
     (
         "an imported 64-bit memory",
         r#"(module (import "m" "mem" (memory i64 1)))"#,
-        false,
+        true,
     ),
     (
         "an unused 64-bit table",

@@ -611,7 +611,7 @@ impl Memory {
     }
 
     /// The current size in pages of 64 KiB.
-    pub fn size(&self, store: &Store) -> u32 {
+    pub fn size(&self, store: &Store) -> u64 {
         store.0.data().memories[self.0 as usize].pages()
     }
 
@@ -653,7 +653,7 @@ impl Memory {
 
     /// Grows the memory by `delta` pages; returns the previous size in pages, or an error
     /// beyond the maximum.
-    pub fn grow(&self, store: &Store, delta: u32) -> Result<u32> {
+    pub fn grow(&self, store: &Store, delta: u64) -> Result<u64> {
         store.0.data().memories[self.0 as usize]
             .grow(delta)
             .ok_or_else(|| Error::new("memory cannot grow by that much"))

@@ -53,10 +53,12 @@ pub unsafe extern "C" fn wasm_memory_data_size(memory: *const wasm_memory_t) -> 
     o.memory().data_size(o.store())
 }
 
+/// The size in pages. A 64-bit memory has at most 131072 pages in Wasmo (8 GiB: growing further
+/// fails), so this 32-bit count always holds the size of any memory.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memory_size(memory: *const wasm_memory_t) -> wasm_memory_pages_t {
     let o = unsafe { arg(memory, "wasm_memory_size", "self") }.handle();
-    o.memory().size(o.store())
+    o.memory().size(o.store()) as wasm_memory_pages_t
 }
 
 /// Grows by `delta` pages; false past the maximum.
@@ -66,7 +68,7 @@ pub unsafe extern "C" fn wasm_memory_grow(
     delta: wasm_memory_pages_t,
 ) -> bool {
     let o = unsafe { arg(memory, "wasm_memory_grow", "self") }.handle();
-    let grown = o.memory().grow(o.store(), delta).is_ok();
+    let grown = o.memory().grow(o.store(), delta as u64).is_ok();
     let result = if grown {
         Ok(())
     } else {

@@ -117,10 +117,12 @@ pub fn declare_builtin<'c>(
         .map(|p| match p {
             AbiType::Ptr => ptr_type(context).into(),
             AbiType::I32 => context.i32_type().into(),
+            AbiType::I64 => context.i64_type().into(),
         })
         .collect();
     let ty = match builtin.result() {
         AbiResult::I32 => context.i32_type().fn_type(&params, false),
+        AbiResult::I64 => context.i64_type().fn_type(&params, false),
         AbiResult::Void | AbiResult::Never => context.void_type().fn_type(&params, false),
     };
     let f = module.add_function(builtin.symbol(), ty, Some(Linkage::External));

@@ -1,14 +1,18 @@
 //! Memory operators. A 32-bit memory reserves its whole index space plus a guard region, so an
 //! access is `base + zext(index) + offset` with no bounds check: out-of-bounds accesses fault on
-//! the guard pages and the signal handler turns the fault into a trap. Bulk operations call
-//! builtins that check bounds themselves.
+//! the guard pages and the signal handler turns the fault into a trap. A 64-bit memory's index
+//! space cannot be reserved, so its accesses check `index + offset + size <= length` (with the
+//! addition's overflow) before they touch memory, and trap otherwise. Bulk operations call
+//! builtins that check bounds themselves; their addresses and lengths travel as i64 for both
+//! kinds of memory.
 
 use super::abi::Builtin;
 use super::translate::FuncTranslator;
 use crate::error::{Error, Result};
+use crate::vm::TrapCode;
 use crate::vm::VMMemory;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValue, BasicValueEnum, InstructionValue, PointerValue};
+use inkwell::values::{BasicValue, BasicValueEnum, InstructionValue, IntValue, PointerValue};
 
 type R = Result<()>;
 
@@ -21,14 +25,97 @@ enum Ext {
 
 impl<'c> FuncTranslator<'c, '_> {
     fn memory_definition(&self, memory: u32) -> Result<PointerValue<'c>> {
-        if self.env.info.memories[memory as usize].memory64 {
-            return Err(Error::unsupported("64-bit memory", "memory64"));
-        }
         self.load_vmctx_ptr(self.env.offsets.memory(memory))
     }
 
-    /// The host address of the access `memarg` makes at the index on top of the stack.
-    pub(super) fn heap_address(&mut self, memarg: &wasmparser::MemArg) -> Result<PointerValue<'c>> {
+    fn is_memory64(&self, memory: u32) -> bool {
+        self.env.info.memories[memory as usize].memory64
+    }
+
+    /// The memory's current length in bytes (not invariant: it grows).
+    fn memory_length(&self, definition: PointerValue<'c>) -> Result<IntValue<'c>> {
+        Ok(self
+            .load_field(
+                definition,
+                VMMemory::LENGTH,
+                self.ctx.i64_type().into(),
+                false,
+            )?
+            .into_int_value())
+    }
+
+    /// Traps unless `size` bytes at `index + offset` lie inside the 64-bit memory `definition`.
+    fn check_bounds64(
+        &mut self,
+        definition: PointerValue<'c>,
+        index: IntValue<'c>,
+        offset: u64,
+        size: u64,
+    ) -> R {
+        let i64t = self.ctx.i64_type();
+        let length = self.memory_length(definition)?;
+        let out_of_bounds = match offset.checked_add(size) {
+            Some(need) => {
+                let add = self.uadd_with_overflow(index, i64t.const_int(need, false))?;
+                let end = self.b.build_extract_value(add, 0, "end")?.into_int_value();
+                let overflow = self
+                    .b
+                    .build_extract_value(add, 1, "overflow")?
+                    .into_int_value();
+                let past =
+                    self.b
+                        .build_int_compare(inkwell::IntPredicate::UGT, end, length, "past")?;
+                self.b.build_or(overflow, past, "oob")?
+            }
+            // An offset within `size` of 2^64: every access is out of bounds.
+            None => self.ctx.bool_type().const_all_ones(),
+        };
+        self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)
+    }
+
+    fn uadd_with_overflow(
+        &self,
+        a: IntValue<'c>,
+        b: IntValue<'c>,
+    ) -> Result<inkwell::values::StructValue<'c>> {
+        let i64t = self.ctx.i64_type();
+        let intrinsic = inkwell::intrinsics::Intrinsic::find("llvm.uadd.with.overflow")
+            .ok_or_else(|| Error::new("internal error: no llvm.uadd.with.overflow"))?;
+        let f = intrinsic
+            .get_declaration(self.module, &[i64t.into()])
+            .ok_or_else(|| Error::new("internal error: llvm.uadd.with.overflow.i64"))?;
+        Ok(self
+            .b
+            .build_call(f, &[a.into(), b.into()], "add")?
+            .try_as_basic_value()
+            .basic()
+            .expect("a struct")
+            .into_struct_value())
+    }
+
+    /// The size in bytes of a value of `ty` in memory.
+    fn byte_size(&self, ty: BasicTypeEnum<'c>) -> u64 {
+        let bits = |t: BasicTypeEnum<'c>| -> u64 {
+            match t {
+                BasicTypeEnum::IntType(i) => i.get_bit_width() as u64,
+                BasicTypeEnum::FloatType(f) if f == self.ctx.f32_type() => 32,
+                BasicTypeEnum::FloatType(_) => 64,
+                _ => 128,
+            }
+        };
+        match ty {
+            BasicTypeEnum::VectorType(v) => v.get_size() as u64 * bits(v.get_element_type()) / 8,
+            t => bits(t) / 8,
+        }
+    }
+
+    /// The host address of the access of `size` bytes `memarg` makes at the index on top of
+    /// the stack (bounds-checked first for a 64-bit memory).
+    pub(super) fn heap_address(
+        &mut self,
+        memarg: &wasmparser::MemArg,
+        size: u64,
+    ) -> Result<PointerValue<'c>> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return Err(Error::unsupported("array memory access", "gc"));
         };
@@ -42,16 +129,21 @@ impl<'c> FuncTranslator<'c, '_> {
             )?
             .into_pointer_value();
         let index = self.pop_int();
-        let index = self
-            .b
-            .build_int_z_extend(index, self.ctx.i64_type(), "index")?;
+        let index = if self.is_memory64(memory) {
+            self.check_bounds64(definition, index, memarg.offset, size)?;
+            index
+        } else {
+            self.b
+                .build_int_z_extend(index, self.ctx.i64_type(), "index")?
+        };
         let address = if memarg.offset == 0 {
             index
         } else {
             let offset = self.ctx.i64_type().const_int(memarg.offset, false);
             self.b.build_int_nuw_add(index, offset, "address")?
         };
-        // SAFETY (of the generated code): at most 2^33 bytes past base, inside the reservation.
+        // SAFETY (of the generated code): for a 32-bit memory at most 2^33 bytes past base,
+        // inside the reservation; for a 64-bit one checked to be inside the memory.
         Ok(unsafe {
             self.b
                 .build_gep(self.ctx.i8_type(), base, &[address], "heap")?
@@ -69,7 +161,7 @@ impl<'c> FuncTranslator<'c, '_> {
         memarg: &wasmparser::MemArg,
         ty: BasicTypeEnum<'c>,
     ) -> Result<BasicValueEnum<'c>> {
-        let addr = self.heap_address(memarg)?;
+        let addr = self.heap_address(memarg, self.byte_size(ty))?;
         let v = self.b.build_load(ty, addr, "load")?;
         let load = v.as_instruction_value().expect("a load");
         ordered_access(load)?;
@@ -83,7 +175,7 @@ impl<'c> FuncTranslator<'c, '_> {
         memarg: &wasmparser::MemArg,
         value: BasicValueEnum<'c>,
     ) -> R {
-        let addr = self.heap_address(memarg)?;
+        let addr = self.heap_address(memarg, self.byte_size(value.get_type()))?;
         ordered_access(self.b.build_store(addr, value)?)
     }
 
@@ -200,66 +292,82 @@ impl<'c> FuncTranslator<'c, '_> {
 
     pub(super) fn visit_memory_size(&mut self, mem: u32) -> R {
         let definition = self.memory_definition(mem)?;
-        let length = self
-            .load_field(
-                definition,
-                VMMemory::LENGTH,
-                self.ctx.i64_type().into(),
-                false,
-            )?
-            .into_int_value();
+        let length = self.memory_length(definition)?;
         let pages = self.b.build_right_shift(
             length,
             self.ctx.i64_type().const_int(16, false),
             false,
             "pages",
         )?;
-        let pages = self
-            .b
-            .build_int_truncate(pages, self.ctx.i32_type(), "pages")?;
+        let pages = if self.is_memory64(mem) {
+            pages
+        } else {
+            self.b
+                .build_int_truncate(pages, self.ctx.i32_type(), "pages")?
+        };
         self.push(pages);
         Ok(())
     }
 
     pub(super) fn visit_memory_grow(&mut self, mem: u32) -> R {
-        self.memory_definition(mem)?;
         let delta = self.pop_int();
-        let r = self.call_builtin(
-            Builtin::MemoryGrow,
-            &[self.i32_const(mem).into(), delta.into()],
-        )?;
-        self.push(r.unwrap());
+        let delta = self.widen(delta)?;
+        let r = self
+            .call_builtin(
+                Builtin::MemoryGrow,
+                &[self.i32_const(mem).into(), delta.into()],
+            )?
+            .unwrap()
+            .into_int_value();
+        let r = if self.is_memory64(mem) {
+            r
+        } else {
+            // -1 and page counts up to 65536 survive the truncation.
+            self.b.build_int_truncate(r, self.ctx.i32_type(), "grown")?
+        };
+        self.push(r);
         Ok(())
     }
 
+    /// An i32 operand as the i64 the builtins take (a 64-bit memory's are i64 already).
+    fn widen(&self, v: IntValue<'c>) -> Result<IntValue<'c>> {
+        let i64t = self.ctx.i64_type();
+        Ok(if v.get_type() == i64t {
+            v
+        } else {
+            self.b.build_int_z_extend(v, i64t, "wide")?
+        })
+    }
+
     /// Calls a bulk builtin taking the top `n` stack values after `leading` immediates, and
-    /// traps with the code it returns.
+    /// traps with the code it returns. Operands are widened to i64 where `wide` says so.
     pub(super) fn bulk(&mut self, builtin: Builtin, leading: &[u32], n: usize) -> R {
         let operands = self.pop_n(n);
         let mut args: Vec<inkwell::values::BasicMetadataValueEnum> =
             leading.iter().map(|&i| self.i32_const(i).into()).collect();
-        args.extend(
-            operands
-                .iter()
-                .map(|&v| inkwell::values::BasicMetadataValueEnum::from(v)),
-        );
+        let params = builtin.params();
+        for (k, &v) in operands.iter().enumerate() {
+            // The builtin's parameters after the vmctx and the immediates.
+            let wide = params.get(1 + leading.len() + k) == Some(&crate::vm::AbiType::I64);
+            args.push(if wide {
+                self.widen(v.into_int_value())?.into()
+            } else {
+                v.into()
+            });
+        }
         let status = self.call_builtin(builtin, &args)?.unwrap().into_int_value();
         self.trap_on_status(status)
     }
 
     pub(super) fn visit_memory_fill(&mut self, mem: u32) -> R {
-        self.memory_definition(mem)?;
         self.bulk(Builtin::MemoryFill, &[mem], 3)
     }
 
     pub(super) fn visit_memory_copy(&mut self, dst_mem: u32, src_mem: u32) -> R {
-        self.memory_definition(dst_mem)?;
-        self.memory_definition(src_mem)?;
         self.bulk(Builtin::MemoryCopy, &[dst_mem, src_mem], 3)
     }
 
     pub(super) fn visit_memory_init(&mut self, data_index: u32, mem: u32) -> R {
-        self.memory_definition(mem)?;
         self.bulk(Builtin::MemoryInit, &[mem, data_index], 3)
     }
 

@@ -25,13 +25,13 @@ const OK: u32 = 0;
 const MEMORY_OOB: u32 = TrapCode::MemoryOutOfBounds as u32;
 const TABLE_OOB: u32 = TrapCode::TableOutOfBounds as u32;
 
-extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
+extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
     // SAFETY: called by compiled code with its own vmctx and a valid memory index.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
-    m.grow(delta).unwrap_or(u32::MAX)
+    m.grow(delta).unwrap_or(u64::MAX)
 }
 
-extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u32, value: u32, len: u32) -> u32 {
+extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, value: u32, len: u64) -> u32 {
     // SAFETY: as above.
     let m = unsafe { &mut *instance(vmctx).memories[memory as usize] };
     match m.range(dst, len) {
@@ -47,9 +47,9 @@ extern "C" fn memory_copy(
     vmctx: *mut u8,
     dst_mem: u32,
     src_mem: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: as above; the memories may be the same, so copy through raw pointers.
     let inst = unsafe { instance(vmctx) };
@@ -79,7 +79,7 @@ extern "C" fn memory_init(
     vmctx: *mut u8,
     memory: u32,
     segment: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> u32 {
@@ -88,7 +88,7 @@ extern "C" fn memory_init(
     let m = unsafe { &mut *inst.memories[memory as usize] };
     let bytes = inst.data_segment(segment);
     let end = src as u64 + len as u64;
-    match m.range(dst, len) {
+    match m.range(dst, len as u64) {
         Some(r) if end <= bytes.len() as u64 => {
             m.data()[r].copy_from_slice(&bytes[src as usize..end as usize]);
             OK

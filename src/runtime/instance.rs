@@ -510,18 +510,22 @@ fn apply_segments(
     }
     for seg in &info.data {
         if let DataMode::Active { memory, offset } = &seg.mode {
-            let Val::I32(offset) = eval(inst_ref, offsets, offset) else {
-                return Err(InstantiationError::Other(Error::unsupported(
-                    "64-bit data offset",
-                    "memory64",
-                )));
+            // An i32 offset for a 32-bit memory, an i64 one for a 64-bit memory (validated).
+            let offset = match eval(inst_ref, offsets, offset) {
+                Val::I32(o) => o as u32 as u64,
+                Val::I64(o) => o as u64,
+                _ => {
+                    return Err(InstantiationError::Other(Error::new(
+                        "internal error: a data offset is not an integer",
+                    )))
+                }
             };
             // SAFETY: the memory is owned by the store; no other reference is live.
             let mp = memories[*memory as usize];
             let m = unsafe { &mut *mp };
             let bytes = &module.bytes()[seg.range.clone()];
-            match m.range(offset as u32, bytes.len() as u32) {
-                Some(r) if bytes.len() <= u32::MAX as usize => m.data()[r].copy_from_slice(bytes),
+            match m.range(offset, bytes.len() as u64) {
+                Some(r) => m.data()[r].copy_from_slice(bytes),
                 _ => {
                     return Err(InstantiationError::Trap(Trap::new(
                         TrapCode::MemoryOutOfBounds.message(),

@@ -2,6 +2,11 @@
 //! (`PROT_NONE`), so any `base + index + offset` compiled code forms lands either in accessible
 //! pages or in the reservation, where it faults and becomes a trap. Growing makes more pages
 //! accessible in place: the base never moves.
+//!
+//! A 64-bit memory makes the same reservation, but compiled code checks every access against
+//! its length (`compile/memory.rs`), so the reservation bounds only how far it can grow:
+//! [`MAX_PAGES_64`] pages (8 GiB). Declaring more is allowed; growing past that fails (returns
+//! -1) as growing past the host's means may, and an initial size past it cannot be created.
 
 use crate::error::{Error, Result};
 use crate::module::types::MemoryType;
@@ -12,6 +17,8 @@ pub const PAGE_SIZE: usize = 65536;
 pub const MAX_PAGES: u64 = 65536;
 /// 4 GiB of index space, 4 GiB for the largest static offset, one page for the access width.
 const RESERVATION: usize = (8 << 30) + PAGE_SIZE;
+/// Pages a 64-bit memory can grow to here: what the reservation holds.
+pub const MAX_PAGES_64: u64 = (8 << 30) / PAGE_SIZE as u64;
 
 pub struct LinearMemory {
     /// What compiled code reads; boxed so its address is stable.
@@ -25,11 +32,15 @@ unsafe impl Send for LinearMemory {}
 
 impl LinearMemory {
     pub fn new(ty: MemoryType) -> Result<LinearMemory> {
-        if ty.memory64 {
-            return Err(Error::unsupported("64-bit memory", "memory64"));
-        }
-        if ty.limits.min > MAX_PAGES {
+        if !ty.memory64 && ty.limits.min > MAX_PAGES {
             return Err(Error::new("memory size must be at most 65536 pages (4GiB)"));
+        }
+        if ty.memory64 && ty.limits.min > MAX_PAGES_64 {
+            return Err(Error::new(format!(
+                "a 64-bit memory of {} pages is more than Wasmo can reserve ({MAX_PAGES_64} \
+                 pages, 8 GiB)",
+                ty.limits.min
+            )));
         }
         let Some(base) = reserve() else {
             return Err(Error::new(
@@ -41,7 +52,7 @@ impl LinearMemory {
             ty,
             reserved: RESERVATION,
         };
-        if memory.grow(ty.limits.min as u32).is_none() {
+        if memory.grow(ty.limits.min).is_none() {
             return Err(Error::new(
                 "cannot allocate the linear memory's initial pages",
             ));
@@ -49,19 +60,24 @@ impl LinearMemory {
         Ok(memory)
     }
 
-    pub fn pages(&self) -> u32 {
-        (self.vm.length / PAGE_SIZE) as u32
+    pub fn pages(&self) -> u64 {
+        (self.vm.length / PAGE_SIZE) as u64
     }
 
     pub fn max_pages(&self) -> u64 {
-        self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES)
+        let cap = if self.ty.memory64 {
+            MAX_PAGES_64
+        } else {
+            MAX_PAGES
+        };
+        self.ty.limits.max.unwrap_or(cap).min(cap)
     }
 
     /// Grows by `delta` pages; the previous size in pages, or None past the maximum (or once
     /// released).
-    pub fn grow(&mut self, delta: u32) -> Option<u32> {
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
-        let new = old as u64 + delta as u64;
+        let new = old.checked_add(delta)?;
         if new > self.max_pages() || (self.reserved == 0 && delta > 0) {
             return None;
         }
@@ -116,8 +132,8 @@ impl LinearMemory {
     }
 
     /// The byte range `[start, start + len)`, if in bounds.
-    pub fn range(&self, start: u32, len: u32) -> Option<std::ops::Range<usize>> {
-        let end = start as u64 + len as u64;
+    pub fn range(&self, start: u64, len: u64) -> Option<std::ops::Range<usize>> {
+        let end = start.checked_add(len)?;
         (end <= self.vm.length as u64).then_some(start as usize..end as usize)
     }
 }
@@ -177,8 +193,9 @@ mod tests {
         assert_eq!(m.data()[PAGE_SIZE - 1], 7);
         assert_eq!(m.grow(1), None);
         assert_eq!(m.pages(), 3);
-        assert!(m.range(3 * PAGE_SIZE as u32 - 4, 4).is_some());
-        assert!(m.range(3 * PAGE_SIZE as u32 - 4, 5).is_none());
+        assert!(m.range(3 * PAGE_SIZE as u64 - 4, 4).is_some());
+        assert!(m.range(3 * PAGE_SIZE as u64 - 4, 5).is_none());
+        assert!(m.range(u64::MAX, 2).is_none());
     }
 
     #[test]

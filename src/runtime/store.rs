@@ -394,7 +394,7 @@ impl Store {
             Extern::Memory(i) => {
                 let m = &data.memories[i as usize];
                 let mut ty = m.ty;
-                ty.limits.min = m.pages() as u64;
+                ty.limits.min = m.pages();
                 ExternType::Memory(ty)
             }
         }

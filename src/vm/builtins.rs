@@ -19,6 +19,8 @@ pub enum AbiType {
     Ptr,
     /// A 32-bit integer.
     I32,
+    /// A 64-bit integer (a memory address or length, of a 32- or 64-bit memory).
+    I64,
 }
 
 /// What a builtin returns.
@@ -28,6 +30,8 @@ pub enum AbiResult {
     Void,
     /// A 32-bit integer (a trap code, or a grow result).
     I32,
+    /// A 64-bit integer (a memory grow result).
+    I64,
     /// It never returns: it unwinds to the innermost catch point.
     Never,
 }
@@ -65,14 +69,15 @@ macro_rules! builtins {
 builtins! {
     /// `trap(code)`: raises trap `code`.
     Trap = wasmo_builtin_trap(code: I32) -> Never;
-    /// `memory_grow(vmctx, memory, delta) -> old pages or -1`.
-    MemoryGrow = wasmo_builtin_memory_grow(vmctx: Ptr, memory: I32, delta: I32) -> I32;
+    /// `memory_grow(vmctx, memory, delta) -> old pages or -1` (addresses, lengths and page
+    /// counts are i64 for 32- and 64-bit memories alike).
+    MemoryGrow = wasmo_builtin_memory_grow(vmctx: Ptr, memory: I32, delta: I64) -> I64;
     /// `memory_fill(vmctx, memory, dst, value, len) -> trap code or 0`.
-    MemoryFill = wasmo_builtin_memory_fill(vmctx: Ptr, memory: I32, dst: I32, value: I32, len: I32) -> I32;
+    MemoryFill = wasmo_builtin_memory_fill(vmctx: Ptr, memory: I32, dst: I64, value: I32, len: I64) -> I32;
     /// `memory_copy(vmctx, dst_memory, src_memory, dst, src, len) -> trap code or 0`.
-    MemoryCopy = wasmo_builtin_memory_copy(vmctx: Ptr, dst_memory: I32, src_memory: I32, dst: I32, src: I32, len: I32) -> I32;
+    MemoryCopy = wasmo_builtin_memory_copy(vmctx: Ptr, dst_memory: I32, src_memory: I32, dst: I64, src: I64, len: I64) -> I32;
     /// `memory_init(vmctx, memory, segment, dst, src, len) -> trap code or 0`.
-    MemoryInit = wasmo_builtin_memory_init(vmctx: Ptr, memory: I32, segment: I32, dst: I32, src: I32, len: I32) -> I32;
+    MemoryInit = wasmo_builtin_memory_init(vmctx: Ptr, memory: I32, segment: I32, dst: I64, src: I32, len: I32) -> I32;
     /// `data_drop(vmctx, segment)`.
     DataDrop = wasmo_builtin_data_drop(vmctx: Ptr, segment: I32) -> Void;
     /// `table_grow(vmctx, table, init, delta) -> old size or -1`.
