@@ -513,6 +513,10 @@ WASM_API_EXTERN const wasm_limits_t *wasm_tabletype_limits(const wasm_tabletype_
 
 WASM_API_EXTERN wasm_memorytype_t *wasm_memorytype_new(const wasm_limits_t *limits);
 
+// The type's limits as wasm.h's 32-bit `wasm_limits_t`. For a 64-bit memory type (see
+// `wasmo_memorytype_is64`) a minimum beyond 32 bits reads as `UINT32_MAX`, and so does a
+// maximum that is absent or beyond 32 bits (wasm.h's "no maximum"): read its exact limits with
+// `wasmo_memorytype_limits64`.
 WASM_API_EXTERN const wasm_limits_t *wasm_memorytype_limits(const wasm_memorytype_t *t);
 
 // An import type taking ownership of both names and the type.

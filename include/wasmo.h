@@ -66,6 +66,23 @@ WASM_API_EXTERN bool wasmo_config_set_compile_threads(wasm_config_t *config, uin
 // processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
 WASM_API_EXTERN bool wasmo_config_set_cache_dir(wasm_config_t *config, const char *dir);
 
+// A new memory type with 64-bit indices (memory64) and limits `min` and, if `max_present`,
+// `max` (in pages of 64 KiB). Wasmo checks the limits when a memory or module uses the type.
+WASM_API_EXTERN
+wasm_memorytype_t *wasmo_memorytype_new64(uint64_t min,
+                                          bool max_present,
+                                          uint64_t max);
+
+// Whether the memory type has 64-bit indices (memory64).
+WASM_API_EXTERN bool wasmo_memorytype_is64(const wasm_memorytype_t *t);
+
+// Writes the type's exact limits (in pages) to `min` and, if it has a maximum, `max`; returns
+// whether it has one (`max` is left untouched otherwise). Works for 32- and 64-bit types.
+WASM_API_EXTERN
+bool wasmo_memorytype_limits64(const wasm_memorytype_t *t,
+                               uint64_t *min,
+                               uint64_t *max);
+
 // Reads the `v128` global `global` into the 16 bytes at `out` (in memory order, see
 // `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, `out` untouched) if
 // the global is not of type v128. Clears `wasmo_error_message()` on success.

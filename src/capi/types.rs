@@ -153,9 +153,21 @@ pub(crate) struct CTableType {
     limits: wasm_limits_t,
 }
 
+/// A memory type: wasm.h's 32-bit view of its limits, and the type itself (whose limits are
+/// 64-bit; a 32-bit memory's fit the view exactly).
 #[derive(Clone)]
 pub(crate) struct CMemoryType {
     limits: wasm_limits_t,
+    pub(crate) ty: MemoryType,
+}
+
+impl CMemoryType {
+    pub(crate) fn new(ty: MemoryType) -> CMemoryType {
+        CMemoryType {
+            limits: wasm_limits_t::from_core(ty.limits),
+            ty,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -186,9 +198,7 @@ impl wasm_externtype_t {
                 element: Box::new(wasm_valtype_t { ty: t.element }),
                 limits: wasm_limits_t::from_core(t.limits),
             }),
-            ExternType::Memory(m) => CExternType::Memory(CMemoryType {
-                limits: wasm_limits_t::from_core(m.limits),
-            }),
+            ExternType::Memory(m) => CExternType::Memory(CMemoryType::new(*m)),
         };
         wasm_externtype_t { which }
     }
@@ -208,11 +218,7 @@ impl wasm_externtype_t {
                 limits: t.limits.to_core(),
                 table64: false,
             }),
-            CExternType::Memory(m) => ExternType::Memory(MemoryType {
-                limits: m.limits.to_core(),
-                memory64: false,
-                shared: false,
-            }),
+            CExternType::Memory(m) => ExternType::Memory(m.ty),
         }
     }
 }
@@ -250,11 +256,11 @@ macro_rules! declare_externtype_kind {
         }
 
         impl $ty {
-            fn new(inner: $inner) -> Self {
+            pub(crate) fn new(inner: $inner) -> Self {
                 $ty { ext: wasm_externtype_t { which: CExternType::$variant(inner) } }
             }
 
-            fn inner(&self) -> &$inner {
+            pub(crate) fn inner(&self) -> &$inner {
                 match &self.ext.which {
                     CExternType::$variant(inner) => inner,
                     _ => unreachable!("a {} always holds its own kind", stringify!($ty)),
@@ -478,9 +484,17 @@ pub unsafe extern "C" fn wasm_memorytype_new(
     limits: *const wasm_limits_t,
 ) -> *mut wasm_memorytype_t {
     let limits = *unsafe { arg(limits, "wasm_memorytype_new", "limits") };
-    into_raw(wasm_memorytype_t::new(CMemoryType { limits }))
+    into_raw(wasm_memorytype_t::new(CMemoryType::new(MemoryType {
+        limits: limits.to_core(),
+        memory64: false,
+        shared: false,
+    })))
 }
 
+/// The type's limits as wasm.h's 32-bit `wasm_limits_t`. For a 64-bit memory type (see
+/// `wasmo_memorytype_is64`) a minimum beyond 32 bits reads as `UINT32_MAX`, and so does a
+/// maximum that is absent or beyond 32 bits (wasm.h's "no maximum"): read its exact limits with
+/// `wasmo_memorytype_limits64`.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_memorytype_limits(
     t: *const wasm_memorytype_t,

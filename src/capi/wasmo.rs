@@ -107,6 +107,62 @@ pub unsafe extern "C" fn wasmo_config_set_cache_dir(
     setter(true, String::new)
 }
 
+// ---- 64-bit memory types --------------------------------------------------------------------
+//
+// wasm.h's `wasm_limits_t` is 32-bit and its memory types have no index type; these create and
+// read the memory types of memory64 (anchor: wasmtime's `wasmtime_memorytype_new`). Tables with
+// 64-bit indices are not supported yet.
+
+/// A new memory type with 64-bit indices (memory64) and limits `min` and, if `max_present`,
+/// `max` (in pages of 64 KiB). Wasmo checks the limits when a memory or module uses the type.
+#[no_mangle]
+pub extern "C" fn wasmo_memorytype_new64(
+    min: u64,
+    max_present: bool,
+    max: u64,
+) -> *mut super::types::wasm_memorytype_t {
+    use crate::api::{Limits, MemoryType};
+    super::into_raw(super::types::wasm_memorytype_t::new(
+        super::types::CMemoryType::new(MemoryType {
+            limits: Limits {
+                min,
+                max: max_present.then_some(max),
+            },
+            memory64: true,
+            shared: false,
+        }),
+    ))
+}
+
+/// Whether the memory type has 64-bit indices (memory64).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_memorytype_is64(t: *const super::types::wasm_memorytype_t) -> bool {
+    unsafe { arg(t, "wasmo_memorytype_is64", "self") }
+        .inner()
+        .ty
+        .memory64
+}
+
+/// Writes the type's exact limits (in pages) to `min` and, if it has a maximum, `max`; returns
+/// whether it has one (`max` is left untouched otherwise). Works for 32- and 64-bit types.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_memorytype_limits64(
+    t: *const super::types::wasm_memorytype_t,
+    min: *mut u64,
+    max: *mut u64,
+) -> bool {
+    let f = "wasmo_memorytype_limits64";
+    let limits = unsafe { arg(t, f, "self") }.inner().ty.limits;
+    unsafe { *arg_mut(min, f, "min") = limits.min };
+    match limits.max {
+        Some(m) => {
+            unsafe { *arg_mut(max, f, "max") = m };
+            true
+        }
+        None => false,
+    }
+}
+
 // ---- v128 globals ---------------------------------------------------------------------------
 //
 // A v128 travels as 16 bytes in little-endian lane order, as in linear memory (wasmo.h.in says
