@@ -208,6 +208,34 @@ class Report:
         if tiers:
             self.notes.append("wasmo lift-off, functions not compiled/baseline/optimised after the timed calls: " + "; ".join(tiers) + ".")
 
+        wide = [r.split(" ")[0] for r in rows if r.endswith(" wasm64")]
+        if wide:
+            print("### Kernels: wasm64 over wasm32, ms (the same source built by clang for a 64-bit memory)\n")
+            engines = KERNEL_ENGINES[1:]
+            header = ["kernel"] + [f"{NAMES[e]} wasm32 / wasm64" for e in engines] + [f"{NAMES[e]} wasm64 / wasm32" for e in engines]
+            out, ratios = [], {e: [] for e in engines}
+            for label in wide:
+                line, rs = [label], []
+                for e in engines:
+                    n, w = data.get((label, e)), data.get((label + " wasm64", e))
+                    line.append(f"{self.cell(n, 'run')} / {self.cell(w, 'run')}")
+                    x = ratio((w or {}).get("run"), (n or {}).get("run"))
+                    ratios[e].append(x)
+                    rs.append(fr(x))
+                out.append(line + rs)
+            gm = ["**geometric mean**"] + [""] * len(engines)
+            for e in engines:
+                g = geomean(ratios[e])
+                n_ok = len([x for x in ratios[e] if x is not None])
+                gm.append(fr(g) + ("" if g is None or n_ok == len(wide) else f" ({n_ok} of {len(wide)})"))
+            out.append(gm)
+            print(table(header, out, ["---"] + ["--:"] * (len(header) - 1)))
+            print()
+            print("Ratios above 1: the wasm64 build is slower. Wasmo checks each access to a 64-bit memory "
+                  "explicitly (32-bit memories use guard pages); an engine whose cells say skipped did not run "
+                  "the wasm64 build (see the notes).")
+            print()
+
         simd = [r.split(" ")[0] for r in rows if r.endswith(" simd128")]
         if simd:
             print("### Kernels: SIMD, ms (the same source built without and with -msimd128)\n")
