@@ -1057,6 +1057,13 @@ fn spectest(store: &Store) -> Vec<(String, Extern)> {
     };
     let t = Table::new(store, table, Val::FuncRef(None)).expect("spectest table");
     exports.push(("table".to_string(), Extern::Table(t)));
+    // The 3.0 spectest module also exports a 64-bit table of the same shape.
+    let table64 = TableType {
+        table64: true,
+        ..table
+    };
+    let t = Table::new(store, table64, Val::FuncRef(None)).expect("spectest table64");
+    exports.push(("table64".to_string(), Extern::Table(t)));
     let memory = MemoryType {
         limits: Limits {
             min: 1,

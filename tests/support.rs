@@ -48,7 +48,7 @@ const MODULES: &[(&str, &str, bool)] = &[
     (
         "an unused 64-bit table",
         r#"(module (table i64 1 funcref))"#,
-        false,
+        true,
     ),
     (
         "an anyref global",

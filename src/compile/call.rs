@@ -74,7 +74,11 @@ impl<'c> FuncTranslator<'c, '_> {
         let cont = self.new_block("ok");
         self.b.build_conditional_branch(null, null_block, cont)?;
         self.b.position_at_end(null_block);
-        self.call_builtin(Builtin::RecordTrapIndex, &[index.into()])?;
+        // In bounds, so even a 64-bit table's index fits the builtin's i32.
+        let index32 =
+            self.b
+                .build_int_truncate_or_bit_cast(index, self.ctx.i32_type(), "index32")?;
+        self.call_builtin(Builtin::RecordTrapIndex, &[index32.into()])?;
         let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
         let code = self.i32_const(TrapCode::UninitializedElement as u32);
         self.b.build_call(trap, &[code.into()], "")?;

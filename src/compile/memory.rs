@@ -329,8 +329,9 @@ impl<'c> FuncTranslator<'c, '_> {
         Ok(())
     }
 
-    /// An i32 operand as the i64 the builtins take (a 64-bit memory's are i64 already).
-    fn widen(&self, v: IntValue<'c>) -> Result<IntValue<'c>> {
+    /// An i32 operand as the i64 the builtins take (a 64-bit memory's or table's are i64
+    /// already).
+    pub(super) fn widen(&self, v: IntValue<'c>) -> Result<IntValue<'c>> {
         let i64t = self.ctx.i64_type();
         Ok(if v.get_type() == i64t {
             v

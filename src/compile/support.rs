@@ -1,8 +1,8 @@
 //! The one support policy: [`decode_supported`] decides, when a module is created or validated,
 //! whether Wasmo runs it, the same way in both compile modes. It validates every body and refuses
 //! in the same pass (`validate_supported`) operators of proposals the translator does not
-//! implement and locals of types it cannot represent, wherever they are (dead code included),
-//! and then what the translator and runtime refuse outside bodies (`check_module_supported`).
+//! implement and locals of types it cannot represent, wherever they are (dead code included);
+//! what it refuses outside bodies (GC types, tags) decoding refuses (`ModuleInfo::decode_with`).
 //! Lift-off compiles lazily, so without this an unsupported operator would surface only when its
 //! function first ran; optimised mode would accept one in unreachable code.
 
@@ -19,17 +19,7 @@ pub fn decode_supported(
     threads: usize,
 ) -> Result<ModuleInfo> {
     let validate: &BodyValidator = &move |v, body| validate_supported(v, body, features);
-    let info = ModuleInfo::decode_with(bytes, features, threads, validate)?;
-    check_module_supported(&info)?;
-    Ok(info)
-}
-
-/// What the translator refuses outside function bodies.
-pub fn check_module_supported(info: &ModuleInfo) -> Result<()> {
-    if info.tables.iter().any(|t| t.table64) {
-        return Err(Error::unsupported("64-bit table", "memory64"));
-    }
-    Ok(())
+    ModuleInfo::decode_with(bytes, features, threads, validate)
 }
 
 /// Validates one function body with `validator` and, in the same pass over its operators,
@@ -149,8 +139,7 @@ mod tests {
         let e = check("(module (func (local anyref)))").unwrap_err();
         assert!(e.message().starts_with("unsupported:"), "{e}");
         assert!(check("(module (memory i64 1))").is_ok());
-        let e = check("(module (table i64 1 funcref))").unwrap_err();
-        assert!(e.message().contains("64-bit table"), "{e}");
+        assert!(check("(module (table i64 1 funcref))").is_ok());
         let e = check("(module (func unreachable return_call 0))").unwrap_err();
         // In the same pass as validation, on every body, however many threads validate.
         let bad = wat::parse_str("(module (func) (func) (func (return_call 0)))").unwrap();

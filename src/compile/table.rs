@@ -28,6 +28,13 @@ impl<'c> FuncTranslator<'c, '_> {
         let length = self
             .load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?
             .into_int_value();
+        // A 64-bit table's index is an i64: compare it with the zero-extended length.
+        let i64t = self.ctx.i64_type();
+        let (index, length) = if index.get_type() == i64t {
+            (index, self.b.build_int_z_extend(length, i64t, "length")?)
+        } else {
+            (index, length)
+        };
         let out = self
             .b
             .build_int_compare(IntPredicate::UGE, index, length, "oob")?;
@@ -35,9 +42,11 @@ impl<'c> FuncTranslator<'c, '_> {
         let base = self
             .load_field(def, VMTable::BASE, abi::ptr_type(self.ctx).into(), false)?
             .into_pointer_value();
-        let index = self
-            .b
-            .build_int_z_extend(index, self.ctx.i64_type(), "index")?;
+        let index = if index.get_type() == i64t {
+            index
+        } else {
+            self.b.build_int_z_extend(index, i64t, "index")?
+        };
         // SAFETY (of the generated code): index < length was checked.
         Ok(unsafe {
             self.b
@@ -61,28 +70,51 @@ impl<'c> FuncTranslator<'c, '_> {
         Ok(())
     }
 
+    fn is_table64(&self, table: u32) -> bool {
+        self.env.info.tables[table as usize].table64
+    }
+
     pub(super) fn visit_table_size(&mut self, table: u32) -> R {
         let def = self.table_definition(table)?;
-        let v = self.load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?;
+        let v = self
+            .load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?
+            .into_int_value();
+        let v = if self.is_table64(table) {
+            self.b.build_int_z_extend(v, self.ctx.i64_type(), "size")?
+        } else {
+            v
+        };
         self.push(v);
         Ok(())
     }
 
     pub(super) fn visit_table_grow(&mut self, table: u32) -> R {
         let delta = self.pop_int();
+        let delta = self.widen(delta)?;
         let init = self.pop_ptr();
-        let r = self.call_builtin(
-            Builtin::TableGrow,
-            &[self.i32_const(table).into(), init.into(), delta.into()],
-        )?;
-        self.push(r.unwrap());
+        let r = self
+            .call_builtin(
+                Builtin::TableGrow,
+                &[self.i32_const(table).into(), init.into(), delta.into()],
+            )?
+            .unwrap()
+            .into_int_value();
+        let r = if self.is_table64(table) {
+            r
+        } else {
+            // -1 and sizes up to the element limit survive the truncation.
+            self.b.build_int_truncate(r, self.ctx.i32_type(), "grown")?
+        };
+        self.push(r);
         Ok(())
     }
 
     pub(super) fn visit_table_fill(&mut self, table: u32) -> R {
         let len = self.pop_int();
+        let len = self.widen(len)?;
         let value = self.pop_ptr();
         let dst = self.pop_int();
+        let dst = self.widen(dst)?;
         let args = [
             self.i32_const(table).into(),
             dst.into(),

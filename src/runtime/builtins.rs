@@ -102,19 +102,22 @@ extern "C" fn data_drop(vmctx: *mut u8, segment: u32) {
     unsafe { instance(vmctx) }.data_live[segment as usize] = false;
 }
 
-extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u32) -> u32 {
+extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: usize, delta: u64) -> u64 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
-    t.grow(delta, init).unwrap_or(u32::MAX)
+    u32::try_from(delta)
+        .ok()
+        .and_then(|d| t.grow(d, init))
+        .map_or(u64::MAX, u64::from)
 }
 
-extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: usize, len: u32) -> u32 {
+extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, value: usize, len: u64) -> u32 {
     // SAFETY: as above.
     let t = unsafe { &mut *instance(vmctx).tables[table as usize] };
-    let end = dst as u64 + len as u64;
-    if end > t.size() as u64 {
-        return TABLE_OOB;
-    }
+    let end = match dst.checked_add(len) {
+        Some(end) if end <= t.size() as u64 => end,
+        _ => return TABLE_OOB,
+    };
     t.elements_mut()[dst as usize..end as usize].fill(value);
     OK
 }
@@ -123,9 +126,9 @@ extern "C" fn table_copy(
     vmctx: *mut u8,
     dst_table: u32,
     src_table: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     // SAFETY: as above; the tables may be the same, so copy through raw pointers.
     let inst = unsafe { instance(vmctx) };
@@ -135,7 +138,8 @@ extern "C" fn table_copy(
             &*inst.tables[src_table as usize],
         )
     };
-    if dst as u64 + len as u64 > d.size() as u64 || src as u64 + len as u64 > s.size() as u64 {
+    let fits = |start: u64, size: u32| start.checked_add(len).is_some_and(|e| e <= size as u64);
+    if !fits(dst, d.size()) || !fits(src, s.size()) {
         return TABLE_OOB;
     }
     // SAFETY: both ranges are in bounds; `copy` handles overlap.
@@ -153,7 +157,7 @@ extern "C" fn table_init(
     vmctx: *mut u8,
     table: u32,
     segment: u32,
-    dst: u32,
+    dst: u64,
     src: u32,
     len: u32,
 ) -> u32 {
@@ -161,7 +165,10 @@ extern "C" fn table_init(
     let inst = unsafe { instance(vmctx) };
     let t = unsafe { &mut *inst.tables[table as usize] };
     let items: &[usize] = inst.elements[segment as usize].as_deref().unwrap_or(&[]);
-    let (src_end, dst_end) = (src as u64 + len as u64, dst as u64 + len as u64);
+    let src_end = src as u64 + len as u64;
+    let Some(dst_end) = dst.checked_add(len as u64) else {
+        return TABLE_OOB;
+    };
     if src_end > items.len() as u64 || dst_end > t.size() as u64 {
         return TABLE_OOB;
     }

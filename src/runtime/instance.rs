@@ -119,7 +119,7 @@ pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
         (ExternType::Func(a), ExternType::Func(r)) => a == r,
         (ExternType::Global(a), ExternType::Global(r)) => a == r,
         (ExternType::Table(a), ExternType::Table(r)) => {
-            a.element == r.element && limits_match(a.limits, r.limits)
+            a.element == r.element && a.table64 == r.table64 && limits_match(a.limits, r.limits)
         }
         (ExternType::Memory(a), ExternType::Memory(r)) => {
             a.memory64 == r.memory64 && a.shared == r.shared && limits_match(a.limits, r.limits)
@@ -492,20 +492,23 @@ fn apply_segments(
     let (tables, memories) = (inst_ref.tables.clone(), inst_ref.memories.clone());
     for (seg, items) in info.elements.iter().zip(segments) {
         if let ElementMode::Active { table, offset } = &seg.mode {
-            let Val::I32(offset) = eval(inst_ref, offsets, offset) else {
-                unreachable!("validated")
+            // An i32 offset for a 32-bit table, an i64 one for a 64-bit table (validated).
+            let start = match eval(inst_ref, offsets, offset) {
+                Val::I32(o) => o as u32 as u64,
+                Val::I64(o) => o as u64,
+                _ => unreachable!("validated"),
             };
             // SAFETY: the table is owned by the store; no other reference is live.
             let tp = tables[*table as usize];
             let t = unsafe { &mut *tp };
-            let start = offset as u32 as usize;
-            let end = start + items.len();
-            if end > t.size() as usize {
+            let end = start.saturating_add(items.len() as u64);
+            let start = start as usize;
+            if end > t.size() as u64 {
                 return Err(InstantiationError::Trap(Trap::new(
                     TrapCode::TableOutOfBounds.message(),
                 )));
             }
-            t.elements_mut()[start..end].copy_from_slice(items);
+            t.elements_mut()[start..end as usize].copy_from_slice(items);
         }
     }
     for seg in &info.data {

@@ -80,14 +80,15 @@ builtins! {
     MemoryInit = wasmo_builtin_memory_init(vmctx: Ptr, memory: I32, segment: I32, dst: I64, src: I32, len: I32) -> I32;
     /// `data_drop(vmctx, segment)`.
     DataDrop = wasmo_builtin_data_drop(vmctx: Ptr, segment: I32) -> Void;
-    /// `table_grow(vmctx, table, init, delta) -> old size or -1`.
-    TableGrow = wasmo_builtin_table_grow(vmctx: Ptr, table: I32, init: Ptr, delta: I32) -> I32;
+    /// `table_grow(vmctx, table, init, delta) -> old size or -1` (indices and lengths are i64
+    /// for 32- and 64-bit tables alike, as for memories).
+    TableGrow = wasmo_builtin_table_grow(vmctx: Ptr, table: I32, init: Ptr, delta: I64) -> I64;
     /// `table_fill(vmctx, table, dst, value, len) -> trap code or 0`.
-    TableFill = wasmo_builtin_table_fill(vmctx: Ptr, table: I32, dst: I32, value: Ptr, len: I32) -> I32;
+    TableFill = wasmo_builtin_table_fill(vmctx: Ptr, table: I32, dst: I64, value: Ptr, len: I64) -> I32;
     /// `table_copy(vmctx, dst_table, src_table, dst, src, len) -> trap code or 0`.
-    TableCopy = wasmo_builtin_table_copy(vmctx: Ptr, dst_table: I32, src_table: I32, dst: I32, src: I32, len: I32) -> I32;
+    TableCopy = wasmo_builtin_table_copy(vmctx: Ptr, dst_table: I32, src_table: I32, dst: I64, src: I64, len: I64) -> I32;
     /// `table_init(vmctx, table, segment, dst, src, len) -> trap code or 0`.
-    TableInit = wasmo_builtin_table_init(vmctx: Ptr, table: I32, segment: I32, dst: I32, src: I32, len: I32) -> I32;
+    TableInit = wasmo_builtin_table_init(vmctx: Ptr, table: I32, segment: I32, dst: I64, src: I32, len: I32) -> I32;
     /// `elem_drop(vmctx, segment)`.
     ElemDrop = wasmo_builtin_elem_drop(vmctx: Ptr, segment: I32) -> Void;
     /// `host_call(host_data, values) -> 0, or 1 when the host function trapped`.
