@@ -509,6 +509,8 @@ wasm_tabletype_t *wasm_tabletype_new(wasm_valtype_t *element,
 
 WASM_API_EXTERN const wasm_valtype_t *wasm_tabletype_element(const wasm_tabletype_t *t);
 
+// The type's limits as wasm.h's 32-bit `wasm_limits_t`; for a 64-bit table type (see
+// `wasmo_tabletype_is64`) values beyond 32 bits read as in `wasm_memorytype_limits`.
 WASM_API_EXTERN const wasm_limits_t *wasm_tabletype_limits(const wasm_tabletype_t *t);
 
 WASM_API_EXTERN wasm_memorytype_t *wasm_memorytype_new(const wasm_limits_t *limits);

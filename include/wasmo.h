@@ -83,6 +83,25 @@ bool wasmo_memorytype_limits64(const wasm_memorytype_t *t,
                                uint64_t *min,
                                uint64_t *max);
 
+// A new table type with 64-bit indices (memory64), taking ownership of `element` (a reference
+// type), with limits `min` and, if `max_present`, `max` (in elements); NULL (with
+// `wasmo_error_message()` set) if `element` is not a reference type.
+WASM_API_EXTERN
+wasm_tabletype_t *wasmo_tabletype_new64(wasm_valtype_t *element,
+                                        uint64_t min,
+                                        bool max_present,
+                                        uint64_t max);
+
+// Whether the table type has 64-bit indices (memory64).
+WASM_API_EXTERN bool wasmo_tabletype_is64(const wasm_tabletype_t *t);
+
+// Writes the table type's exact limits (in elements) to `min` and, if it has a maximum,
+// `max`; returns whether it has one (`max` is left untouched otherwise).
+WASM_API_EXTERN
+bool wasmo_tabletype_limits64(const wasm_tabletype_t *t,
+                              uint64_t *min,
+                              uint64_t *max);
+
 // Reads the `v128` global `global` into the 16 bytes at `out` (in memory order, see
 // `WASMO_V128`) and returns true. False (with `wasmo_error_message()` set, `out` untouched) if
 // the global is not of type v128. Clears `wasmo_error_message()` on success.

@@ -147,10 +147,25 @@ pub(crate) struct CGlobalType {
     mutability: wasm_mutability_t,
 }
 
+/// A table type: its element type, wasm.h's 32-bit view of its limits, and its exact limits
+/// and index type (memory64's 64-bit tables).
 #[derive(Clone)]
 pub(crate) struct CTableType {
     element: Box<wasm_valtype_t>,
     limits: wasm_limits_t,
+    pub(crate) exact: Limits,
+    pub(crate) table64: bool,
+}
+
+impl CTableType {
+    pub(crate) fn new(element: Box<wasm_valtype_t>, exact: Limits, table64: bool) -> CTableType {
+        CTableType {
+            element,
+            limits: wasm_limits_t::from_core(exact),
+            exact,
+            table64,
+        }
+    }
 }
 
 /// A memory type: wasm.h's 32-bit view of its limits, and the type itself (whose limits are
@@ -194,10 +209,11 @@ impl wasm_externtype_t {
                 content: Box::new(wasm_valtype_t { ty: g.content }),
                 mutability: if g.mutable { WASM_VAR } else { WASM_CONST },
             }),
-            ExternType::Table(t) => CExternType::Table(CTableType {
-                element: Box::new(wasm_valtype_t { ty: t.element }),
-                limits: wasm_limits_t::from_core(t.limits),
-            }),
+            ExternType::Table(t) => CExternType::Table(CTableType::new(
+                Box::new(wasm_valtype_t { ty: t.element }),
+                t.limits,
+                t.table64,
+            )),
             ExternType::Memory(m) => CExternType::Memory(CMemoryType::new(*m)),
         };
         wasm_externtype_t { which }
@@ -215,8 +231,8 @@ impl wasm_externtype_t {
             }),
             CExternType::Table(t) => ExternType::Table(TableType {
                 element: t.element.ty,
-                limits: t.limits.to_core(),
-                table64: false,
+                limits: t.exact,
+                table64: t.table64,
             }),
             CExternType::Memory(m) => ExternType::Memory(m.ty),
         }
@@ -458,7 +474,11 @@ pub unsafe extern "C" fn wasm_tabletype_new(
         return std::ptr::null_mut();
     }
     clear_last_error();
-    into_raw(wasm_tabletype_t::new(CTableType { element, limits }))
+    into_raw(wasm_tabletype_t::new(CTableType::new(
+        element,
+        limits.to_core(),
+        false,
+    )))
 }
 
 #[no_mangle]
@@ -470,6 +490,8 @@ pub unsafe extern "C" fn wasm_tabletype_element(
         .element
 }
 
+/// The type's limits as wasm.h's 32-bit `wasm_limits_t`; for a 64-bit table type (see
+/// `wasmo_tabletype_is64`) values beyond 32 bits read as in `wasm_memorytype_limits`.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_tabletype_limits(t: *const wasm_tabletype_t) -> *const wasm_limits_t {
     &unsafe { arg(t, "wasm_tabletype_limits", "self") }

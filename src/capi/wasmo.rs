@@ -107,11 +107,11 @@ pub unsafe extern "C" fn wasmo_config_set_cache_dir(
     setter(true, String::new)
 }
 
-// ---- 64-bit memory types --------------------------------------------------------------------
+// ---- 64-bit memory and table types ----------------------------------------------------------
 //
-// wasm.h's `wasm_limits_t` is 32-bit and its memory types have no index type; these create and
-// read the memory types of memory64 (anchor: wasmtime's `wasmtime_memorytype_new`). Tables with
-// 64-bit indices are not supported yet.
+// wasm.h's `wasm_limits_t` is 32-bit and its memory and table types have no index type; these
+// create and read the types of memory64's 64-bit memories and tables (anchor: wasmtime's
+// `wasmtime_memorytype_new`).
 
 /// A new memory type with 64-bit indices (memory64) and limits `min` and, if `max_present`,
 /// `max` (in pages of 64 KiB). Wasmo checks the limits when a memory or module uses the type.
@@ -153,6 +153,63 @@ pub unsafe extern "C" fn wasmo_memorytype_limits64(
 ) -> bool {
     let f = "wasmo_memorytype_limits64";
     let limits = unsafe { arg(t, f, "self") }.inner().ty.limits;
+    unsafe { *arg_mut(min, f, "min") = limits.min };
+    match limits.max {
+        Some(m) => {
+            unsafe { *arg_mut(max, f, "max") = m };
+            true
+        }
+        None => false,
+    }
+}
+
+/// A new table type with 64-bit indices (memory64), taking ownership of `element` (a reference
+/// type), with limits `min` and, if `max_present`, `max` (in elements); NULL (with
+/// `wasmo_error_message()` set) if `element` is not a reference type.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tabletype_new64(
+    element: *mut super::types::wasm_valtype_t,
+    min: u64,
+    max_present: bool,
+    max: u64,
+) -> *mut super::types::wasm_tabletype_t {
+    let f = "wasmo_tabletype_new64";
+    let element = unsafe { super::take_box(element, f, "element") };
+    if !element.ty.is_ref() {
+        set_last_error(&Error::new(format!(
+            "{f}: table elements must be references, not {}",
+            element.ty
+        )));
+        return std::ptr::null_mut();
+    }
+    clear_last_error();
+    let limits = crate::api::Limits {
+        min,
+        max: max_present.then_some(max),
+    };
+    super::into_raw(super::types::wasm_tabletype_t::new(
+        super::types::CTableType::new(element, limits, true),
+    ))
+}
+
+/// Whether the table type has 64-bit indices (memory64).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tabletype_is64(t: *const super::types::wasm_tabletype_t) -> bool {
+    unsafe { arg(t, "wasmo_tabletype_is64", "self") }
+        .inner()
+        .table64
+}
+
+/// Writes the table type's exact limits (in elements) to `min` and, if it has a maximum,
+/// `max`; returns whether it has one (`max` is left untouched otherwise).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tabletype_limits64(
+    t: *const super::types::wasm_tabletype_t,
+    min: *mut u64,
+    max: *mut u64,
+) -> bool {
+    let f = "wasmo_tabletype_limits64";
+    let limits = unsafe { arg(t, f, "self") }.inner().exact;
     unsafe { *arg_mut(min, f, "min") = limits.min };
     match limits.max {
         Some(m) => {

@@ -1,6 +1,7 @@
-// 64-bit memories (memory64) through the C API: wasmo.h's 64-bit memory types (new, is64, exact
-// limits; wasm.h's 32-bit limits view), a host-made 64-bit memory as an import, reflection of
-// a module's 64-bit memories, accesses and traps at i64 addresses, size and grow from both sides.
+// 64-bit memories and tables (memory64) through the C API: wasmo.h's 64-bit memory and table
+// types (new, is64, exact limits; wasm.h's 32-bit limits view), host-made 64-bit memories and
+// tables as imports, reflection of a module's 64-bit memories and tables, accesses and traps at
+// i64 addresses, size and grow from both sides.
 #include "harness.h"
 
 static wasm_engine_t* engine;
@@ -37,6 +38,79 @@ static void test_types(void) {
   CHECK(!wasmo_memorytype_is64(t));
   CHECK(wasmo_memorytype_limits64(t, &min, &max) && min == 2 && max == 5);
   wasm_memorytype_delete(t);
+
+  wasm_tabletype_t* tt = wasmo_tabletype_new64(wasm_valtype_new(WASM_FUNCREF), 4, true, 0x200000000ull);
+  CHECK(tt && wasmo_tabletype_is64(tt));
+  CHECK(wasmo_tabletype_limits64(tt, &min, &max) && min == 4 && max == 0x200000000ull);
+  CHECK(wasm_tabletype_limits(tt)->min == 4 && wasm_tabletype_limits(tt)->max == wasm_limits_max_default);
+  CHECK(wasm_valtype_kind(wasm_tabletype_element(tt)) == WASM_FUNCREF);
+  wasm_tabletype_delete(tt);
+  CHECK(wasmo_tabletype_new64(wasm_valtype_new(WASM_I32), 1, false, 0) == NULL && wasmo_error_message() != NULL);
+  tt = wasm_tabletype_new(wasm_valtype_new(WASM_EXTERNREF), &limits);
+  CHECK(!wasmo_tabletype_is64(tt));
+  max = 9;
+  CHECK(wasmo_tabletype_limits64(tt, &min, &max) && min == 2 && max == 5);
+  wasm_tabletype_delete(tt);
+}
+
+// (module
+//   (import "host" "tab" (table $tab i64 2 funcref))
+//   (func (export "table_size") (result i64) (table.size $tab)))
+static const uint8_t table64_module[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60,
+    0x00, 0x01, 0x7e, 0x02, 0x0e, 0x01, 0x04, 0x68, 0x6f, 0x73, 0x74, 0x03,
+    0x74, 0x61, 0x62, 0x01, 0x70, 0x04, 0x02, 0x03, 0x02, 0x01, 0x00, 0x07,
+    0x0e, 0x01, 0x0a, 0x74, 0x61, 0x62, 0x6c, 0x65, 0x5f, 0x73, 0x69, 0x7a,
+    0x65, 0x00, 0x00, 0x0a, 0x07, 0x01, 0x05, 0x00, 0xfc, 0x10, 0x00, 0x0b,
+    0x00, 0x0d, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x05, 0x06, 0x01, 0x00, 0x03,
+    0x74, 0x61, 0x62,
+};
+
+// A host-made 64-bit table satisfies a 64-bit table import (a 32-bit one does not), and both
+// sides see its size.
+static void test_table64(void) {
+  wasm_byte_vec_t binary;
+  wasm_byte_vec_new(&binary, sizeof table64_module, (const wasm_byte_t*)table64_module);
+  wasm_module_t* module = wasm_module_new(store, &binary);
+  wasm_byte_vec_delete(&binary);
+  CHECK(module != NULL);
+  wasm_importtype_vec_t imports;
+  wasm_module_imports(module, &imports);
+  uint64_t min = 0, max = 0;
+  const wasm_tabletype_t* it = wasm_externtype_as_tabletype_const(wasm_importtype_type(imports.data[0]));
+  CHECK(imports.size == 1 && it && wasmo_tabletype_is64(it) && !wasmo_tabletype_limits64(it, &min, &max) && min == 2);
+  wasm_importtype_vec_delete(&imports);
+
+  wasm_limits_t limits = {3, wasm_limits_max_default};
+  wasm_tabletype_t* t32 = wasm_tabletype_new(wasm_valtype_new(WASM_FUNCREF), &limits);
+  wasm_table_t* tab32 = wasm_table_new(store, t32, NULL);
+  wasm_tabletype_delete(t32);
+  wasm_extern_t* wrong[1] = {wasm_table_as_extern(tab32)};
+  wasm_extern_vec_t wrong_imports = {1, wrong};
+  CHECK(wasm_instance_new(store, module, &wrong_imports, NULL) == NULL);
+  wasm_table_delete(tab32);
+
+  wasm_tabletype_t* t64 = wasmo_tabletype_new64(wasm_valtype_new(WASM_FUNCREF), 3, false, 0);
+  wasm_table_t* tab = wasm_table_new(store, t64, NULL);
+  wasm_tabletype_delete(t64);
+  CHECK(tab && wasm_table_size(tab) == 3);
+  wasm_tabletype_t* ty = wasm_table_type(tab);
+  CHECK(wasmo_tabletype_is64(ty));
+  wasm_tabletype_delete(ty);
+  wasm_extern_t* ok[1] = {wasm_table_as_extern(tab)};
+  wasm_extern_vec_t ok_imports = {1, ok};
+  wasm_instance_t* instance = wasm_instance_new(store, module, &ok_imports, NULL);
+  CHECK(instance != NULL);
+  wasm_extern_vec_t exports;
+  wasm_instance_exports(instance, &exports);
+  const wasm_func_t* size = wasm_extern_as_func(exports.data[0]);
+  wasm_val_t r;
+  CHECK(call(size, NULL, 0, &r) == NULL && r.of.i64 == 3);
+  CHECK(wasm_table_grow(tab, 2, NULL) && call(size, NULL, 0, &r) == NULL && r.of.i64 == 5);
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_table_delete(tab);
+  wasm_module_delete(module);
 }
 
 int main(void) {
@@ -125,7 +199,8 @@ int main(void) {
   wasm_instance_delete(instance);
   wasm_memory_delete(mem);
   wasm_module_delete(module);
+  test_table64();
   wasm_store_delete(store);
   wasm_engine_delete(engine);
-  return test_finish("test_memory64");
+  return test_finish("test_index64");
 }
