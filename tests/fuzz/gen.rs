@@ -43,7 +43,7 @@ impl Rng {
 }
 
 /// The named configurations.
-pub const CONFIGS: [&str; 3] = ["scalar", "simd", "trap-free"];
+pub const CONFIGS: [&str; 4] = ["scalar", "simd", "trap-free", "wasm3"];
 
 /// Fuel of the termination global wasm-smith injects: shared by all calls into an instance,
 /// it bounds loops and recursion depth alike.
@@ -113,6 +113,15 @@ pub fn smith_config(config: &str) -> Option<wasm_smith::Config> {
         }
         "trap-free" => {
             c.disallow_traps = true;
+            c.canonicalize_nans = true;
+        }
+        "wasm3" => {
+            // What Wasmo supports of Wasm 3.0 (issue 15): 64-bit memories and tables, several
+            // memories, extended constant expressions; scalar otherwise.
+            c.memory64_enabled = true;
+            c.max_memories = 3;
+            c.max_memory64_bytes = 4 * 65536;
+            c.extended_const_enabled = true;
             c.canonicalize_nans = true;
         }
         _ => return None,

@@ -5,7 +5,7 @@
 //! `cargo test --release --test fuzz -- [options]` (scripts/fuzz.sh wraps it):
 //!   --modules N       modules per configuration (default 10)
 //!   --seed S          campaign seed (default 1)
-//!   --configs A,B     configurations (default scalar,simd,trap-free)
+//!   --configs A,B     configurations (default scalar,simd,trap-free,wasm3)
 //!   --mutations M     byte mutants per module, each fed to Module::validate, Module::new in
 //!                     both modes and wasm_module_validate/_new; as many artifact mutants every
 //!                     8th module, fed to Module::deserialize and wasm_module_deserialize

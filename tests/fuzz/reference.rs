@@ -9,7 +9,8 @@ pub struct Wasmi {
 }
 
 impl Wasmi {
-    /// An interpreter with the Wasm 2.0 proposals (SIMD if `simd`) and nothing later.
+    /// An interpreter with the Wasm 2.0 proposals (SIMD if `simd`) and the parts of 3.0 the
+    /// `wasm3` configuration generates (64-bit and multiple memories, extended constants).
     pub fn new(simd: bool) -> Wasmi {
         let mut config = Config::default();
         config
@@ -19,9 +20,10 @@ impl Wasmi {
             .wasm_multi_value(true)
             .wasm_bulk_memory(true)
             .wasm_reference_types(true)
-            .wasm_multi_memory(false)
+            .wasm_multi_memory(true)
+            .wasm_memory64(true)
             .wasm_tail_call(false)
-            .wasm_extended_const(false)
+            .wasm_extended_const(true)
             .wasm_custom_page_sizes(false)
             .wasm_wide_arithmetic(false)
             .wasm_simd(simd)
