@@ -114,8 +114,6 @@ const REFUSED: &[(&str, usize)] = &[
     ("3.0/relaxed-simd/relaxed_laneselect.wast", 12), // relaxed-simd
     ("3.0/relaxed-simd/relaxed_madd_nmadd.wast", 19), // relaxed-simd
     ("3.0/relaxed-simd/relaxed_min_max.wast", 25), // relaxed-simd
-    ("3.0/return_call.wast", 47), // tail-call
-    ("3.0/return_call_indirect.wast", 67), // tail-call
     ("3.0/return_call_ref.wast", 51), // function-references, gc
     ("3.0/select.wast", 1), // function-references
     ("3.0/table.wast", 9), // function-references

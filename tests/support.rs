@@ -22,17 +22,17 @@ const MODULES: &[(&str, &str, bool)] = &[
     ),
     (
         "an unsupported operator in a called function",
-        r#"(module (func (export "f") return_call 0))"#,
+        r#"(module (func (export "f") (drop (ref.i31 (i32.const 0)))))"#,
         false,
     ),
     (
         "an unsupported operator in a function never called",
-        r#"(module (func (export "f")) (func return_call 0))"#,
+        r#"(module (func (export "f")) (func (drop (ref.i31 (i32.const 0)))))"#,
         false,
     ),
     (
         "an unsupported operator in dead code",
-        r#"(module (func (export "f") unreachable return_call 0))"#,
+        r#"(module (func (export "f") unreachable (drop (ref.i31 (i32.const 0)))))"#,
         false,
     ),
     (
@@ -63,7 +63,7 @@ const MODULES: &[(&str, &str, bool)] = &[
     ("a tag", r#"(module (tag))"#, false),
     (
         "an unsupported operator with a supported one before it",
-        r#"(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add drop i32.const 0 return_call 0))"#,
+        r#"(module (func (export "f") (result i32) i32.const 1 i32.const 2 i32.add drop i32.const 0 (drop (ref.i31 (i32.const 0)))))"#,
         false,
     ),
 ];

@@ -267,6 +267,30 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
     }
 });
 
+/// The string attribute of a function that makes tail calls (`return_call`): it keeps the
+/// `disable-tail-calls` attribute every generated function has while the optimiser runs, so
+/// tail-call elimination turns none of its ordinary calls into jumps or loops (runaway
+/// recursion must still exhaust the stack), and loses it just before code generation, which
+/// then compiles its calls marked `tail` (in tail position, `tailcc`) as guaranteed tail calls.
+pub const TAIL_CALLS: &str = "wasmo-tail-calls";
+
+/// Lets code generation compile the `tail` calls of the functions marked [`TAIL_CALLS`].
+fn enable_marked_tail_calls(module: &Module) {
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        if func
+            .get_string_attribute(inkwell::attributes::AttributeLoc::Function, TAIL_CALLS)
+            .is_some()
+        {
+            func.remove_string_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                "disable-tail-calls",
+            );
+        }
+        f = func.get_next_function();
+    }
+}
+
 /// Optimises `module` with `pipeline` and emits it as a relocatable object file.
 pub fn emit_object(
     module: &Module,
@@ -293,6 +317,7 @@ pub fn emit_object(
         relax::relax_float_arithmetic(module);
         run(late)?;
     }
+    enable_marked_tail_calls(module);
     dump_ir(module, "post");
     let buffer = machine
         .write_to_memory_buffer(module, FileType::Object)

@@ -4,7 +4,10 @@
 //! two adapters between the host and wasm:
 //!
 //! - wasm function: `results f(ptr callee_vmctx, params...)`; several results come back as a
-//!   struct; references are pointers.
+//!   struct; references are pointers. Its LLVM calling convention is `tailcc` ([`WASM_CC`]):
+//!   the C convention's registers on x86-64 (so the lazy stubs' resolver forwards it unchanged),
+//!   with the callee popping its stack arguments, which is what lets `return_call` be a real
+//!   tail call between functions of any signatures.
 //! - array trampoline (host -> wasm): `void t(ptr vmctx, ptr code, ptr values)`, reading arguments
 //!   from and writing results to 16-byte slots of `values`.
 //! - host stub (wasm -> host): a wasm-convention function for one signature that spills its
@@ -28,6 +31,10 @@ impl From<inkwell::builder::BuilderError> for Error {
         Error::new(format!("internal error building LLVM IR: {e}"))
     }
 }
+
+/// LLVM's `tailcc` calling convention, every wasm function's and every call's to one: a call
+/// marked `tail` in tail position is guaranteed to reuse the caller's frame.
+pub const WASM_CC: u32 = 18;
 
 /// The LLVM type of a wasm value.
 pub fn llvm_type<'c>(context: &'c Context, ty: ValType) -> Result<BasicTypeEnum<'c>> {
@@ -148,6 +155,7 @@ pub fn call_wasm<'c>(
 ) -> Result<Vec<BasicValueEnum<'c>>> {
     let fn_type = function_type(context, ty)?;
     let call = builder.build_indirect_call(fn_type, code, args, "call")?;
+    call.set_call_convention(WASM_CC);
     unpack_results(builder, ty, call.try_as_basic_value().basic())
 }
 
@@ -254,6 +262,7 @@ pub fn define_host_stub<'c>(
     ty: &FuncType,
 ) -> Result<()> {
     let f = module.add_function(name, function_type(context, ty)?, None);
+    f.set_call_conventions(WASM_CC);
     add_function_attributes(context, f);
     let builder = context.create_builder();
     builder.position_at_end(context.append_basic_block(f, "entry"));

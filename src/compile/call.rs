@@ -9,6 +9,7 @@ use super::translate::FuncTranslator;
 use crate::error::Result;
 use crate::vm::TrapCode;
 use crate::vm::VMFuncRef;
+use inkwell::attributes::AttributeLoc;
 use inkwell::values::{BasicMetadataValueEnum, PointerValue};
 use inkwell::IntPredicate;
 
@@ -55,6 +56,7 @@ impl<'c> FuncTranslator<'c, '_> {
                 .map(BasicMetadataValueEnum::from),
         );
         let call = self.b.build_call(callee, &args, "call")?;
+        call.set_call_convention(abi::WASM_CC);
         let results = abi::unpack_results(&self.b, &ty, call.try_as_basic_value().basic())?;
         self.stack.extend(results);
         Ok(())
@@ -62,6 +64,18 @@ impl<'c> FuncTranslator<'c, '_> {
 
     pub(super) fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
         let ty = self.env.info.type_at(type_index).clone();
+        let func_ref = self.checked_table_func_ref(type_index, table_index)?;
+        self.call_func_ref(func_ref, &ty)
+    }
+
+    /// The function reference `call_indirect` and `return_call_indirect` call: the element at
+    /// the index on top of the stack, trapping if it is out of bounds, null, or of another type
+    /// than `type_index`.
+    fn checked_table_func_ref(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+    ) -> Result<PointerValue<'c>> {
         let index = self.pop_int();
         let at = self.table_element(table_index, index, TrapCode::UndefinedElement)?;
         let func_ref = self
@@ -104,6 +118,73 @@ impl<'c> FuncTranslator<'c, '_> {
             .b
             .build_int_compare(IntPredicate::NE, actual, expected, "mismatch")?;
         self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
-        self.call_func_ref(func_ref, &ty)
+        Ok(func_ref)
+    }
+
+    /// `return_call`: a real tail call (`tail` in tail position with `tailcc`, which LLVM
+    /// guarantees to compile as a jump reusing this frame), so the native stack stays constant
+    /// however many follow each other. Results pass through untouched: validation makes the
+    /// callee's results this function's.
+    pub(super) fn visit_return_call(&mut self, function_index: u32) -> R {
+        let ty = self.env.info.function_type(function_index).clone();
+        self.allow_tail_calls();
+        // Always through the function reference, even where `call` calls directly: LLVM's
+        // interprocedural constant propagation would otherwise learn what a direct callee
+        // returns (`count` always returns 0), replace the call's value, and so take the call
+        // out of tail position; LLVM 16's C API cannot mark a call `musttail`.
+        let func_ref = self.load_vmctx_ptr(self.env.offsets.func_ref(function_index))?;
+        self.tail_call_func_ref(func_ref, &ty)
+    }
+
+    pub(super) fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
+        let ty = self.env.info.type_at(type_index).clone();
+        self.allow_tail_calls();
+        let func_ref = self.checked_table_func_ref(type_index, table_index)?;
+        self.tail_call_func_ref(func_ref, &ty)
+    }
+
+    fn tail_call_func_ref(
+        &mut self,
+        func_ref: PointerValue<'c>,
+        ty: &crate::module::types::FuncType,
+    ) -> R {
+        let ptr = abi::ptr_type(self.ctx).into();
+        let code = self
+            .load_field(func_ref, VMFuncRef::CODE, ptr, false)?
+            .into_pointer_value();
+        let callee_vmctx = self.load_field(func_ref, VMFuncRef::VMCTX, ptr, false)?;
+        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into()];
+        args.extend(
+            self.pop_n(ty.params.len())
+                .into_iter()
+                .map(BasicMetadataValueEnum::from),
+        );
+        let fn_type = abi::function_type(self.ctx, ty)?;
+        let call = self
+            .b
+            .build_indirect_call(fn_type, code, &args, "tail_call")?;
+        self.finish_tail_call(call)
+    }
+
+    /// Marks `call` a tail call and returns its value; what follows is unreachable.
+    fn finish_tail_call(&mut self, call: inkwell::values::CallSiteValue<'c>) -> R {
+        call.set_call_convention(abi::WASM_CC);
+        call.set_tail_call(true);
+        match call.try_as_basic_value().basic() {
+            Some(v) => self.b.build_return(Some(&v))?,
+            None => self.b.build_return(None)?,
+        };
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// Marks the function as one whose `tail` calls code generation must keep
+    /// ([`crate::codegen::TAIL_CALLS`]).
+    fn allow_tail_calls(&self) {
+        self.func.add_attribute(
+            AttributeLoc::Function,
+            self.ctx
+                .create_string_attribute(crate::codegen::TAIL_CALLS, "true"),
+        );
     }
 }

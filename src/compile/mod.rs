@@ -90,6 +90,7 @@ impl ModuleEnv<'_> {
             abi::function_type(ctx, self.info.function_type(index))?,
             None,
         );
+        f.set_call_conventions(abi::WASM_CC);
         abi::add_function_attributes(ctx, f);
         Ok(f)
     }

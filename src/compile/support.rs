@@ -78,6 +78,7 @@ macro_rules! check_visit {
     (@forward saturating_float_to_int $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward bulk_memory $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward reference_types $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward tail_call $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         match $inner.simd_visitor() {
             Some(v) => v.$visit($($arg),*).map_err(Error::from),
@@ -134,21 +135,23 @@ mod tests {
     fn refuses_what_the_translator_refuses() {
         assert!(check("(module (func (result i32) i32.const 1 i32.extend8_s))").is_ok());
         assert!(check("(module (func (param v128) (result v128) local.get 0 i8x16.abs))").is_ok());
-        let e = check("(module (func (return_call 0)))").unwrap_err();
-        assert!(e.message().contains("tail-call"), "{e}");
+        assert!(check("(module (func (return_call 0)))").is_ok());
+        let gc = "(drop (ref.i31 (i32.const 0)))";
+        let e = check(&format!("(module (func {gc}))")).unwrap_err();
+        assert!(e.message().contains("gc proposal"), "{e}");
         let e = check("(module (func (local anyref)))").unwrap_err();
         assert!(e.message().starts_with("unsupported:"), "{e}");
         assert!(check("(module (memory i64 1))").is_ok());
         assert!(check("(module (table i64 1 funcref))").is_ok());
-        let e = check("(module (func unreachable return_call 0))").unwrap_err();
+        let e = check(&format!("(module (func unreachable {gc}))")).unwrap_err();
         // In the same pass as validation, on every body, however many threads validate.
-        let bad = wat::parse_str("(module (func) (func) (func (return_call 0)))").unwrap();
+        let bad = wat::parse_str(format!("(module (func) (func) (func {gc}))")).unwrap();
         for threads in [1, 2] {
             let e = decode_supported(&bad, crate::module::features(), threads).unwrap_err();
-            assert!(e.message().contains("tail-call"), "{e}");
+            assert!(e.message().contains("gc proposal"), "{e}");
         }
         assert!(
-            e.message().contains("tail-call"),
+            e.message().contains("gc proposal"),
             "dead code is checked too: {e}"
         );
     }

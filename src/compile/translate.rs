@@ -516,6 +516,7 @@ macro_rules! dispatch_visit {
     (@body saturating_float_to_int $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body bulk_memory $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body reference_types $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body tail_call $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body $proposal:ident $s:ident $visit:ident $op:ident ($($arg:ident)*)) => {{
         $( let _ = $arg; )*
         if !$s.reachable {
