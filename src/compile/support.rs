@@ -79,9 +79,15 @@ macro_rules! check_visit {
     (@forward bulk_memory $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward reference_types $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        check_visit!(@simd simd $op ($inner) $visit ($($arg),*))
+    };
+    (@forward relaxed_simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        check_visit!(@simd relaxed_simd $op ($inner) $visit ($($arg),*))
+    };
+    (@simd $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         match $inner.simd_visitor() {
             Some(v) => v.$visit($($arg),*).map_err(Error::from),
-            None => Err(unsupported_operator(stringify!($op), "simd")),
+            None => Err(unsupported_operator(stringify!($op), stringify!($proposal))),
         }
     };
     (@forward $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {{
@@ -134,6 +140,9 @@ mod tests {
     fn refuses_what_the_translator_refuses() {
         assert!(check("(module (func (result i32) i32.const 1 i32.extend8_s))").is_ok());
         assert!(check("(module (func (param v128) (result v128) local.get 0 i8x16.abs))").is_ok());
+        let relaxed = "(module (func (param v128 v128) (result v128)
+                         local.get 0 local.get 1 i8x16.relaxed_swizzle))";
+        assert!(check(relaxed).is_ok(), "relaxed SIMD is supported");
         let e = check("(module (func (return_call 0)))").unwrap_err();
         assert!(e.message().contains("tail-call"), "{e}");
         let e = check("(module (func (local anyref)))").unwrap_err();
