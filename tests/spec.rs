@@ -107,13 +107,6 @@ const REFUSED: &[(&str, usize)] = &[
     ("3.0/ref_as_non_null.wast", 7), // function-references
     ("3.0/ref_is_null.wast", 20), // function-references
     ("3.0/ref_null.wast", 34), // gc
-    ("3.0/relaxed-simd/i16x8_relaxed_q15mulr_s.wast", 3), // relaxed-simd
-    ("3.0/relaxed-simd/i32x4_relaxed_trunc.wast", 1), // relaxed-simd
-    ("3.0/relaxed-simd/i8x16_relaxed_swizzle.wast", 6), // relaxed-simd
-    ("3.0/relaxed-simd/relaxed_dot_product.wast", 11), // relaxed-simd
-    ("3.0/relaxed-simd/relaxed_laneselect.wast", 12), // relaxed-simd
-    ("3.0/relaxed-simd/relaxed_madd_nmadd.wast", 19), // relaxed-simd
-    ("3.0/relaxed-simd/relaxed_min_max.wast", 25), // relaxed-simd
     ("3.0/return_call_ref.wast", 51), // function-references, gc
     ("3.0/select.wast", 1), // function-references
     ("3.0/table.wast", 9), // function-references

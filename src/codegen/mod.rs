@@ -28,17 +28,31 @@ pub struct TargetConfig {
     pub features: String,
 }
 
+/// The host's, or with the developer switch `WASMO_CPU=NAME[,FEATURES]` LLVM's CPU `NAME` with
+/// only `FEATURES` (LLVM's spelling: `+ssse3,+sse4.1`): `WASMO_CPU=x86-64` makes the code of an
+/// x86-64 without SSSE3, SSE4.1 or FMA, so tests run the lowerings for such CPUs (the translator
+/// asks [`TargetConfig::has_feature`]). Code for features the host lacks would fault.
 static TARGET: Lazy<TargetConfig> = Lazy::new(|| {
     Target::initialize_native(&InitializationConfig::default())
         .expect("LLVM supports the host target");
     set_llvm_options();
+    let (cpu, features) = match std::env::var("WASMO_CPU") {
+        Ok(cpu) => {
+            let (name, features) = cpu.split_once(',').unwrap_or((&cpu, ""));
+            (name.to_string(), features.to_string())
+        }
+        Err(_) => (
+            TargetMachine::get_host_cpu_name().to_string(),
+            TargetMachine::get_host_cpu_features().to_string(),
+        ),
+    };
     TargetConfig {
         triple: TargetMachine::get_default_triple()
             .as_str()
             .to_string_lossy()
             .into_owned(),
-        cpu: TargetMachine::get_host_cpu_name().to_string(),
-        features: TargetMachine::get_host_cpu_features().to_string(),
+        cpu,
+        features,
     }
 });
 

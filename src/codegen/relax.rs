@@ -8,7 +8,9 @@
 //! dense double-precision kernel stays scalar and latency-bound.
 //!
 //! Those folds need an operand that is one of the constants ±0.0, ±1.0 (or NaN, undef, an
-//! expression). The early half of the pipeline (inlining, SCCP, GVN, instcombine) is where values
+//! expression). Relaxed SIMD's fused multiply-add (`relaxed_madd`) is constrained too: LLVM
+//! turns `fma(x, 1.0, z)` into `x + z` and that into `x` when `z` is -0.0; it relaxes to
+//! `llvm.fma` on the same condition, for all three operands. The early half of the pipeline (inlining, SCCP, GVN, instcombine) is where values
 //! become known constants, so after it [`relax_float_arithmetic`] turns each constrained operation
 //! whose operands cannot trigger such a fold back into the plain instruction, and the late half
 //! (loop vectoriser, unroll-and-jam, the last instcombine) sees ordinary float code. An operation
@@ -25,24 +27,38 @@ use llvm_sys::core::*;
 use llvm_sys::prelude::*;
 use llvm_sys::LLVMTypeKind;
 
-/// The four arithmetic operations that may be relaxed, by constrained intrinsic name prefix.
-const OPS: [(&str, Op); 4] = [
+/// The arithmetic operations that may be relaxed, by constrained intrinsic name prefix.
+const OPS: [(&str, Op); 5] = [
     ("llvm.experimental.constrained.fadd.", Op::Add),
     ("llvm.experimental.constrained.fsub.", Op::Sub),
     ("llvm.experimental.constrained.fmul.", Op::Mul),
     ("llvm.experimental.constrained.fdiv.", Op::Div),
+    ("llvm.experimental.constrained.fma.", Op::Fma),
 ];
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Op {
     Add,
     Sub,
     Mul,
     Div,
+    /// `llvm.fma`, three operands.
+    Fma,
 }
 
-/// Replaces every constrained `fadd`/`fsub`/`fmul`/`fdiv` in `module` that no fold can turn
-/// into its operand by the plain instruction (keeping its debug location); returns how many.
+impl Op {
+    fn operands(self) -> u32 {
+        if self == Op::Fma {
+            3
+        } else {
+            2
+        }
+    }
+}
+
+/// Replaces every constrained `fadd`/`fsub`/`fmul`/`fdiv`/`fma` in `module` that no fold can
+/// turn into an operand by the plain instruction or `llvm.fma` (keeping its debug location);
+/// returns how many.
 pub fn relax_float_arithmetic(module: &Module) -> usize {
     let mut relaxed = 0;
     // SAFETY: walks and edits the instructions of a module this thread owns; an instruction is
@@ -58,7 +74,7 @@ pub fn relax_float_arithmetic(module: &Module) -> usize {
                 while !inst.is_null() {
                     let next = LLVMGetNextInstruction(inst);
                     if let Some(op) = relaxable(inst) {
-                        replace(builder, inst, op);
+                        replace(module, builder, inst, op);
                         relaxed += 1;
                     }
                     inst = next;
@@ -88,8 +104,9 @@ unsafe fn relaxable(inst: LLVMValueRef) -> Option<Op> {
         .iter()
         .find(|(prefix, _)| name.starts_with(prefix.as_bytes()))?
         .1;
-    let (x, y) = (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1));
-    (!may_fold(x) && !may_fold(y)).then_some(op)
+    (0..op.operands())
+        .all(|i| !may_fold(LLVMGetOperand(inst, i)))
+        .then_some(op)
 }
 
 /// Whether operand `v` could let LLVM fold the operation to (the negation of) the other operand.
@@ -141,8 +158,9 @@ unsafe fn risky_scalar(c: LLVMValueRef) -> bool {
     !x.is_finite() || x == 0.0 || x.abs() == 1.0
 }
 
-/// Replaces the call `inst` by the plain instruction for `op` on the same operands.
-unsafe fn replace(builder: LLVMBuilderRef, inst: LLVMValueRef, op: Op) {
+/// Replaces the call `inst` by the plain instruction (or `llvm.fma`) for `op` on the same
+/// operands.
+unsafe fn replace(module: LLVMModuleRef, builder: LLVMBuilderRef, inst: LLVMValueRef, op: Op) {
     let (x, y) = (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1));
     LLVMPositionBuilderBefore(builder, inst);
     let name = c"".as_ptr();
@@ -151,6 +169,15 @@ unsafe fn replace(builder: LLVMBuilderRef, inst: LLVMValueRef, op: Op) {
         Op::Sub => LLVMBuildFSub(builder, x, y, name),
         Op::Mul => LLVMBuildFMul(builder, x, y, name),
         Op::Div => LLVMBuildFDiv(builder, x, y, name),
+        Op::Fma => {
+            let fma = "llvm.fma";
+            let id = LLVMLookupIntrinsicID(fma.as_ptr().cast(), fma.len());
+            let mut ty = LLVMTypeOf(x);
+            let f = LLVMGetIntrinsicDeclaration(module, id, &mut ty, 1);
+            let fty = LLVMIntrinsicGetType(LLVMGetModuleContext(module), id, &mut ty, 1);
+            let mut args = [x, y, LLVMGetOperand(inst, 2)];
+            LLVMBuildCall2(builder, fty, f, args.as_mut_ptr(), 3, name)
+        }
     };
     // Kind 0 is `dbg`: the location maps machine code back to the wasm offset.
     let location = LLVMGetMetadata(inst, 0);
@@ -220,6 +247,38 @@ out:
         assert_eq!(
             text.matches("call <2 x double> @llvm.experimental").count(),
             1
+        );
+    }
+
+    #[test]
+    fn relaxes_fused_multiply_adds_on_all_three_operands() {
+        let ctx = Context::create();
+        let m = module(
+            &ctx,
+            r#"
+declare <4 x float> @llvm.experimental.constrained.fma.v4f32(<4 x float>, <4 x float>, <4 x float>, metadata, metadata)
+define <4 x float> @f(<4 x float> %x, <4 x float> %y, <4 x float> %z) {
+  %a = call <4 x float> @llvm.experimental.constrained.fma.v4f32(<4 x float> %x, <4 x float> %y, <4 x float> %z, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
+  %b = call <4 x float> @llvm.experimental.constrained.fma.v4f32(<4 x float> %a, <4 x float> <float 1.0, float 1.0, float 1.0, float 1.0>, <4 x float> %z, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
+  %c = call <4 x float> @llvm.experimental.constrained.fma.v4f32(<4 x float> %b, <4 x float> %y, <4 x float> <float -0.0, float 2.0, float 2.0, float 2.0>, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
+  %d = call <4 x float> @llvm.experimental.constrained.fma.v4f32(<4 x float> %c, <4 x float> %y, <4 x float> <float 2.0, float 3.0, float 2.0, float 2.0>, metadata !"round.tonearest", metadata !"fpexcept.maytrap")
+  ret <4 x float> %d
+}
+"#,
+        );
+        assert_eq!(relax_float_arithmetic(&m), 2);
+        m.verify().unwrap();
+        let text = m.print_to_string().to_string();
+        // Relaxed: x*y+z and the one with a harmless constant; kept: *1.0 and + -0.0.
+        assert_eq!(
+            text.matches("call <4 x float> @llvm.fma.v4f32(").count(),
+            2,
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("call <4 x float> @llvm.experimental").count(),
+            2,
+            "{text}"
         );
     }
 }

@@ -17,10 +17,14 @@
 //!
 //! Everything else maps to LLVM's generic vector operations, which the x86 backend selects as
 //! single SSE4.1/AVX2 instructions (`pavgb`, `pmaddwd`, `pmovmskb`, `pminsd`, `roundps`, ...).
-//! Operators of the relaxed-SIMD proposal are refused with their proposal's name.
+//!
+//! The relaxed-SIMD operators (Wasm 3.0) each give one fixed result of those the spec allows,
+//! the one of x86's own instruction (`pshufb`, `cvttps2dq`, `minps`, `blendv`, `pmulhrsw`,
+//! `pmaddubsw`, a fused multiply-add; see "relaxed SIMD" below and DESIGN.md), the same in every
+//! tier, at every opt level and on every x86-64 CPU.
 
 use super::abi;
-use super::translate::{unsupported_operator, FuncTranslator};
+use super::translate::FuncTranslator;
 use crate::error::{Error, Result};
 use inkwell::types::{BasicTypeEnum, VectorType};
 use inkwell::values::{BasicValue, BasicValueEnum, IntValue, VectorValue};
@@ -28,6 +32,11 @@ use inkwell::{FloatPredicate as F, IntPredicate as I};
 use wasmparser::{MemArg, Operator as O};
 
 type R = Result<()>;
+
+/// Whether the target has CPU feature `name` (LLVM's spelling).
+fn has_feature(name: &str) -> bool {
+    crate::codegen::host().has_feature(name)
+}
 
 /// The lane shapes of a `v128`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -412,16 +421,26 @@ impl<'c> FuncTranslator<'c, '_> {
         })
     }
 
+    /// `(x * y + 0x4000) >> 15` of i16 lanes, as `<8 x i32>` (only `-0x8000 * -0x8000` leaves
+    /// the i16 range: 0x8000).
+    fn q15_product(&self, x: VectorValue<'c>, y: VectorValue<'c>) -> Result<VectorValue<'c>> {
+        let wide = self.ivec(32, 8);
+        let x = self.b.build_int_s_extend(x, wide, "x")?;
+        let y = self.b.build_int_s_extend(y, wide, "y")?;
+        let p = self.b.build_int_mul(x, y, "p")?;
+        let p = self
+            .b
+            .build_int_add(p, self.splat_const_wide(0x4000), "p")?;
+        Ok(self
+            .b
+            .build_right_shift(p, self.splat_const_wide(15), true, "p")?)
+    }
+
     /// `i16x8.q15mulr_sat_s`: `(x * y + 0x4000) >> 15`, saturated.
     fn q15mulr(&mut self) -> R {
         self.binop(I16x8, |t, x, y| {
             let wide = t.ivec(32, 8);
-            let x = t.b.build_int_s_extend(x, wide, "x")?;
-            let y = t.b.build_int_s_extend(y, wide, "y")?;
-            let p = t.b.build_int_mul(x, y, "p")?;
-            let p = t.b.build_int_add(p, t.splat_const_wide(0x4000), "p")?;
-            let p =
-                t.b.build_right_shift(p, t.splat_const_wide(15), true, "p")?;
+            let p = t.q15_product(x, y)?;
             let p = t.vintrinsic("llvm.smin", &[wide], &[p, t.splat_const_wide(0x7fff)])?;
             let p = t.vintrinsic("llvm.smax", &[wide], &[p, t.splat_const_wide(-0x8000)])?;
             Ok(t.b.build_int_truncate(p, t.vty(I16x8), "q15")?)
@@ -623,16 +642,21 @@ impl<'c> FuncTranslator<'c, '_> {
             &[self.vty(I8x16)],
             &[idx, self.splat_const(I8x16, 0x70)],
         )?;
-        let r = if crate::codegen::host().has_feature("ssse3") {
-            self.vintrinsic("llvm.x86.ssse3.pshuf.b.128", &[], &[a, idx])?
-        } else {
-            self.swizzle_by_lane(a, idx)?
-        };
+        let r = self.pshufb(a, idx)?;
         self.push_v(r)
     }
 
-    /// `swizzle` without `pshufb` (x86-64 CPUs before SSSE3): lane by lane, with `idx` already
-    /// saturated as in [`Self::swizzle`] (top bit set: the lane is 0).
+    /// What x86's `pshufb` computes: `a[idx[i] & 15]`, or 0 where `idx[i]`'s top bit is set.
+    fn pshufb(&self, a: VectorValue<'c>, idx: VectorValue<'c>) -> Result<VectorValue<'c>> {
+        if has_feature("ssse3") {
+            self.vintrinsic("llvm.x86.ssse3.pshuf.b.128", &[], &[a, idx])
+        } else {
+            self.swizzle_by_lane(a, idx)
+        }
+    }
+
+    /// `pshufb` without `pshufb` (x86-64 CPUs before SSSE3): lane by lane (top bit of the index
+    /// set: the lane is 0, else the index's low four bits pick the lane).
     fn swizzle_by_lane(&self, a: VectorValue<'c>, idx: VectorValue<'c>) -> Result<VectorValue<'c>> {
         let i8t = self.ctx.i8_type();
         let mut r = self.vty(I8x16).const_zero();
@@ -708,6 +732,202 @@ impl<'c> FuncTranslator<'c, '_> {
         let hi = u64::from_le_bytes(bytes[8..].try_into().unwrap());
         let v = VectorType::const_vector(&[i64t.const_int(lo, false), i64t.const_int(hi, false)]);
         self.push_v(v)
+    }
+
+    // ---- relaxed SIMD -----------------------------------------------------------------------------
+    //
+    // Each relaxed operator gives one fixed result of those the spec allows: the one x86-64 computes
+    // fastest (DESIGN.md, "Relaxed SIMD", says which and why). The result is the same in every
+    // tier, at every opt level and on every x86-64 CPU: it is computed by x86 intrinsics, which
+    // have their instruction's exact semantics, or by generic operations without poison. An
+    // intrinsic past SSE2 is used only when the target has its feature (LLVM cannot select it
+    // otherwise), with a generic lowering of the same result for CPUs without it.
+
+    /// A constant float vector of shape `s` with every lane `value`.
+    fn splat_float(&self, s: Shape, value: f64) -> VectorValue<'c> {
+        let lane = self
+            .vty(s)
+            .get_element_type()
+            .into_float_type()
+            .const_float(value);
+        VectorType::const_vector(&vec![lane; s.lanes() as usize])
+    }
+
+    /// `i8x16.relaxed_swizzle` as `pshufb`: `a[idx & 15]`, 0 where `idx >= 128`.
+    fn relaxed_swizzle(&mut self) -> R {
+        let idx = self.pop_v(I8x16)?;
+        let a = self.pop_v(I8x16)?;
+        let r = self.pshufb(a, idx)?;
+        self.push_v(r)
+    }
+
+    /// `i32x4.relaxed_trunc_f32x4_s` and `_f64x2_s_zero` as `cvttps2dq`/`cvttpd2dq`: INT32_MIN
+    /// for NaN and out-of-range lanes (the latter zeroes the two upper lanes).
+    fn relaxed_trunc_s(&mut self, from: Shape) -> R {
+        let x = self.pop_v(from)?;
+        let name = if from == F32x4 {
+            "llvm.x86.sse2.cvttps2dq"
+        } else {
+            "llvm.x86.sse2.cvttpd2dq"
+        };
+        let r = self.vintrinsic(name, &[], &[x])?;
+        self.push_v(r)
+    }
+
+    /// `i32x4.relaxed_trunc_f32x4_u` and `_f64x2_u_zero`: saturating, like `trunc_sat_u` (0 for
+    /// NaN and negative lanes, UINT32_MAX above), in 10 and 8 vector instructions (LLVM 16 lowers
+    /// `llvm.fptoui.sat` of vectors one lane at a time: 32 instructions for f32x4).
+    fn relaxed_trunc_u(&mut self, from: Shape) -> R {
+        let x = self.pop_v(from)?;
+        let (max, min, cvtt) = if from == F32x4 {
+            (
+                "llvm.x86.sse.max.ps",
+                "llvm.x86.sse.min.ps",
+                "llvm.x86.sse2.cvttps2dq",
+            )
+        } else {
+            (
+                "llvm.x86.sse2.max.pd",
+                "llvm.x86.sse2.min.pd",
+                "llvm.x86.sse2.cvttpd2dq",
+            )
+        };
+        let i32x4 = self.vty(I32x4);
+        let two31 = self.splat_float(from, 2147483648.0);
+        // `maxps` gives its second operand where either is NaN: NaN and negative lanes become 0.
+        let x = self.vintrinsic(max, &[], &[x, self.vty(from).const_zero()])?;
+        // `cvtt` converts lanes below 2^31 exactly and gives INT32_MIN for the others; those
+        // convert as x - 2^31 (exact there), which added to INT32_MIN makes the result.
+        let (low, high) = if from == F32x4 {
+            // Lanes >= 2^32 (x - 2^31 >= 2^31, which converts to INT32_MIN) are flipped to
+            // 0x7fffffff: with INT32_MIN that makes UINT32_MAX.
+            let y = self.b.build_float_sub(x, two31, "y")?;
+            let big = self.b.build_float_compare(F::OGE, y, two31, "big")?;
+            let big = self.b.build_int_s_extend(big, i32x4, "big")?;
+            let high = self.vintrinsic(cvtt, &[], &[y])?;
+            let high = self.b.build_xor(high, big, "high")?;
+            (self.vintrinsic(cvtt, &[], &[x])?, high)
+        } else {
+            // UINT32_MAX is a double: lanes are clamped to it first.
+            let x = self.vintrinsic(min, &[], &[x, self.splat_float(F64x2, 4294967295.0)])?;
+            let y = self.b.build_float_sub(x, two31, "y")?;
+            let high = self.vintrinsic(cvtt, &[], &[y])?;
+            (self.vintrinsic(cvtt, &[], &[x])?, high)
+        };
+        // Below 2^31, x - 2^31 converts to a lane <= 0: clamped to 0, it adds nothing.
+        let high = self.vintrinsic("llvm.smax", &[i32x4], &[high, i32x4.const_zero()])?;
+        let r = self.b.build_int_add(low, high, "trunc")?;
+        self.push_v(r)
+    }
+
+    /// `relaxed_madd` (`a * b + c`) and `relaxed_nmadd` (`-a * b + c`), fused: one rounding.
+    /// Constrained like wasm's other float arithmetic (so no fold hands back a signalling NaN;
+    /// `codegen/relax.rs` relaxes it for the loop passes); CPUs without FMA call libm's `fma`.
+    fn relaxed_madd(&mut self, s: Shape, negate: bool) -> R {
+        let c = self.pop_v(s)?;
+        let b = self.pop_v(s)?;
+        let a = self.pop_v(s)?;
+        let a = if negate {
+            self.b.build_float_neg(a, "neg")?
+        } else {
+            a
+        };
+        let r = self
+            .constrained("fma", &[self.vty(s).into()], &[a, b, c], true)?
+            .into_vector_value();
+        self.push_v(r)
+    }
+
+    /// `relaxed_laneselect` as `blendv`: each lane from `a` where the mask lane's top bit is set,
+    /// from `b` where it is clear (i16 lanes: the mask is widened from its top bit first).
+    fn relaxed_laneselect(&mut self, s: Shape) -> R {
+        let m = self.pop_v(s)?;
+        let b = self.pop_v(s)?;
+        let a = self.pop_v(s)?;
+        let r = if has_feature("sse4.1") {
+            let (name, ty) = match s {
+                I32x4 => ("llvm.x86.sse41.blendvps", self.vty(F32x4)),
+                I64x2 => ("llvm.x86.sse41.blendvpd", self.vty(F64x2)),
+                _ => ("llvm.x86.sse41.pblendvb", self.vty(I8x16)),
+            };
+            let m = if s == I16x8 {
+                let fifteen = self.splat_const(I16x8, 15);
+                self.b.build_right_shift(m, fifteen, true, "mask")?
+            } else {
+                m
+            };
+            let (b, a, m) = (self.cast(b, ty)?, self.cast(a, ty)?, self.cast(m, ty)?);
+            self.vintrinsic(name, &[], &[b, a, m])?
+        } else {
+            let top = self
+                .b
+                .build_int_compare(I::SLT, m, self.vty(s).const_zero(), "top")?;
+            self.b
+                .build_select(top, a, b, "laneselect")?
+                .into_vector_value()
+        };
+        self.push_v(r)
+    }
+
+    /// `relaxed_min`/`relaxed_max` as `minps`/`maxps` (`a < b ? a : b`, `a > b ? a : b`): the
+    /// second operand where either is NaN or both are zeroes.
+    fn relaxed_min_max(&mut self, s: Shape, min: bool) -> R {
+        let name = match (s, min) {
+            (F32x4, true) => "llvm.x86.sse.min.ps",
+            (F32x4, false) => "llvm.x86.sse.max.ps",
+            (_, true) => "llvm.x86.sse2.min.pd",
+            (_, false) => "llvm.x86.sse2.max.pd",
+        };
+        self.binop(s, |t, x, y| t.vintrinsic(name, &[], &[x, y]))
+    }
+
+    /// `i16x8.relaxed_q15mulr_s` as `pmulhrsw`: `(x * y + 0x4000) >> 15`, where only
+    /// `-0x8000 * -0x8000` overflows, to -0x8000.
+    fn relaxed_q15mulr(&mut self) -> R {
+        self.binop(I16x8, |t, x, y| {
+            if has_feature("ssse3") {
+                t.vintrinsic("llvm.x86.ssse3.pmul.hr.sw.128", &[], &[x, y])
+            } else {
+                let p = t.q15_product(x, y)?;
+                Ok(t.b.build_int_truncate(p, t.vty(I16x8), "q15")?)
+            }
+        })
+    }
+
+    /// The relaxed dot product's first step as `pmaddubsw b, a`: `b`'s bytes unsigned times
+    /// `a`'s signed, adjacent products added with signed saturation, as `<8 x i16>`.
+    fn dot_i8x16_i7x16(&self, a: VectorValue<'c>, b: VectorValue<'c>) -> Result<VectorValue<'c>> {
+        if has_feature("ssse3") {
+            return self.vintrinsic("llvm.x86.ssse3.pmadd.ub.sw.128", &[], &[b, a]);
+        }
+        // Each product, -128 * 255 ..= 127 * 255, fits in i16.
+        let wide = self.ivec(16, 16);
+        let a = self.b.build_int_s_extend(a, wide, "a")?;
+        let b = self.b.build_int_z_extend(b, wide, "b")?;
+        let products = self.b.build_int_mul(a, b, "products")?;
+        let (evens, odds) = self.evens_odds(products)?;
+        self.vintrinsic("llvm.sadd.sat", &[self.vty(I16x8)], &[evens, odds])
+    }
+
+    /// `i16x8.relaxed_dot_i8x16_i7x16_s`: see [`Self::dot_i8x16_i7x16`].
+    fn relaxed_dot(&mut self) -> R {
+        self.binop(I8x16, |t, a, b| t.dot_i8x16_i7x16(a, b))
+    }
+
+    /// `i32x4.relaxed_dot_i8x16_i7x16_add_s`: the i16 dot product's adjacent lanes added
+    /// (`pmaddwd` by 1) and then `c` (wrapping).
+    fn relaxed_dot_add(&mut self) -> R {
+        let c = self.pop_v(I32x4)?;
+        let b = self.pop_v(I8x16)?;
+        let a = self.pop_v(I8x16)?;
+        let d = self.dot_i8x16_i7x16(a, b)?;
+        let pairs = self.vintrinsic(
+            "llvm.x86.sse2.pmadd.wd",
+            &[],
+            &[d, self.splat_const(I16x8, 1)],
+        )?;
+        let r = self.b.build_int_add(pairs, c, "dot")?;
+        self.push_v(r)
     }
 
     /// Translates one SIMD operator.
@@ -990,6 +1210,27 @@ impl<'c> FuncTranslator<'c, '_> {
             O::F32x4DemoteF64x2Zero => self.demote(),
             O::F64x2PromoteLowF32x4 => self.promote(),
 
+            O::I8x16RelaxedSwizzle => self.relaxed_swizzle(),
+            O::I32x4RelaxedTruncF32x4S => self.relaxed_trunc_s(F32x4),
+            O::I32x4RelaxedTruncF32x4U => self.relaxed_trunc_u(F32x4),
+            O::I32x4RelaxedTruncF64x2SZero => self.relaxed_trunc_s(F64x2),
+            O::I32x4RelaxedTruncF64x2UZero => self.relaxed_trunc_u(F64x2),
+            O::F32x4RelaxedMadd => self.relaxed_madd(F32x4, false),
+            O::F32x4RelaxedNmadd => self.relaxed_madd(F32x4, true),
+            O::F64x2RelaxedMadd => self.relaxed_madd(F64x2, false),
+            O::F64x2RelaxedNmadd => self.relaxed_madd(F64x2, true),
+            O::I8x16RelaxedLaneselect => self.relaxed_laneselect(I8x16),
+            O::I16x8RelaxedLaneselect => self.relaxed_laneselect(I16x8),
+            O::I32x4RelaxedLaneselect => self.relaxed_laneselect(I32x4),
+            O::I64x2RelaxedLaneselect => self.relaxed_laneselect(I64x2),
+            O::F32x4RelaxedMin => self.relaxed_min_max(F32x4, true),
+            O::F32x4RelaxedMax => self.relaxed_min_max(F32x4, false),
+            O::F64x2RelaxedMin => self.relaxed_min_max(F64x2, true),
+            O::F64x2RelaxedMax => self.relaxed_min_max(F64x2, false),
+            O::I16x8RelaxedQ15mulrS => self.relaxed_q15mulr(),
+            O::I16x8RelaxedDotI8x16I7x16S => self.relaxed_dot(),
+            O::I32x4RelaxedDotI8x16I7x16AddS => self.relaxed_dot_add(),
+
             other => Err(Error::new(format!(
                 "internal error: SIMD operator {other:?} reached the SIMD translator"
             ))),
@@ -1026,8 +1267,8 @@ enum Shift {
     Unsigned,
 }
 
-/// Every SIMD operator goes to [`FuncTranslator::simd`] as a `wasmparser::Operator` (which
-/// keeps the 236 operators in one table); relaxed-SIMD operators are refused by proposal.
+/// Every SIMD operator, the relaxed ones included, goes to [`FuncTranslator::simd`] as a
+/// `wasmparser::Operator` (which keeps the 256 operators in one table).
 macro_rules! dispatch_simd {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
         $(
@@ -1043,10 +1284,9 @@ macro_rules! dispatch_simd {
     (@body simd $s:ident $op:ident ($($arg:ident)*)) => {
         $s.simd(O::$op { $($arg),* })
     };
-    (@body $proposal:ident $s:ident $op:ident ($($arg:ident)*)) => {{
-        $( let _ = $arg; )*
-        Err(unsupported_operator(stringify!($op), stringify!($proposal)))
-    }};
+    (@body relaxed_simd $s:ident $op:ident ($($arg:ident)*)) => {
+        $s.simd(O::$op { $($arg),* })
+    };
 }
 
 impl<'a> wasmparser::VisitSimdOperator<'a> for FuncTranslator<'_, '_> {

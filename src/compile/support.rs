@@ -80,9 +80,15 @@ macro_rules! check_visit {
     (@forward reference_types $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward tail_call $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        check_visit!(@simd simd $op ($inner) $visit ($($arg),*))
+    };
+    (@forward relaxed_simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
+        check_visit!(@simd relaxed_simd $op ($inner) $visit ($($arg),*))
+    };
+    (@simd $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         match $inner.simd_visitor() {
             Some(v) => v.$visit($($arg),*).map_err(Error::from),
-            None => Err(unsupported_operator(stringify!($op), "simd")),
+            None => Err(unsupported_operator(stringify!($op), stringify!($proposal))),
         }
     };
     (@forward $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {{
@@ -139,6 +145,9 @@ mod tests {
         let gc = "(drop (ref.i31 (i32.const 0)))";
         let e = check(&format!("(module (func {gc}))")).unwrap_err();
         assert!(e.message().contains("gc proposal"), "{e}");
+        let relaxed = "(module (func (param v128 v128) (result v128)
+                         local.get 0 local.get 1 i8x16.relaxed_swizzle))";
+        assert!(check(relaxed).is_ok(), "relaxed SIMD is supported");
         let e = check("(module (func (local anyref)))").unwrap_err();
         assert!(e.message().starts_with("unsupported:"), "{e}");
         assert!(check("(module (memory i64 1))").is_ok());
