@@ -34,6 +34,7 @@ KERNEL_KINDS = OrderedDict([
     ("calls", "many small direct calls, not recursive"),
     ("hash", "i64 multiply and rotate"),
     ("blur", "8-bit image filter, scalar and simd128 builds"),
+    ("tailcall", "a bytecode interpreter whose handlers dispatch by tail calls (return_call_indirect; not in the geometric mean)"),
 ])
 
 
@@ -182,7 +183,7 @@ class Report:
         print()
         print("Ratios below 1: wasmo (optimised mode) faster. The geometric mean row gives each engine's "
               "mean ratio to native in the engine columns and the mean of each ratio column; it covers "
-              "the plain kernels, not the SIMD pair.")
+              "the plain kernels, not the SIMD pair, the wasm64 builds or the tail-call kernel.")
         print()
 
         print("### Kernels: start-up, ms: time to first result (compile)\n")

@@ -198,7 +198,8 @@ indirect 20000000 wasm64
 nbody 100000 wasm64
 stream 2 wasm64
 calls 6000000 wasm64
-hash 10000 wasm64"
+hash 10000 wasm64
+tailcall 10000000 tail-call"
 
 if want kernels; then
   log "== kernels (best of $REPEAT calls after the first)"
@@ -212,6 +213,8 @@ if want kernels; then
       [ "$build" = simd128 ] && flags=(-msimd128)
       # The same source for a 64-bit memory (memory64): what explicit bounds checks cost.
       [ "$build" = wasm64 ] && target=wasm64
+      # Handlers that dispatch by musttail: return_call_indirect in wasm (Wasm 3.0 tail calls).
+      [ "$build" = tail-call ] && flags=(-mtail-call)
     fi
     log "$row"
     clang-14 --target=$target -O2 -mbulk-memory "${flags[@]}" -nostdlib -fuse-ld=/usr/bin/wasm-ld-14 -Wl,--no-entry -Wl,--export=run \
