@@ -119,7 +119,7 @@ int main(void) {
   test_types();
 
   wasm_byte_vec_t binary;
-  load_wasm("memory64", &binary);
+  load_wasm("index64", &binary);
   wasm_module_t* module = wasm_module_new(store, &binary);
   wasm_byte_vec_delete(&binary);
   CHECK(module != NULL);
