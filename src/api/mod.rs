@@ -196,11 +196,6 @@ impl Module {
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         artifact::Module::deserialize(engine, bytes).map(Module)
     }
-
-    /// The compiled artifact, for the tools and tests that inspect it.
-    pub fn artifact(&self) -> &artifact::Module {
-        &self.0
-    }
 }
 
 /// A wasm value. Floats are kept as bits, so NaN payloads survive; references are handles.
