@@ -25,6 +25,16 @@ extern "C" {
 // i8x16 view, bytes 0-3 are lane 0 of the i32x4 view (least significant byte first), and so on.
 #define WASMO_V128 4
 
+// Typed references (Wasm 3.0). wasm.h knows only WASM_FUNCREF and WASM_EXTERNREF, so reflection
+// shows every function reference type ((ref $t), (ref null $t), (ref func), funcref) with kind
+// WASM_FUNCREF and every host reference type with kind WASM_EXTERNREF; wasmo_valtype_is_nullable
+// and wasmo_valtype_is_concrete (below) tell them apart. The wasm_valtype_t of a module's type
+// keeps the exact type through wasm_valtype_copy and the functype, globaltype and tabletype
+// functions, so a host function made with an import's own wasm_functype_t has the import's type.
+// Values from C are checked against the exact type wherever they land (wasm_func_call arguments,
+// host function results, wasm_global_set, wasm_table_set/grow/new): a (ref ...) takes no NULL,
+// and a concrete type only a function of exactly that type.
+
 // Compile modes (see wasmo_config_set_mode).
 typedef uint8_t wasmo_mode_t;
 enum wasmo_mode_enum {
@@ -130,6 +140,20 @@ void wasmo_module_tier_counts(const wasm_module_t *module,
 // optimised and swapped in (lift-off mode; returns at once in optimised mode). Functions never
 // called stay uncompiled. For tests and benchmarks that measure the optimised tier.
 WASM_API_EXTERN void wasmo_module_wait_tier_up(const wasm_module_t *module);
+
+// Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
+// `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
+// `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for
+// `funcref`, `externref` and `(ref null ...)`; false for non-nullable references and for
+// numeric types.
+WASM_API_EXTERN bool wasmo_valtype_is_nullable(const wasm_valtype_t *t);
+
+// Whether the type is a reference to functions of one function type (`(ref $t)` or
+// `(ref null $t)`): a value passed in must then be a function of exactly that type. A module's
+// such types come only from reflection (`wasm_valtype_new` makes `funcref`); copies of them
+// keep the concrete type, so a host function made with an import's own `wasm_functype_t`
+// satisfies it.
+WASM_API_EXTERN bool wasmo_valtype_is_concrete(const wasm_valtype_t *t);
 
 #ifdef __cplusplus
 }  // extern "C"

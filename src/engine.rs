@@ -122,19 +122,12 @@ struct EngineInner {
     jit: Jit,
     /// Every builtin's symbol and address.
     builtins: Vec<(&'static str, usize)>,
-    types: Mutex<TypeRegistry>,
     host_stubs: Mutex<HashMap<FuncType, usize>>,
     /// Array trampolines by signature, for lift-off modules (optimised code carries its own).
     trampolines: Mutex<HashMap<FuncType, usize>>,
     stub_objects: Mutex<Vec<LoadedObjects>>,
     next_id: AtomicU64,
     tier_queue: Arc<crate::tier::TierQueue>,
-}
-
-#[derive(Default)]
-struct TypeRegistry {
-    ids: HashMap<FuncType, u32>,
-    types: Vec<FuncType>,
 }
 
 impl Engine {
@@ -149,7 +142,6 @@ impl Engine {
                 config,
                 jit,
                 builtins,
-                types: Mutex::new(TypeRegistry::default()),
                 host_stubs: Mutex::new(HashMap::new()),
                 trampolines: Mutex::new(HashMap::new()),
                 stub_objects: Mutex::new(Vec::new()),
@@ -198,24 +190,6 @@ impl Engine {
     /// A fresh id, unique in this engine (symbol prefixes of compiled modules).
     pub fn next_id(&self) -> u64 {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// The engine-wide id of a signature.
-    pub fn type_id(&self, ty: &FuncType) -> u32 {
-        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&id) = reg.ids.get(ty) {
-            return id;
-        }
-        let id = reg.types.len() as u32;
-        reg.types.push(ty.clone());
-        reg.ids.insert(ty.clone(), id);
-        id
-    }
-
-    /// The signature with engine-wide id `id`.
-    pub fn type_of_id(&self, id: u32) -> FuncType {
-        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.types[id as usize].clone()
     }
 
     /// The host stub for signature `ty`, compiled on first use.

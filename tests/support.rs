@@ -58,8 +58,14 @@ const MODULES: &[(&str, &str, bool)] = &[
     (
         "a local of a typed function reference",
         r#"(module (type $t (func)) (func (local (ref null $t))))"#,
+        true,
+    ),
+    (
+        "a local of a GC type",
+        r#"(module (func (local (ref null i31))))"#,
         false,
     ),
+    ("a struct type", r#"(module (type (struct)))"#, false),
     ("a tag", r#"(module (tag))"#, false),
     (
         "an unsupported operator with a supported one before it",

@@ -78,7 +78,7 @@ fn tail_calls_run_in_constant_stack_everywhere() {
             let how = format!("{name}{}", if serialised { ", serialised" } else { "" });
             let store = Store::new(&engine);
             let table_type = TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 limits: Limits { min: 1, max: None },
                 table64: false,
             };

@@ -63,7 +63,8 @@ pub use crate::artifact::code_map::FrameInfo;
 pub use crate::engine::{Config, Engine, Mode};
 pub use crate::error::{Error, Result};
 pub use crate::module::types::{
-    ExternKind, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType,
+    ExternKind, ExternType, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType,
+    TypeId, ValType,
 };
 pub use crate::module::{Export as ExportType, Import as ImportType};
 pub use crate::runtime::instance::InstantiationError;
@@ -226,8 +227,8 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
         }
     }
 
@@ -239,8 +240,8 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
         }
     }
 
@@ -695,13 +696,14 @@ impl Table {
     /// Sets element `index` to `value`; an error out of bounds or for a value of another type.
     pub fn set(&self, store: &Store, index: u32, value: Val) -> Result<()> {
         let element = store.0.data().tables[self.0 as usize].ty.element;
-        if value.ty() != element {
+        let value = value.to_runtime(store);
+        if !value.matches(element) {
             return Err(Error::new(format!(
                 "table has elements of type {element}, value is {}",
                 value.ty()
             )));
         }
-        let bits = value.to_runtime(store).to_bits() as usize;
+        let bits = value.to_bits() as usize;
         match store.0.data().tables[self.0 as usize].set(index, bits) {
             true => Ok(()),
             false => Err(Error::new("out of bounds table access")),
@@ -712,13 +714,14 @@ impl Table {
     /// error beyond the maximum or for a value of another type.
     pub fn grow(&self, store: &Store, delta: u32, init: Val) -> Result<u32> {
         let element = store.0.data().tables[self.0 as usize].ty.element;
-        if init.ty() != element {
+        let init = init.to_runtime(store);
+        if !init.matches(element) {
             return Err(Error::new(format!(
                 "table has elements of type {element}, value is {}",
                 init.ty()
             )));
         }
-        let bits = init.to_runtime(store).to_bits() as usize;
+        let bits = init.to_bits() as usize;
         store.0.data().tables[self.0 as usize]
             .grow(delta, bits)
             .ok_or_else(|| Error::new("table cannot grow by that much"))

@@ -36,8 +36,10 @@ pub fn valkind_of(ty: ValType) -> wasm_valkind_t {
         ValType::F32 => WASM_F32,
         ValType::F64 => WASM_F64,
         ValType::V128 => WASMO_V128,
-        ValType::ExternRef => WASM_EXTERNREF,
-        ValType::FuncRef => WASM_FUNCREF,
+        // Every function reference type reflects as funcref, every host reference type as
+        // externref (wasm.h has no typed references; wasmo.h says so).
+        ValType::Ref(r) if r.is_func() => WASM_FUNCREF,
+        ValType::Ref(_) => WASM_EXTERNREF,
     }
 }
 
@@ -48,8 +50,8 @@ pub fn valtype_of(kind: wasm_valkind_t) -> Option<ValType> {
         WASM_F32 => ValType::F32,
         WASM_F64 => ValType::F64,
         WASMO_V128 => ValType::V128,
-        WASM_EXTERNREF => ValType::ExternRef,
-        WASM_FUNCREF => ValType::FuncRef,
+        WASM_EXTERNREF => ValType::EXTERNREF,
+        WASM_FUNCREF => ValType::FUNCREF,
         _ => return None,
     })
 }
@@ -649,15 +651,15 @@ mod tests {
     fn extern_types_round_trip_through_c_form() {
         let types = [
             ExternType::Func(FuncType::new(
-                vec![ValType::I32, ValType::FuncRef],
+                vec![ValType::I32, ValType::FUNCREF],
                 vec![ValType::F64],
             )),
             ExternType::Global(GlobalType {
-                content: ValType::ExternRef,
+                content: ValType::EXTERNREF,
                 mutable: true,
             }),
             ExternType::Table(TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 limits: Limits { min: 1, max: None },
                 table64: false,
             }),

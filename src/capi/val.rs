@@ -112,14 +112,14 @@ fn entity_object(store: &Store, entity: Entity) -> Object {
 
 /// A reference (possibly NULL) as a value of type `ty` in `store`.
 pub(crate) fn ref_from_c(store: &Store, r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
-    if !matches!(ty, ValType::FuncRef | ValType::ExternRef) {
+    if !ty.is_ref() {
         return Err(format!("{ty} is not a reference type"));
     }
     // SAFETY: a non-NULL reference is live (wasm.h contract).
     let Some(r) = (unsafe { r.as_ref() }) else {
         return Ok(Val::default_for(ty));
     };
-    if ty == ValType::FuncRef {
+    if ty.is_func_ref() {
         return match &r.object {
             Object::Func(o) if o.store().same(store) => Ok(Val::FuncRef(Some(o.func()))),
             Object::Func(_) => Err("function reference belongs to another store".into()),
@@ -181,9 +181,10 @@ pub(crate) fn v128_global_mismatch(what: &str, instead: &str) -> String {
     format!("{what}: {V128_MISMATCH} (use {instead})")
 }
 
-/// A C value as a value of type `ty` (the kind must match; v128 is always refused).
+/// A C value as a value of type `ty` (the kind must be `ty`'s wasm.h kind, `WASM_FUNCREF` for
+/// every function reference type; v128 is always refused).
 pub(crate) fn val_from_c(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
-    if valtype_of(v.kind) != Some(ty) {
+    if valtype_of(v.kind) != Some(ty.top()) {
         return Err(format!("value of kind {} where {ty} is expected", v.kind));
     }
     // SAFETY: the kind tells which union field is initialised.
@@ -194,7 +195,7 @@ pub(crate) fn val_from_c(store: &Store, v: &wasm_val_t, ty: ValType) -> Result<V
             ValType::F32 => Val::F32(v.of.f32.to_bits()),
             ValType::F64 => Val::F64(v.of.f64.to_bits()),
             ValType::V128 => return Err(V128_MISMATCH.into()),
-            ValType::FuncRef | ValType::ExternRef => return ref_from_c(store, v.of.ref_, ty),
+            ValType::Ref(_) => return ref_from_c(store, v.of.ref_, ty),
         })
     }
 }

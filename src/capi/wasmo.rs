@@ -332,3 +332,31 @@ pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module:
     let module = unsafe { arg(module, "wasmo_module_wait_tier_up", "module") }.module();
     module.wait_for_tier_up();
 }
+
+/// Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
+/// `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
+/// `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for
+/// `funcref`, `externref` and `(ref null ...)`; false for non-nullable references and for
+/// numeric types.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_valtype_is_nullable(t: *const super::types::wasm_valtype_t) -> bool {
+    let t = unsafe { arg(t, "wasmo_valtype_is_nullable", "self") };
+    matches!(t.ty, ValType::Ref(r) if r.nullable)
+}
+
+/// Whether the type is a reference to functions of one function type (`(ref $t)` or
+/// `(ref null $t)`): a value passed in must then be a function of exactly that type. A module's
+/// such types come only from reflection (`wasm_valtype_new` makes `funcref`); copies of them
+/// keep the concrete type, so a host function made with an import's own `wasm_functype_t`
+/// satisfies it.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_valtype_is_concrete(t: *const super::types::wasm_valtype_t) -> bool {
+    let t = unsafe { arg(t, "wasmo_valtype_is_concrete", "self") };
+    matches!(
+        t.ty,
+        ValType::Ref(crate::api::RefType {
+            heap: crate::api::HeapType::Concrete(_),
+            ..
+        })
+    )
+}

@@ -43,7 +43,7 @@ pub fn llvm_type<'c>(context: &'c Context, ty: ValType) -> Result<BasicTypeEnum<
         ValType::I64 => context.i64_type().into(),
         ValType::F32 => context.f32_type().into(),
         ValType::F64 => context.f64_type().into(),
-        ValType::FuncRef | ValType::ExternRef => context.ptr_type(AddressSpace::default()).into(),
+        ValType::Ref(_) => context.ptr_type(AddressSpace::default()).into(),
         ValType::V128 => v128_type(context).into(),
     })
 }

@@ -121,6 +121,30 @@ impl<'c> FuncTranslator<'c, '_> {
         Ok(func_ref)
     }
 
+    /// `call_ref`: calls the function reference on top of the stack, which validation says is
+    /// of type `type_index` (Wasmo's types are final), trapping if it is null.
+    pub(super) fn visit_call_ref(&mut self, type_index: u32) -> R {
+        let ty = self.env.info.type_at(type_index).clone();
+        let func_ref = self.non_null_func_ref()?;
+        self.call_func_ref(func_ref, &ty)
+    }
+
+    /// `return_call_ref`: `call_ref` as a tail call (see `visit_return_call`).
+    pub(super) fn visit_return_call_ref(&mut self, type_index: u32) -> R {
+        let ty = self.env.info.type_at(type_index).clone();
+        self.allow_tail_calls();
+        let func_ref = self.non_null_func_ref()?;
+        self.tail_call_func_ref(func_ref, &ty)
+    }
+
+    /// Pops a function reference, trapping with "null function reference" if it is null.
+    fn non_null_func_ref(&mut self) -> Result<PointerValue<'c>> {
+        let func_ref = self.pop().into_pointer_value();
+        let null = self.b.build_is_null(func_ref, "null")?;
+        self.trap_if(null, TrapCode::NullFunctionReference)?;
+        Ok(func_ref)
+    }
+
     /// `return_call`: a real tail call (`tail` in tail position with `tailcc`, which LLVM
     /// guarantees to compile as a jump reusing this frame), so the native stack stays constant
     /// however many follow each other. Results pass through untouched: validation makes the

@@ -216,6 +216,39 @@ impl<'c> FuncTranslator<'c, '_> {
         Ok(())
     }
 
+    /// `br_on_null`: branches with the values below the reference if it is null, else keeps
+    /// it.
+    pub(super) fn visit_br_on_null(&mut self, relative_depth: u32) -> R {
+        let r = self.pop().into_pointer_value();
+        let null = self.b.build_is_null(r, "null")?;
+        let target = self.branch_to(relative_depth)?;
+        let cont = self.new_block("br_on_null_cont");
+        self.b.build_conditional_branch(null, target, cont)?;
+        self.b.position_at_end(cont);
+        self.push(BasicValueEnum::PointerValue(r));
+        Ok(())
+    }
+
+    /// `br_on_non_null`: branches with the reference (and the values below) if it is not
+    /// null, else drops it.
+    pub(super) fn visit_br_on_non_null(&mut self, relative_depth: u32) -> R {
+        let r = self.peek_n(1)[0].into_pointer_value();
+        let non_null = self.b.build_is_not_null(r, "non_null")?;
+        let target = self.branch_to(relative_depth)?;
+        let cont = self.new_block("br_on_non_null_cont");
+        self.b.build_conditional_branch(non_null, target, cont)?;
+        self.b.position_at_end(cont);
+        self.pop();
+        Ok(())
+    }
+
+    /// `ref.as_non_null`: traps with "null reference" if the reference on top is null.
+    pub(super) fn visit_ref_as_non_null(&mut self) -> R {
+        let r = self.peek_n(1)[0].into_pointer_value();
+        let null = self.b.build_is_null(r, "null")?;
+        self.trap_if(null, TrapCode::NullReference)
+    }
+
     pub(super) fn visit_br_table(&mut self, targets: wasmparser::BrTable<'_>) -> R {
         let index = self.pop_int();
         let here = self.b.get_insert_block().unwrap();

@@ -36,7 +36,7 @@ pub fn validate_supported<R: wasmparser::WasmModuleResources>(
         let count = reader.read()?;
         let ty: wasmparser::ValType = reader.read()?;
         validator.define_locals(offset, count, ty)?;
-        ValType::from_wasmparser(ty)?;
+        ValType::check_supported(ty)?;
     }
     reader.set_features(features);
     while !reader.eof() {
@@ -79,6 +79,7 @@ macro_rules! check_visit {
     (@forward bulk_memory $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward reference_types $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward tail_call $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward function_references $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         check_visit!(@simd simd $op ($inner) $visit ($($arg),*))
     };

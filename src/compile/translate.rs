@@ -216,7 +216,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         }
         for local in body.get_locals_reader()? {
             let (count, ty) = local?;
-            let ty = ValType::from_wasmparser(ty)?;
+            let ty = ValType::from_wasmparser(ty, &self.env.info.type_ids)?;
             let llty = abi::llvm_type(self.ctx, ty)?;
             for _ in 0..count {
                 let slot = self.b.build_alloca(llty, "local")?;
@@ -368,7 +368,10 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
     ) -> Result<(Vec<ValType>, Vec<ValType>)> {
         Ok(match ty {
             wasmparser::BlockType::Empty => (vec![], vec![]),
-            wasmparser::BlockType::Type(t) => (vec![], vec![ValType::from_wasmparser(t)?]),
+            wasmparser::BlockType::Type(t) => (
+                vec![],
+                vec![ValType::from_wasmparser(t, &self.env.info.type_ids)?],
+            ),
             wasmparser::BlockType::FuncType(i) => {
                 let f = self.env.info.type_at(i);
                 (f.params.clone(), f.results.clone())
@@ -517,6 +520,7 @@ macro_rules! dispatch_visit {
     (@body bulk_memory $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body reference_types $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body tail_call $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body function_references $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body $proposal:ident $s:ident $visit:ident $op:ident ($($arg:ident)*)) => {{
         $( let _ = $arg; )*
         if !$s.reachable {

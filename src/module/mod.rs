@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use const_expr::ConstExpr;
 use std::ops::Range;
 
-use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
+use types::{ExternKind, ExternType, FuncType, GlobalType, MemoryType, TableType, TypeId, ValType};
 use wasmparser::{
     CompositeInnerType, FuncToValidate, FuncValidatorAllocations, Parser, Payload, TypeRef,
     ValidPayload, Validator, WasmFeatures,
@@ -77,11 +77,16 @@ pub struct DataSegment {
 /// imported entities first, as in the spec.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModuleInfo {
-    /// The type section (function types only).
+    /// The type section (function types only), each in its defining form (see [`TypeId`]).
     pub types: Vec<FuncType>,
+    /// The process-wide id of each type section entry.
+    pub type_ids: Vec<TypeId>,
     /// The type index of every function.
     pub functions: Vec<u32>,
     pub tables: Vec<TableType>,
+    /// The initialiser of each defined table's elements, where it has one (3.0: a table of a
+    /// non-nullable type must); the others start null.
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<GlobalType>,
     /// Initialisers of the defined globals.
@@ -223,7 +228,9 @@ impl ModuleInfo {
                         }
                         match &sub.composite_type.inner {
                             CompositeInnerType::Func(f) if !sub.composite_type.shared => {
-                                self.types.push(FuncType::from_wasmparser(f)?)
+                                let ty = FuncType::from_wasmparser(f, &self.type_ids)?;
+                                self.type_ids.push(TypeId::of(&ty));
+                                self.types.push(ty);
                             }
                             _ => return Err(Error::unsupported("non-function type", "gc")),
                         }
@@ -248,7 +255,13 @@ impl ModuleInfo {
             }
             Payload::TableSection(reader) => {
                 for table in reader {
-                    self.tables.push(TableType::from_wasmparser(&table?.ty)?);
+                    let table = table?;
+                    self.tables
+                        .push(TableType::from_wasmparser(&table.ty, &self.type_ids)?);
+                    self.table_inits.push(match table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::decode(&e)?),
+                    });
                 }
             }
             Payload::MemorySection(reader) => {
@@ -259,7 +272,8 @@ impl ModuleInfo {
             Payload::GlobalSection(reader) => {
                 for global in reader {
                     let global = global?;
-                    self.globals.push(GlobalType::from_wasmparser(&global.ty)?);
+                    self.globals
+                        .push(GlobalType::from_wasmparser(&global.ty, &self.type_ids)?);
                     self.global_inits
                         .push(ConstExpr::decode(&global.init_expr)?);
                 }
@@ -291,7 +305,8 @@ impl ModuleInfo {
             Payload::StartSection { func, .. } => self.start = Some(func),
             Payload::ElementSection(reader) => {
                 for element in reader {
-                    self.elements.push(Self::element(element?)?);
+                    let element = self.element(element?)?;
+                    self.elements.push(element);
                 }
             }
             Payload::DataSection(reader) => {
@@ -323,7 +338,7 @@ impl ModuleInfo {
         Ok(())
     }
 
-    fn element(element: wasmparser::Element<'_>) -> Result<ElementSegment> {
+    fn element(&self, element: wasmparser::Element<'_>) -> Result<ElementSegment> {
         let mode = match element.kind {
             wasmparser::ElementKind::Passive => ElementMode::Passive,
             wasmparser::ElementKind::Declared => ElementMode::Declared,
@@ -341,14 +356,17 @@ impl ModuleInfo {
                     .into_iter()
                     .map(|f| Ok(ConstExpr(vec![const_expr::ConstOp::RefFunc(f?)])))
                     .collect::<Result<Vec<_>>>()?;
-                (ValType::FuncRef, items)
+                (ValType::FUNCREF, items)
             }
             wasmparser::ElementItems::Expressions(ty, exprs) => {
                 let items = exprs
                     .into_iter()
                     .map(|e| ConstExpr::decode(&e?))
                     .collect::<Result<Vec<_>>>()?;
-                (ValType::from_ref_type(ty)?, items)
+                (
+                    ValType::Ref(types::RefType::from_wasmparser(ty, &self.type_ids)?),
+                    items,
+                )
             }
         };
         Ok(ElementSegment { mode, ty, items })
@@ -363,7 +381,7 @@ impl ModuleInfo {
                 ExternType::Func(self.type_at(index).clone())
             }
             TypeRef::Table(t) => {
-                let t = TableType::from_wasmparser(&t)?;
+                let t = TableType::from_wasmparser(&t, &self.type_ids)?;
                 self.tables.push(t);
                 self.num_imported_tables += 1;
                 ExternType::Table(t)
@@ -375,7 +393,7 @@ impl ModuleInfo {
                 ExternType::Memory(m)
             }
             TypeRef::Global(g) => {
-                let g = GlobalType::from_wasmparser(&g)?;
+                let g = GlobalType::from_wasmparser(&g, &self.type_ids)?;
                 self.globals.push(g);
                 self.num_imported_globals += 1;
                 ExternType::Global(g)
@@ -387,6 +405,16 @@ impl ModuleInfo {
     /// The signature at type index `index`.
     pub fn type_at(&self, index: u32) -> &FuncType {
         &self.types[index as usize]
+    }
+
+    /// The process-wide id of type index `index`.
+    pub fn type_id_at(&self, index: u32) -> TypeId {
+        self.type_ids[index as usize]
+    }
+
+    /// The process-wide id of function `func`'s type.
+    pub fn function_type_id(&self, func: u32) -> TypeId {
+        self.type_id_at(self.functions[func as usize])
     }
 
     /// The signature of function `func` (in the function index space).

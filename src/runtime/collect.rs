@@ -21,7 +21,6 @@
 
 use super::instance::Instance;
 use super::store::{Extern, FuncData, Store, StoreData};
-use crate::module::types::ValType;
 use crate::vm::VMFuncRef;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -177,7 +176,7 @@ fn mark(data: &StoreData, c: &Collector) -> Reached {
                     }
                     Extern::Table(t) => {
                         let table = &data.tables[t as usize];
-                        if table.ty.element == ValType::FuncRef {
+                        if table.ty.element.is_func_ref() {
                             for &r in table.elements() {
                                 work.extend(instance_of(data, r).map(Held::Instance));
                             }
@@ -185,7 +184,7 @@ fn mark(data: &StoreData, c: &Collector) -> Reached {
                     }
                     Extern::Global(g) => {
                         let global = &data.globals[g as usize];
-                        if global.ty.content == ValType::FuncRef {
+                        if global.ty.content.is_func_ref() {
                             let r = global.vm.bits as usize;
                             work.extend(instance_of(data, r).map(Held::Instance));
                         }

@@ -117,7 +117,14 @@ fn limits_match(actual: Limits, required: Limits) -> bool {
 pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
     match (actual, required) {
         (ExternType::Func(a), ExternType::Func(r)) => a == r,
-        (ExternType::Global(a), ExternType::Global(r)) => a == r,
+        // A constant global may be of a subtype; a mutable one is read and written.
+        (ExternType::Global(a), ExternType::Global(r)) => {
+            a.mutable == r.mutable
+                && match a.mutable {
+                    true => a.content == r.content,
+                    false => a.content.matches(r.content),
+                }
+        }
         (ExternType::Table(a), ExternType::Table(r)) => {
             a.element == r.element && a.table64 == r.table64 && limits_match(a.limits, r.limits)
         }
@@ -264,8 +271,8 @@ fn new_instance(store: &Store, module: &Module, offsets: &VMOffsets) -> Box<Inst
     inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
     let inst_ptr = &*inst as *const Instance as usize;
     inst.set_ptr(VMOffsets::INSTANCE, inst_ptr);
-    for (i, ty) in info.types.iter().enumerate() {
-        let id = store.engine().type_id(ty);
+    for (i, id) in info.type_ids.iter().enumerate() {
+        let id = id.index();
         // SAFETY: inside the vmctx (VMOffsets).
         unsafe { *(inst.vmctx_ptr().add(offsets.type_id(i as u32) as usize) as *mut u32) = id };
     }
@@ -287,7 +294,7 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
                 // Optimised mode; lift-off mode fills these in just below.
                 code: code.initial_function(i).into(),
                 vmctx,
-                type_id: store.engine().type_id(info.type_at(type_index)),
+                type_id: info.type_id_at(type_index).index(),
                 array_call: code.trampolines[type_index as usize].into(),
             }
         })
@@ -355,9 +362,13 @@ fn define_entities(
         inst.uses.push(Extern::Memory(m));
         inst.defined_memories.push(m);
     }
-    for ty in &info.tables[info.num_imported_tables as usize..] {
+    let defined_tables = &info.tables[info.num_imported_tables as usize..];
+    for (ty, init) in defined_tables.iter().zip(&info.table_inits) {
+        let init = init
+            .as_ref()
+            .map_or(0, |e| eval(inst, offsets, e).to_bits());
         let t = store
-            .new_table(*ty, Val::from_bits(ty.element, 0))
+            .new_table(*ty, Val::from_bits(ty.element, init))
             .map_err(InstantiationError::Other)?;
         let table: *mut Table = &mut *store.data().tables[t as usize];
         // SAFETY: the table box is owned by the store.

@@ -12,7 +12,7 @@ use super::trap::{self, Trap};
 use super::values::Val;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use crate::module::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, TypeId};
 use crate::vm::{VMFuncRef, VMGlobal, VMStoreContext, VALUE_SLOT};
 use std::any::Any;
 use std::cell::{Cell, RefCell, RefMut};
@@ -61,6 +61,12 @@ impl FuncData {
             FuncData::Wasm { func_ref, .. } => *func_ref,
             FuncData::Host(h) => &h.func_ref,
         }
+    }
+
+    /// The id of the function's type.
+    pub fn type_id(&self) -> TypeId {
+        // SAFETY: the store keeps its functions' VMFuncRefs alive.
+        TypeId::from_vm(unsafe { (*self.func_ref()).type_id })
     }
 }
 
@@ -168,7 +174,7 @@ impl Store {
     /// and returns `Val::V128` values; the C API refuses to pass them on).
     pub fn new_host_func(&self, ty: FuncType, callback: HostCallback) -> Result<u32> {
         let stub = self.engine().host_stub(&ty)?;
-        let type_id = self.engine().type_id(&ty);
+        let type_id = TypeId::of(&ty).index();
         let mut host = Box::new(HostFunc {
             func_ref: VMFuncRef {
                 code: stub.into(),
@@ -200,11 +206,11 @@ impl Store {
         }
         // SAFETY: non-null function references in this store point at live VMFuncRefs.
         let type_id = unsafe { (*(func_ref as *const VMFuncRef)).type_id };
-        let ty = self.engine().type_of_id(type_id);
+        let ty = TypeId::from_index(type_id).expect("a VMFuncRef's type id is registered");
         let index = data.funcs.len() as u32;
         data.funcs.push(FuncData::Wasm {
             func_ref: func_ref as *const VMFuncRef,
-            ty,
+            ty: (*ty.func_type()).clone(),
         });
         data.func_by_ref.insert(func_ref, index);
         Some(index)
@@ -220,13 +226,18 @@ impl Store {
 
     /// Calls `func` with `args` (checked against its type) and returns its results.
     pub fn call(&self, func: u32, args: &[Val]) -> std::result::Result<Vec<Val>, Trap> {
-        let (ty, func_ref, host) = {
+        let (ty, func_ref, host, id) = {
             let data = self.data();
             let f = &data.funcs[func as usize];
             let host = matches!(f, FuncData::Host(_));
-            (f.ty().clone(), f.func_ref(), host)
+            (f.ty().clone(), f.func_ref(), host, f.type_id())
         };
-        if args.len() != ty.params.len() || args.iter().zip(&ty.params).any(|(a, t)| a.ty() != *t) {
+        if args.len() != ty.params.len()
+            || args
+                .iter()
+                .zip(ty.params_of(id))
+                .any(|(a, t)| !a.matches(t))
+        {
             return Err(Trap::new(format!(
                 "argument type mismatch: function expects {ty}, got ({})",
                 args.iter()
@@ -324,7 +335,7 @@ impl Store {
         if ty.limits.max.is_some_and(|max| max < ty.limits.min) {
             return Err(Error::new("table minimum exceeds its maximum"));
         }
-        if !ty.element.is_ref() || init.ty() != ty.element {
+        if !ty.element.is_ref() || !init.matches(ty.element) {
             return Err(Error::new(
                 "table initial value does not match the element type",
             ));
@@ -337,7 +348,7 @@ impl Store {
     }
 
     pub fn new_global(&self, ty: GlobalType, value: Val) -> Result<u32> {
-        if value.ty() != ty.content {
+        if !value.matches(ty.content) {
             return Err(Error::new(format!(
                 "global initial value has type {}, expected {}",
                 value.ty(),
@@ -367,7 +378,7 @@ impl Store {
         if !g.ty.mutable {
             return Err(Error::new("cannot set an immutable global"));
         }
-        if value.ty() != g.ty.content {
+        if !value.matches(g.ty.content) {
             return Err(Error::new(format!(
                 "global has type {}, value is {}",
                 g.ty.content,
@@ -468,8 +479,9 @@ pub(crate) fn host_call(host: *const HostFunc, values: *mut u128) -> u32 {
     let outcome = trap::in_host(|| (host.callback)(&store, &args, &mut results));
     match outcome {
         Ok(()) => {
-            for (i, (r, &t)) in results.iter().zip(&host.ty.results).enumerate() {
-                if r.ty() != t {
+            let id = TypeId::from_vm(host.func_ref.type_id);
+            for (i, (r, t)) in results.iter().zip(host.ty.results_of(id)).enumerate() {
+                if !r.matches(t) {
                     trap::set_pending(Trap::new(format!(
                         "host function returned {} for result {i}, expected {t}",
                         r.ty()

@@ -1,7 +1,8 @@
 //! Runtime values as the host sees them, and their 16-byte slot encoding used by trampolines,
 //! host stubs and globals.
 
-use crate::module::types::ValType;
+use crate::module::types::{HeapType, ValType};
+use crate::vm::VMFuncRef;
 
 /// A wasm value. References are raw runtime pointers: a funcref is a `*const VMFuncRef`, an
 /// externref a `*const ExternRefData` owned by the store; 0 is null.
@@ -25,8 +26,33 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+        }
+    }
+
+    /// Whether this value is of type `ty`: a number of exactly that type, or a reference of its
+    /// kind that is null only where `ty` is nullable and, for a concrete `ty`, a function of
+    /// exactly that type (Wasmo's function types are final, so a function has no other).
+    /// `ty` must be resolved ([`ValType::resolved_in`]).
+    pub fn matches(self, ty: ValType) -> bool {
+        match (self, ty) {
+            (Val::FuncRef(p), ValType::Ref(r)) if r.is_func() => {
+                if p == 0 {
+                    return r.nullable;
+                }
+                match r.heap {
+                    // SAFETY: a non-null function reference points at a live VMFuncRef.
+                    HeapType::Concrete(id) => {
+                        let actual = unsafe { (*(p as *const VMFuncRef)).type_id };
+                        actual == id.index()
+                    }
+                    HeapType::RecSelf => unreachable!("unresolved type {ty}"),
+                    HeapType::Func | HeapType::Extern => true,
+                }
+            }
+            (Val::ExternRef(p), ValType::Ref(r)) if !r.is_func() => p != 0 || r.nullable,
+            (v, t) => v.ty() == t,
         }
     }
 
@@ -53,8 +79,8 @@ impl Val {
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits as u64),
             ValType::V128 => Val::V128(bits),
-            ValType::FuncRef => Val::FuncRef(bits as usize),
-            ValType::ExternRef => Val::ExternRef(bits as usize),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(bits as usize),
+            ValType::Ref(_) => Val::ExternRef(bits as usize),
         }
     }
 }

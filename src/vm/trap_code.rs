@@ -37,13 +37,17 @@ pub enum TrapCode {
     IntegerDivideByZero = 8,
     InvalidConversionToInteger = 9,
     Unreachable = 10,
+    /// `call_ref` or `return_call_ref` of null.
+    NullFunctionReference = 11,
+    /// `ref.as_non_null` of null.
+    NullReference = 12,
     /// A host function returned a trap (parked in this thread's pending slot).
     Host = 100,
 }
 
 impl TrapCode {
     /// Every code.
-    pub const ALL: [TrapCode; 11] = [
+    pub const ALL: [TrapCode; 13] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -54,6 +58,8 @@ impl TrapCode {
         TrapCode::IntegerDivideByZero,
         TrapCode::InvalidConversionToInteger,
         TrapCode::Unreachable,
+        TrapCode::NullFunctionReference,
+        TrapCode::NullReference,
         TrapCode::Host,
     ];
 
@@ -75,6 +81,8 @@ impl TrapCode {
             TrapCode::IntegerDivideByZero => "integer divide by zero",
             TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
             TrapCode::Unreachable => "unreachable",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
             TrapCode::Host => "host trap",
         }
     }

@@ -218,8 +218,8 @@ fn ty_of(t: ValType) -> Ty {
         ValType::F32 => Ty::F32,
         ValType::F64 => Ty::F64,
         ValType::V128 => Ty::V128,
-        ValType::FuncRef => Ty::FuncRef,
-        ValType::ExternRef => Ty::ExternRef,
+        ValType::Ref(r) if r.is_func() => Ty::FuncRef,
+        ValType::Ref(_) => Ty::ExternRef,
     }
 }
 

@@ -33,7 +33,7 @@ pub fn parse(text: &str, ty: ValType) -> Result<Val, String> {
         ValType::F64 => parse_float(text, 64)
             .map(Val::F64)
             .ok_or_else(|| bad("an f64 (decimal, inf, nan or nan:0x...)")),
-        ValType::FuncRef | ValType::ExternRef => match text {
+        ValType::Ref(_) => match text {
             "null" | "ref.null" => Ok(Val::default_for(ty)),
             _ => Err(format!(
                 "`{text}` is not a {ty}: only `null` can be given on the command line"
@@ -281,8 +281,8 @@ mod tests {
 
     #[test]
     fn references_and_v128() {
-        assert_eq!(parse("null", ValType::FuncRef), Ok(Val::FuncRef(None)));
-        assert!(parse("1", ValType::ExternRef).is_err());
+        assert_eq!(parse("null", ValType::FUNCREF), Ok(Val::FuncRef(None)));
+        assert!(parse("1", ValType::EXTERNREF).is_err());
         let err = parse("0", ValType::V128).unwrap_err();
         assert!(err.contains("v128"), "{err}");
         assert_eq!(
