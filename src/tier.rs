@@ -379,16 +379,23 @@ fn lazy_batch(module: &ModuleRef, inner: &TierInner, index: u32) -> Vec<u32> {
 const LAZY_BATCH: usize = 16;
 const LAZY_BATCH_BYTES: usize = 16 * 1024;
 
-/// The lazy-compilation thread: compiles one function at a time with one target machine.
+/// The lazy-compilation thread: compiles one batch at a time with its own two target machines
+/// (one for baseline code with loops, one for the rest).
 fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
-    let machine = crate::codegen::target_machine(crate::compile::opt_level(0));
+    let machines = crate::codegen::target_machine(crate::compile::opt_level(0)).and_then(|m| {
+        Ok((
+            m,
+            crate::codegen::target_machine(crate::codegen::loop_baseline_codegen())?,
+        ))
+    });
     while let Ok(job) = jobs.recv() {
-        let result = match &machine {
-            Ok(machine) => {
+        let result = match &machines {
+            Ok((machine, loop_machine)) => {
                 let options = CompileOptions {
                     opt_level: 0,
                     threads: 1,
                     machine: Some(machine),
+                    loop_machine: Some(loop_machine),
                 };
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     job.module
@@ -614,6 +621,7 @@ impl TierQueue {
                     opt_level: module.opt_level(),
                     threads: 1,
                     machine: None,
+                    loop_machine: None,
                 };
                 // A failure leaves the functions on their baseline code for good.
                 match module.compile_tier(&batch, CodeKind::TierUp, options) {

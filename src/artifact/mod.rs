@@ -234,6 +234,7 @@ impl Module {
             opt_level: engine.config().opt_level,
             threads: engine.config().threads(),
             machine: None,
+            loop_machine: None,
         };
         let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
         Self::load_aot(engine, info, id, compiled)
@@ -272,6 +273,7 @@ impl Module {
             opt_level: 0,
             threads: engine.config().threads(),
             machine: None,
+            loop_machine: None,
         };
         let compiled = compile_functions(
             info,

@@ -303,6 +303,7 @@ impl Module {
                     opt_level,
                     threads: engine.config().threads(),
                     machine: None,
+                    loop_machine: None,
                 };
                 fresh = crate::compile::compile_module(
                     self.info(),

@@ -255,6 +255,40 @@ struct Knobs {
     /// The O2 pipeline's text: whole, or its early and late halves.
     o2: (String, Option<String>),
     passes: Option<String>,
+    /// `WASMO_BASELINE_LOOP_PASSES`: the pipeline of baseline code with loops (studies).
+    loop_passes: Option<String>,
+    /// `WASMO_BASELINE_LOOP_CODEGEN=0..3`: its code-generation level (studies).
+    loop_codegen: Option<u32>,
+}
+
+/// LLVM's code-generation level for our optimisation level `level` (0..=3).
+pub fn codegen_level(level: u32) -> OptimizationLevel {
+    match level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    }
+}
+
+/// The pipeline of baseline code for functions with loops: promotion to registers, then the
+/// cheapest passes that remove what the one-pass translator leaves behind (repeated vmctx and
+/// memory-base loads, constant address arithmetic, empty blocks). docs/DESIGN.md "Tiers" has
+/// the measurements.
+pub fn loop_baseline_pipeline() -> Pipeline {
+    Pipeline {
+        early: KNOBS
+            .loop_passes
+            .as_deref()
+            .unwrap_or("function(mem2reg,early-cse,instcombine,simplifycfg)"),
+        late: None,
+    }
+}
+
+/// The code-generation level of baseline code with loops: LLVM's `Less`, the first level with
+/// the SelectionDAG instruction selector and the greedy register allocator.
+pub fn loop_baseline_codegen() -> OptimizationLevel {
+    codegen_level(KNOBS.loop_codegen.unwrap_or(1))
 }
 
 static KNOBS: Lazy<Knobs> = Lazy::new(|| {
@@ -278,6 +312,10 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
     Knobs {
         o2: tuning.pipeline(),
         passes: std::env::var("WASMO_LLVM_PASSES").ok(),
+        loop_passes: std::env::var("WASMO_BASELINE_LOOP_PASSES").ok(),
+        loop_codegen: std::env::var("WASMO_BASELINE_LOOP_CODEGEN")
+            .ok()
+            .and_then(|v| v.parse().ok()),
     }
 });
 

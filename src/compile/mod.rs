@@ -128,6 +128,41 @@ pub struct CompileOptions<'m> {
     /// A target machine (for `opt_level`) to compile with on the calling thread, instead of
     /// one made per worker: creating one costs more than compiling a small function.
     pub machine: Option<&'m inkwell::targets::TargetMachine>,
+    /// With `machine`, for baseline code: a target machine for [`Grade::Loops`].
+    pub loop_machine: Option<&'m inkwell::targets::TargetMachine>,
+}
+
+/// The largest body that gets [`Grade::Loops`] baseline code: that grade costs about four times
+/// as much per byte as the fast one (and more than linearly in size), so the bound caps what a
+/// first call can cost (DESIGN.md, "Tiers"). Larger functions get the fast grade.
+pub const LOOP_BASELINE_MAX_BYTES: usize = 4096;
+
+/// How a group of functions is compiled: its pass pipeline and code-generation level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grade {
+    /// Our optimisation level; 0 is what baseline code without loops gets (mem2reg, fast
+    /// instruction selection).
+    Opt(u32),
+    /// Baseline code of a function with a loop: without on-stack replacement a call stays in
+    /// the code it started in, so a loop in its first call runs in baseline code to the end.
+    /// A few cheap passes and LLVM's `Less` code generator (DESIGN.md, "Tiers").
+    Loops,
+}
+
+impl Grade {
+    fn pipeline(self) -> codegen::Pipeline {
+        match self {
+            Grade::Opt(level) => codegen::pipeline(level),
+            Grade::Loops => codegen::loop_baseline_pipeline(),
+        }
+    }
+
+    fn codegen(self) -> OptimizationLevel {
+        match self {
+            Grade::Opt(level) => codegen::codegen_level(level),
+            Grade::Loops => codegen::loop_baseline_codegen(),
+        }
+    }
 }
 
 /// Compiles every defined function of `info` (whose bodies are in `bytes`) in optimised mode.
@@ -147,6 +182,20 @@ pub fn compile_module(
         true,
         options,
     )
+}
+
+/// The grade of defined function `defined`'s baseline code.
+pub fn baseline_grade(info: &ModuleInfo, bytes: &[u8], defined: u32) -> Grade {
+    let range = info.bodies[defined as usize].clone();
+    if range.len() > LOOP_BASELINE_MAX_BYTES {
+        return Grade::Opt(0);
+    }
+    let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
+    if support::has_loop(&wasmparser::FunctionBody::new(reader)) {
+        Grade::Loops
+    } else {
+        Grade::Opt(0)
+    }
 }
 
 /// Compiles the defined functions `defined` (indices among the defined functions) as `tier`
@@ -174,9 +223,29 @@ pub fn compile_functions(
         tier,
         batch,
     };
-    let mut partitions = partition(defined, |d| info.bodies[d as usize].len(), options.threads);
+    let size = |d: u32| info.bodies[d as usize].len();
+    let mut partitions: Vec<(Grade, Vec<u32>)> = if tier == CodeKind::Baseline {
+        let (loops, straight): (Vec<u32>, Vec<u32>) = defined
+            .iter()
+            .partition(|&&d| baseline_grade(info, bytes, d) == Grade::Loops);
+        let tag = |grade, part: Vec<Vec<u32>>| part.into_iter().map(move |p| (grade, p));
+        let mut all: Vec<_> = tag(Grade::Loops, partition(&loops, size, options.threads))
+            .chain(tag(
+                Grade::Opt(0),
+                partition(&straight, size, options.threads),
+            ))
+            .collect();
+        all.sort_by_key(|(_, p)| std::cmp::Reverse(p.iter().map(|&d| size(d)).sum::<usize>()));
+        all
+    } else {
+        let grade = Grade::Opt(options.opt_level);
+        partition(defined, size, options.threads)
+            .into_iter()
+            .map(|p| (grade, p))
+            .collect()
+    };
     if partitions.is_empty() && with_trampolines {
-        partitions.push(Vec::new());
+        partitions.push((Grade::Opt(options.opt_level), Vec::new()));
     }
     let objects: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(vec![None; partitions.len()]);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
@@ -186,38 +255,39 @@ pub fn compile_functions(
     } else {
         options.threads.clamp(1, partitions.len().max(1))
     };
-    let level = options.opt_level;
-    let run = |given: Option<&inkwell::targets::TargetMachine>| {
-        let own;
-        let machine = match given {
-            Some(m) => m,
-            None => match codegen::target_machine(opt_level(level)) {
-                Ok(m) => {
-                    own = m;
-                    &own
-                }
-                Err(e) => {
-                    first_error.lock().unwrap().get_or_insert(e);
-                    return;
-                }
-            },
-        };
+    // Each worker makes the target machines it needs, one per code-generation level.
+    let run = |given: [Option<&inkwell::targets::TargetMachine>; 2]| {
+        let mut own: [Option<inkwell::targets::TargetMachine>; 2] = [None, None];
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= partitions.len() || first_error.lock().unwrap().is_some() {
                 return;
             }
+            let (grade, part) = &partitions[i];
+            let slot = usize::from(*grade == Grade::Loops);
+            if given[slot].is_none() && own[slot].is_none() {
+                match codegen::target_machine(grade.codegen()) {
+                    Ok(m) => own[slot] = Some(m),
+                    Err(e) => {
+                        first_error.lock().unwrap().get_or_insert(e);
+                        return;
+                    }
+                }
+            }
+            let Some(machine) = given[slot].or(own[slot].as_ref()) else {
+                return;
+            };
             let start = std::time::Instant::now();
             let compiled = compile_partition(
                 &env,
                 bytes,
-                &partitions[i],
+                part,
                 with_trampolines && i == 0,
                 machine,
-                level,
+                *grade,
             );
             if *TRACE {
-                trace_partition(info, &partitions[i], start.elapsed());
+                trace_partition(info, *grade, part, start.elapsed());
             }
             match compiled {
                 Ok(object) => objects.lock().unwrap()[i] = Some(object),
@@ -229,11 +299,11 @@ pub fn compile_functions(
         }
     };
     if workers == 1 {
-        run(options.machine);
+        run([options.machine, options.loop_machine]);
     } else {
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(|| run(None));
+                scope.spawn(|| run([None, None]));
             }
         });
     }
@@ -258,10 +328,10 @@ pub fn compile_functions(
 pub(crate) static TRACE: once_cell::sync::Lazy<bool> =
     once_cell::sync::Lazy::new(|| std::env::var_os("WASMO_COMPILE_TRACE").is_some());
 
-fn trace_partition(info: &ModuleInfo, part: &[u32], took: std::time::Duration) {
+fn trace_partition(info: &ModuleInfo, grade: Grade, part: &[u32], took: std::time::Duration) {
     let sizes = part.iter().map(|&d| info.bodies[d as usize].len());
     eprintln!(
-        "wasmo: partition of {} functions, {} bytes, largest {} bytes, cost {}: {:.1} ms",
+        "wasmo: {grade:?} partition of {} functions, {} bytes, largest {} bytes, cost {}: {:.1} ms",
         part.len(),
         sizes.clone().sum::<usize>(),
         sizes.clone().max().unwrap_or(0),
@@ -270,14 +340,9 @@ fn trace_partition(info: &ModuleInfo, part: &[u32], took: std::time::Duration) {
     );
 }
 
-/// LLVM's optimisation level for ours.
+/// LLVM's code-generation level for our optimisation level.
 pub fn opt_level(level: u32) -> OptimizationLevel {
-    match level {
-        0 => OptimizationLevel::None,
-        1 => OptimizationLevel::Less,
-        2 => OptimizationLevel::Default,
-        _ => OptimizationLevel::Aggressive,
-    }
+    codegen::codegen_level(level)
 }
 
 /// An estimate of LLVM's work on a function body of `len` bytes: linear, plus a quadratic term
@@ -333,7 +398,7 @@ fn compile_partition(
     defined: &[u32],
     with_trampolines: bool,
     machine: &inkwell::targets::TargetMachine,
-    opt_level: u32,
+    grade: Grade,
 ) -> Result<Vec<u8>> {
     let ctx = Context::create();
     let first = defined
@@ -366,7 +431,7 @@ fn compile_partition(
         }
     }
     debug.finalize();
-    codegen::emit_object(&module, machine, codegen::pipeline(opt_level))
+    codegen::emit_object(&module, machine, grade.pipeline())
 }
 
 #[cfg(test)]
@@ -397,6 +462,47 @@ mod tests {
         }
         assert!(partition(&[], size, 2).is_empty());
         assert_eq!(partition(&[7], size, 2), vec![vec![7]]);
+    }
+
+    #[test]
+    fn small_functions_with_loops_get_the_loop_grade() {
+        let big_loop = format!(
+            "(func (loop (br_if 0 (i32.eqz (i32.const 0)))) {})",
+            "(drop (i32.const 1))".repeat(LOOP_BASELINE_MAX_BYTES / 3)
+        );
+        let wat = format!(
+            "(module (func $straight (result i32) (i32.add (i32.const 1) (i32.const 2)))
+                     (func $looping (local i32)
+                       (block (loop (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+                                    (br_if 0 (i32.lt_u (local.get 0) (i32.const 9))))))
+                     (func $nested (block (if (i32.const 1) (then (loop)))))
+                     {big_loop})"
+        );
+        let bytes = wat::parse_str(&wat).unwrap();
+        let info = support::decode_supported(&bytes, crate::module::features(), 1).unwrap();
+        assert!(info.bodies[3].len() > LOOP_BASELINE_MAX_BYTES);
+        let grades: Vec<Grade> = (0..4).map(|d| baseline_grade(&info, &bytes, d)).collect();
+        assert_eq!(
+            grades,
+            [Grade::Opt(0), Grade::Loops, Grade::Loops, Grade::Opt(0)]
+        );
+        // Both grades in one baseline compilation, each its own object.
+        let compiled = compile_functions(
+            &info,
+            &bytes,
+            "wasmo_test_grades".into(),
+            &[0, 1, 2, 3],
+            CodeKind::Baseline,
+            false,
+            CompileOptions {
+                opt_level: 0,
+                threads: 1,
+                machine: None,
+                loop_machine: None,
+            },
+        )
+        .unwrap();
+        assert!(compiled.objects.len() >= 2, "one object per grade at least");
     }
 
     #[test]

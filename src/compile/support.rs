@@ -62,6 +62,21 @@ pub fn direct_callees(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<u32>> {
     Ok(callees)
 }
 
+/// Whether `body` contains a `loop` (false for a body that does not decode).
+pub fn has_loop(body: &wasmparser::FunctionBody<'_>) -> bool {
+    let Ok(mut ops) = body.get_operators_reader() else {
+        return false;
+    };
+    while !ops.eof() {
+        match ops.read() {
+            Ok(wasmparser::Operator::Loop { .. }) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 /// The validator's operator visitor, refusing first what the translator does not implement.
 struct Checked<V>(V);
 
