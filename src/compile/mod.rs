@@ -322,9 +322,11 @@ pub fn compile_functions(
     })
 }
 
-/// `WASMO_COMPILE_TRACE=1`, a developer aid: one line on stderr per compiled partition (its
-/// functions, bytes, largest body, estimated cost and the time it took), the data behind
-/// [`compile_cost`], and the phases of `Module::new`.
+/// `WASMO_COMPILE_TRACE=1`, a developer aid: where start-up time goes, on stderr: the phases of
+/// `Module::new` (decoding and validation, compilation, host stubs and trampolines), one line per
+/// compiled partition (its grade, functions, bytes, largest body, estimated cost and the time it
+/// took: the data behind [`compile_cost`]; in lift-off mode also each first call's lazy
+/// compilation and each tier-up batch), and each instantiation's time.
 pub(crate) static TRACE: once_cell::sync::Lazy<bool> =
     once_cell::sync::Lazy::new(|| std::env::var_os("WASMO_COMPILE_TRACE").is_some());
 

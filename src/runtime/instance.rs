@@ -190,6 +190,7 @@ pub fn instantiate(
     module: &Module,
     imports: &[Extern],
 ) -> Result<u32, InstantiationError> {
+    let start = std::time::Instant::now();
     check_imports(store, module, imports)?;
     let offsets = VMOffsets::new(module.info());
     let mut inst = new_instance(store, module, &offsets);
@@ -199,6 +200,12 @@ pub fn instantiate(
     collect_exports(store, &mut inst, &offsets, &globals);
     let index = join_store(store, inst);
     apply_segments(store, index, &offsets, &segments)?;
+    if *crate::compile::TRACE {
+        eprintln!(
+            "wasmo: instantiation (before the start function) took {:.2} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
     run_start(store, index, &offsets)?;
     Ok(index)
 }
