@@ -9,6 +9,9 @@ pub mod cache;
 pub mod code_map;
 pub mod serialize;
 
+/// `WASMO_COMPILE_TRACE` (see `compile::TRACE`), for the layers above.
+pub(crate) use crate::compile::TRACE;
+
 use crate::codegen::LoadedObjects;
 use crate::compile::{CodeKind, CompileOptions, CompiledCode};
 use crate::engine::Engine;

@@ -200,7 +200,7 @@ pub fn instantiate(
     collect_exports(store, &mut inst, &offsets, &globals);
     let index = join_store(store, inst);
     apply_segments(store, index, &offsets, &segments)?;
-    if *crate::compile::TRACE {
+    if *crate::artifact::TRACE {
         eprintln!(
             "wasmo: instantiation (before the start function) took {:.2} ms",
             start.elapsed().as_secs_f64() * 1e3
