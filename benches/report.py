@@ -9,14 +9,16 @@ import math
 import sys
 from collections import OrderedDict
 
-KERNEL_ENGINES = ["native", "wasmo-opt", "wasmo-liftoff", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
-LARGE_ENGINES = ["wasmo-opt-1t", "wasmo-opt-2t", "wasmo-liftoff", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
+KERNEL_ENGINES = ["native", "wasmo-default", "wasmo-opt", "wasmo-liftoff", "wasmo-liftoff-cached", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
+LARGE_ENGINES = ["wasmo-default", "wasmo-opt-1t", "wasmo-opt-2t", "wasmo-liftoff", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
 NAMES = {
     "native": "native gcc -O2",
+    "wasmo-default": "wasmo, default settings",
     "wasmo-opt": "wasmo opt",
     "wasmo-opt-1t": "wasmo opt, 1 thread",
     "wasmo-opt-2t": "wasmo opt, 2 threads",
     "wasmo-liftoff": "wasmo lift-off",
+    "wasmo-liftoff-cached": "wasmo lift-off, 2nd process with the code cache",
     "wasmtime": "wasmtime",
     "v8": "V8",
     "v8-liftoff": "V8 --liftoff-only",
@@ -153,6 +155,7 @@ class Report:
             ("wasmo / V8", "wasmo-opt", "v8"),
             ("wasmo / V8 --no-liftoff", "wasmo-opt", "v8-turbofan"),
             ("lift-off after tier-up / opt", "wasmo-liftoff", "wasmo-opt"),
+            ("default settings / wasmtime", "wasmo-default", "wasmtime"),
         ]
         header = ["kernel"] + [NAMES[e] + (" (after tier-up)" if e == "wasmo-liftoff" else "") for e in KERNEL_ENGINES]
         header += [c[0] for c in ratio_cols]
@@ -192,7 +195,17 @@ class Report:
               "V8 and wasmo lift-off compile lazily, so their compile figure is mostly decoding and "
               "validation.\n")
         start_engines = KERNEL_ENGINES[1:]
+        first = lambda r, e: (data[r, e] or {}).get("first")
+        run = lambda r, e: (data[r, e] or {}).get("run")
+        start_ratios = [
+            ("default settings / wasmtime", lambda r: ratio(first(r, "wasmo-default"), first(r, "wasmtime"))),
+            ("lift-off / wasmtime", lambda r: ratio(first(r, "wasmo-liftoff"), first(r, "wasmtime"))),
+            ("lift-off / V8", lambda r: ratio(first(r, "wasmo-liftoff"), first(r, "v8"))),
+            ("lift-off first result / opt run time", lambda r: ratio(first(r, "wasmo-liftoff"), run(r, "wasmo-opt"))),
+            ("2nd process with the code cache / opt first result", lambda r: ratio(first(r, "wasmo-liftoff-cached"), first(r, "wasmo-opt"))),
+        ]
         header = ["kernel"] + [NAMES[e] for e in start_engines] + ["wasmo lift-off tier-up wait"]
+        header += [c[0] for c in start_ratios]
         out, tiers = [], []
         for r in rows:
             line = [r]
@@ -201,10 +214,22 @@ class Report:
                 line.append("failed" if f is None else "-" if not f else f"{ms(f.get('first'))} ({ms(f.get('compile'))})")
             lf = data[r, "wasmo-liftoff"]
             line.append(ms(lf.get("tierup")) if lf and "tierup" in lf else "-")
+            line += [fr(f(r)) for _, f in start_ratios]
             out.append(line)
             if lf and "tiers" in lf:
                 tiers.append(f"{r} {lf['tiers']}")
+        gm = ["**geometric mean**" + (f" ({len(plain)} kernels)" if plain else "")] + [""] * (len(start_engines) + 1)
+        for _, f in start_ratios:
+            xs = [f(r) for r in plain]
+            g = geomean(xs)
+            n_ok = len([x for x in xs if x is not None])
+            gm.append(fr(g) + ("" if g is None or n_ok == len(plain) else f" ({n_ok} of {len(plain)})"))
+        out.append(gm)
         print(table(header, out, ["---"] + ["--:"] * (len(header) - 1)))
+        print()
+        print("\"lift-off first result / opt run time\" is the baseline tier's quality on a first call (the "
+              "time includes compiling it); \"2nd process with the code cache\" is lift-off run again with the "
+              "cache the first run's tier-up filled (benches/warm-cache.sh); other ratios below 1: wasmo faster.")
         print()
         if tiers:
             self.notes.append("wasmo lift-off, functions not compiled/baseline/optimised after the timed calls: " + "; ".join(tiers) + ".")
@@ -265,7 +290,7 @@ class Report:
         print("compile: wasm_module_new / new WebAssembly.Module alone; MB/s: module size over that time "
               "(for the lazily compiling V8 and wasmo lift-off, decoding and validation only). first result: "
               "from the start of compiling to the first result of the export (compile, instantiate with "
-              "stub imports, call), the start-up a user sees. wasmo opt and wasmtime: one run each; the "
+              "stub imports, call), the start-up a user sees. wasmo with default settings, wasmo opt and wasmtime: one run each; the "
               "others: best of up to 3 runs.\n")
         out, data = [], {}
         for r in rows:
@@ -298,6 +323,7 @@ class Report:
 
         print("### Large modules: ratios\n")
         cols = [
+            ("wasmo default settings / wasmtime first result", lambda r: ratio(g(r, "wasmo-default", "first"), g(r, "wasmtime", "first"))),
             ("wasmo opt 2-thread compile speed-up", lambda r: ratio(g(r, "wasmo-opt-1t", "compile"), g(r, "wasmo-opt-2t", "compile"))),
             ("wasmo opt (2 threads) / wasmtime compile time", lambda r: ratio(g(r, "wasmo-opt-2t", "compile"), g(r, "wasmtime", "compile"))),
             ("wasmo lift-off / V8 first result", lambda r: ratio(g(r, "wasmo-liftoff", "first"), g(r, "v8", "first"))),

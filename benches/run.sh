@@ -17,7 +17,8 @@
 # Environment: REPEAT=N best-of count for timed calls (default 5); LARGE_MODULES="esbuild swc ..."
 # which large modules (default: sqlite esbuild swc; see the list below); BENCH_TIMEOUT=S limit for one
 # engine on one large module (default 3600 s); KERNEL_TIMEOUT=S the same for a kernel (default 600 s);
-# ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-opt wasmo-liftoff wasmtime v8
+# ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-default wasmo-opt wasmo-liftoff
+# wasmo-liftoff-cached (kernels: the second process with the code cache, benches/warm-cache.sh) wasmtime v8
 # v8-liftoff v8-turbofan, and for large modules wasmo-opt-1t wasmo-opt-2t; native always runs).
 # On large modules, wasmo-opt-1t is skipped while libwasmo.so ignores WASMO_THREADS and
 # wasmo-liftoff while it has no lift-off mode (each would repeat the 2-thread optimised compile);
@@ -86,15 +87,20 @@ wasmo_env=$(env | grep -E '^WASMO_' | grep -vE '^WASMO_(MODE|CACHE_DIR)=' | sort
 wasmo="env -u WASMO_CACHE_DIR"
 have_node=1
 command -v node >/dev/null || have_node=0
+# wasmo-default is a plain wasm.h program: every WASMO_* variable removed, so whatever the
+# library does by default (today: optimised mode) is what it measures.
+wasmo_default="env $( (env | grep -oE '^WASMO_[A-Za-z0-9_]*' || true) | sed 's/^/-u /' | tr '\n' ' ')"
 declare -A engine_cmd=(
+  [wasmo-default]="$wasmo_default $out/driver-wasmo"
   [wasmo-opt]="$wasmo WASMO_MODE=opt $out/driver-wasmo"
   [wasmo-liftoff]="$wasmo WASMO_MODE=liftoff $out/driver-wasmo --steady"
+  [wasmo-liftoff-cached]="$wasmo benches/warm-cache.sh $out/driver-wasmo"
   [wasmtime]="$out/driver-wasmtime"
   [v8]="node benches/node-driver.mjs"
   [v8-liftoff]="node --liftoff-only benches/node-driver.mjs"
   [v8-turbofan]="node --no-liftoff benches/node-driver.mjs"
 )
-kernel_engines=(wasmo-opt wasmo-liftoff wasmtime v8 v8-liftoff v8-turbofan)
+kernel_engines=(wasmo-default wasmo-opt wasmo-liftoff wasmo-liftoff-cached wasmtime v8 v8-liftoff v8-turbofan)
 
 # record SECTION ROW ENGINE STATUS FIELDS...: one line of the results file.
 record() {
@@ -298,14 +304,20 @@ if want large; then
       reason="could not fetch $pkg with npm pack: $(tr '\n\t' '  ' <"$out/stderr" | tail -c 400)"
       [ $have_npm = 1 ] || reason="npm not found on PATH"
       log "  failed: $reason"
-      for e in wasmo-opt-1t wasmo-opt-2t wasmo-liftoff wasmtime v8 v8-liftoff v8-turbofan; do
+      for e in wasmo-default wasmo-opt-1t wasmo-opt-2t wasmo-liftoff wasmtime v8 v8-liftoff v8-turbofan; do
         record large "$m" "$e" failed "reason=$reason"
       done
       continue
     fi
     record meta "$m" bytes "$(stat -c %s "$wasm")"
     agree=()
-    # wasmo optimised: one run each (an LLVM O2 compile of a large module takes minutes).
+    # wasmo with default settings and wasmo optimised: one run each (an LLVM O2 compile of a large
+    # module takes minutes).
+    if selected wasmo-default; then
+      # shellcheck disable=SC2086
+      measure large "$m" wasmo-default "$BENCH_TIMEOUT" ${engine_cmd[wasmo-default]} "$wasm" "$export" 0 "${args[@]}"
+      agree+=("wasmo-default=$result")
+    fi
     for threads in 1 2; do
       selected "wasmo-opt-${threads}t" || continue
       # A library that ignores WASMO_THREADS would compile the same way twice: minutes for nothing.

@@ -71,8 +71,10 @@ WASM_API_EXTERN bool wasmo_config_set_compile_threads(wasm_config_t *config, uin
 // Turns on the on-disk code cache in directory `dir` (created when first written), or turns it
 // off for NULL or "". Modules compiled in optimised mode are stored there as serialised
 // artifacts keyed by their bytes, the Wasmo build, target, CPU features and optimisation
-// level; compiling the same bytes again loads the entry instead (in lift-off mode too). A
-// stale or damaged entry is ignored and rewritten; entries are written atomically, so several
+// level; compiling the same bytes again loads the entry instead (in lift-off mode too). In
+// lift-off mode, what tier-up optimises is kept there too (in the background), so a module
+// compiled from the same bytes later starts with those functions optimised. A stale or
+// damaged entry is ignored and rewritten; entries are written atomically, so several
 // processes may share a directory. Overrides `WASMO_CACHE_DIR`. Always returns true.
 WASM_API_EXTERN bool wasmo_config_set_cache_dir(wasm_config_t *config, const char *dir);
 

@@ -173,8 +173,9 @@ impl TierState {
         }
     }
 
-    /// Makes `code[k]` the code of defined function `defined[k]` for every instance.
-    fn install(&self, defined: &[u32], code: &[usize], objects: LoadedObjects, tier: FuncTier) {
+    /// Makes `code[k]` the code of defined function `defined[k]` for every instance (also
+    /// code loaded from the code cache's tier-up record).
+    pub fn install(&self, defined: &[u32], code: &[usize], objects: LoadedObjects, tier: FuncTier) {
         let mut inner = self.lock();
         for (&d, &c) in defined.iter().zip(code) {
             let d = d as usize;

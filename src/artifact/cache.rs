@@ -9,13 +9,25 @@
 //! a whole entry or none, and concurrent writers of one key each leave a complete file.
 //!
 //! In optimised mode a miss compiles and writes the entry. In lift-off mode a hit gives the
-//! optimised code at once; a miss compiles lift-off as usual and writes nothing (the optimised
-//! code is not complete until tier-up is).
+//! optimised code at once; a miss compiles lift-off as usual, and then tier-up survives the
+//! process: every batch of optimised code the tier-up worker makes is added to the module's
+//! *tier-up record*, `<dir>/<key>.tier` (the same artifact format, mode
+//! [`TIER_RECORD_MODE`], holding the wasm bytes and every optimised object so far under one
+//! symbol prefix, [`tier_prefix`]), rewritten atomically after each batch. A lift-off module
+//! created from bytes whose record loads starts with those functions optimised (and keeps
+//! adding to the record). A record is checked like an entry, and its objects' function symbols
+//! must name distinct defined functions, before anything of it is mapped executable; any
+//! mismatch makes it a miss.
 
-use super::serialize::{checksum, ArtifactHeader};
-use super::Module;
+use super::serialize::{
+    check_compatible_mode, checksum, read_artifact, rename, write_artifact, ArtifactHeader,
+    TIER_RECORD_MODE,
+};
+use super::{symbol_prefix, Module, ModuleInner};
+use crate::compile::CompiledCode;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::tier::FuncTier;
 use std::path::{Path, PathBuf};
 
 /// The entry for `wasm` in `dir`, for this engine and build.
@@ -35,6 +47,117 @@ pub fn entry_path(dir: &Path, engine: &Engine, wasm: &[u8]) -> PathBuf {
     dir.join(format!("{key:016x}.cwasm"))
 }
 
+/// The tier-up record for `wasm` in `dir`.
+pub fn tier_record_path(dir: &Path, engine: &Engine, wasm: &[u8]) -> PathBuf {
+    entry_path(dir, engine, wasm).with_extension("tier")
+}
+
+/// The symbol prefix of the objects in a tier-up record: as long as a tier-up batch's
+/// (`artifact::Module::compile_tier`), so renaming keeps every offset in the objects.
+pub fn tier_prefix() -> String {
+    format!("{}_{:016x}", symbol_prefix(0), 0)
+}
+
+/// Adds a tier-up batch's objects to `module`'s record and rewrites the record. Failures are
+/// ignored: the cache is an optimisation.
+pub(super) fn store_tier_record(dir: &Path, module: &ModuleInner, batch: &CompiledCode) {
+    let canonical = tier_prefix();
+    if batch.prefix.len() != canonical.len() {
+        return;
+    }
+    let mut record = module.tier_record.lock().unwrap_or_else(|e| e.into_inner());
+    for object in &batch.objects {
+        let mut o = object.clone();
+        rename(&mut o, batch.prefix.as_bytes(), canonical.as_bytes());
+        record.push(o);
+    }
+    let engine = &module.engine;
+    let header = ArtifactHeader {
+        mode: TIER_RECORD_MODE,
+        ..ArtifactHeader::current(engine.config().opt_level)
+    };
+    let code = CompiledCode {
+        objects: std::mem::take(&mut *record),
+        prefix: canonical,
+    };
+    let artifact = write_artifact(&header, &module.bytes, &code);
+    *record = code.objects;
+    drop(record);
+    let _ = write_atomically(
+        dir,
+        &tier_record_path(dir, engine, &module.bytes),
+        &artifact,
+    );
+}
+
+/// Installs the optimised code of `module`'s tier-up record, if it has a usable one (a fresh
+/// lift-off module, before any instance or call).
+pub(super) fn load_tier_record(dir: &Path, module: &Module) {
+    let _ = try_load_tier_record(dir, module);
+}
+
+fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
+    let engine = module.engine();
+    let bytes = std::fs::read(tier_record_path(dir, engine, module.bytes())).ok()?;
+    let artifact = read_artifact(&bytes).ok()?;
+    check_compatible_mode(&artifact.header, TIER_RECORD_MODE).ok()?;
+    let canonical = tier_prefix();
+    if artifact.wasm != module.bytes()
+        || artifact.header.opt_level as u32 != engine.config().opt_level
+        || artifact.prefix != canonical
+    {
+        return None;
+    }
+    let (info, tier, id) = (module.info(), module.code().tier()?, module.code().id);
+    // Owned copies (LLVM reads objects only at aligned addresses), renamed for this module.
+    let fresh = format!("{}_{:016x}", symbol_prefix(id), engine.next_id());
+    let objects: Vec<Vec<u8>> = artifact
+        .objects
+        .iter()
+        .map(|o| {
+            let mut o = o.to_vec();
+            rename(&mut o, canonical.as_bytes(), fresh.as_bytes());
+            o
+        })
+        .collect();
+    let imported = info.num_imported_functions;
+    let mut defined = Vec::new();
+    let mut seen = vec![false; info.bodies.len()];
+    let function = format!("{fresh}_f");
+    for object in &objects {
+        for name in crate::codegen::symbol_sizes(object).ok()?.keys() {
+            let Some(index) = name.strip_prefix(&function) else {
+                continue;
+            };
+            if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let d = index.parse::<u32>().ok()?.checked_sub(imported)?;
+            if d as usize >= seen.len() || std::mem::replace(&mut seen[d as usize], true) {
+                return None;
+            }
+            defined.push(d);
+        }
+    }
+    let compiled = CompiledCode {
+        objects,
+        prefix: fresh,
+    };
+    let loaded = Module::load(engine, info, id, &compiled, &defined).ok()?;
+    tier.install(
+        &defined,
+        &loaded.functions,
+        loaded.objects,
+        FuncTier::Optimized,
+    );
+    *module
+        .inner
+        .tier_record
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = artifact.objects.iter().map(|o| o.to_vec()).collect();
+    Some(())
+}
+
 /// The cached module for `wasm`, if there is a usable entry.
 pub fn load(dir: &Path, engine: &Engine, wasm: &[u8]) -> Option<Module> {
     let bytes = std::fs::read(entry_path(dir, engine, wasm)).ok()?;
@@ -50,6 +173,11 @@ pub fn store(dir: &Path, module: &Module) {
 fn try_store(dir: &Path, module: &Module) -> Result<()> {
     let artifact = module.serialize()?;
     let path = entry_path(dir, module.engine(), module.bytes());
+    write_atomically(dir, &path, &artifact)
+}
+
+/// Writes `path` (in `dir`) through a temporary file and a rename: readers see all or nothing.
+fn write_atomically(dir: &Path, path: &Path, artifact: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(io)?;
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let tmp = dir.join(format!(
@@ -58,7 +186,7 @@ fn try_store(dir: &Path, module: &Module) -> Result<()> {
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let written = std::fs::write(&tmp, &artifact).and_then(|()| std::fs::rename(&tmp, &path));
+    let written = std::fs::write(&tmp, artifact).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -34,6 +34,10 @@ struct ModuleInner {
     bytes: Arc<[u8]>,
     code: LoadedCode,
     from_cache: bool,
+    /// Lift-off with a code cache: the optimised code tier-up made for this module (and what
+    /// the cache held of it), as relocatable objects under [`cache::TIER_PREFIX`], written to the
+    /// cache's tier-up record after every batch (`cache::store_tier_record`).
+    tier_record: std::sync::Mutex<Vec<Vec<u8>>>,
 }
 
 /// A module's machine code, loaded in the engine's JIT.
@@ -176,6 +180,10 @@ impl Module {
         if let Code::Liftoff(tier) = &module.inner.code.code {
             let weak: std::sync::Weak<dyn TieredModule> = Arc::downgrade(&module.inner) as _;
             tier.set_owner(weak.clone());
+            if let Some(dir) = &engine.config().cache_dir {
+                cache::load_tier_record(dir, &module);
+                phase("optimised code from the code cache's tier-up record");
+            }
             engine.tier_queue().add(weak);
         }
         Ok(module)
@@ -225,6 +233,7 @@ impl Module {
                 bytes,
                 code,
                 from_cache: false,
+                tier_record: Default::default(),
             }),
         }
     }
@@ -433,7 +442,8 @@ impl TieredModule for ModuleInner {
         options: CompileOptions,
     ) -> Result<(Vec<usize>, LoadedObjects)> {
         let (info, engine, id) = (&self.info, &self.engine, self.code.id);
-        let prefix = format!("{}_{}", symbol_prefix(id), engine.next_id());
+        // Fixed width, so that the code cache can rename it (`cache::TIER_PREFIX`).
+        let prefix = format!("{}_{:016x}", symbol_prefix(id), engine.next_id());
         let compiled = crate::compile::compile_functions(
             info,
             &self.bytes,
@@ -444,6 +454,11 @@ impl TieredModule for ModuleInner {
             options,
         )?;
         let loaded = Module::load(engine, info, id, &compiled, defined)?;
+        if tier == CodeKind::TierUp {
+            if let Some(dir) = &engine.config().cache_dir {
+                cache::store_tier_record(dir, self, &compiled);
+            }
+        }
         Ok((loaded.functions, loaded.objects))
     }
 }

@@ -241,8 +241,18 @@ pub fn read_artifact(bytes: &[u8]) -> Result<Artifact<'_>> {
     })
 }
 
-/// Whether code described by `header` may run in this process; the reason if not.
+/// The `mode` byte of the code cache's tier-up records (`cache::store_tier_record`): optimised
+/// code for some of a lift-off module's functions; `wasm_module_deserialize` refuses them.
+pub const TIER_RECORD_MODE: u8 = 1;
+
+/// Whether code described by `header` may run in this process as a serialised module; the
+/// reason if not.
 pub fn check_compatible(header: &ArtifactHeader) -> Result<()> {
+    check_compatible_mode(header, 0)
+}
+
+/// [`check_compatible`] for an artifact of `mode`.
+pub fn check_compatible_mode(header: &ArtifactHeader, mode: u8) -> Result<()> {
     let here = ArtifactHeader::current(0);
     if header.build_id != here.build_id || header.wasmo_version != here.wasmo_version {
         return Err(Error::new(format!(
@@ -262,7 +272,12 @@ pub fn check_compatible(header: &ArtifactHeader) -> Result<()> {
             header.cpu, header.features, here.cpu, here.features
         )));
     }
-    if header.mode != 0 {
+    if header.mode == TIER_RECORD_MODE && mode != TIER_RECORD_MODE {
+        return Err(Error::new(
+            "this is a tier-up record of Wasmo's code cache, not a serialized module",
+        ));
+    }
+    if header.mode != mode {
         return Err(Error::new(format!(
             "corrupt serialized module: unknown compile mode {}",
             header.mode
@@ -272,7 +287,7 @@ pub fn check_compatible(header: &ArtifactHeader) -> Result<()> {
 }
 
 /// Replaces every occurrence of `from` in `object` by `to` (same length).
-fn rename(object: &mut [u8], from: &[u8], to: &[u8]) {
+pub(super) fn rename(object: &mut [u8], from: &[u8], to: &[u8]) {
     debug_assert_eq!(from.len(), to.len());
     let mut at = 0;
     while at + from.len() <= object.len() {
