@@ -5,7 +5,7 @@
 use crate::codegen::{self, Jit, LoadedObjects};
 use crate::compile::abi;
 use crate::error::Result;
-use crate::module::types::FuncType;
+use crate::module::types::{FuncType, ValType};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -126,6 +126,8 @@ struct EngineInner {
     /// Array trampolines by signature, for lift-off modules (optimised code carries its own).
     trampolines: Mutex<HashMap<FuncType, usize>>,
     stub_objects: Mutex<Vec<LoadedObjects>>,
+    /// The hand-assembled stubs and trampolines (`codegen::entry_asm`).
+    entry_code: Mutex<Vec<crate::codegen::entry_asm::EntryCode>>,
     next_id: AtomicU64,
     tier_queue: Arc<crate::tier::TierQueue>,
 }
@@ -145,6 +147,7 @@ impl Engine {
                 host_stubs: Mutex::new(HashMap::new()),
                 trampolines: Mutex::new(HashMap::new()),
                 stub_objects: Mutex::new(Vec::new()),
+                entry_code: Mutex::new(Vec::new()),
                 next_id: AtomicU64::new(0),
                 tier_queue: crate::tier::TierQueue::new(),
             }),
@@ -251,8 +254,60 @@ impl Engine {
             }
             missing
         };
-        let new_stubs = missing(stubs, &stub_map);
-        let new_trampolines = missing(trampolines, &trampoline_map);
+        let mut new_stubs = missing(stubs, &stub_map);
+        let mut new_trampolines = missing(trampolines, &trampoline_map);
+        // Signatures whose values all travel in registers get hand-assembled entries; LLVM
+        // compiles the rest.
+        if cfg!(target_arch = "x86_64") {
+            use crate::codegen::entry_asm;
+            let classes = |types: &[ValType]| -> Vec<entry_asm::Class> {
+                types
+                    .iter()
+                    .map(|t| match t {
+                        ValType::I32 => entry_asm::Class::I32,
+                        ValType::I64 | ValType::Ref(_) => entry_asm::Class::I64,
+                        ValType::F32 => entry_asm::Class::F32,
+                        ValType::F64 => entry_asm::Class::F64,
+                        ValType::V128 => entry_asm::Class::V128,
+                    })
+                    .collect()
+            };
+            let host_call = self.builtin_address(crate::vm::Builtin::HostCall);
+            let raise = self.builtin_address(crate::vm::Builtin::RaisePending);
+            let mut code = Vec::new();
+            let mut made: Vec<(bool, FuncType)> = Vec::new();
+            for (is_stub, list) in [(true, &mut new_stubs), (false, &mut new_trampolines)] {
+                list.retain(|ty| {
+                    let (p, r) = (classes(&ty.params), classes(&ty.results));
+                    let entry = match is_stub {
+                        true => entry_asm::host_stub(&p, &r, host_call, raise),
+                        false => entry_asm::trampoline(&p, &r),
+                    };
+                    match entry {
+                        Some(c) => {
+                            code.push(c);
+                            made.push((is_stub, ty.clone()));
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
+            if !code.is_empty() {
+                let (mapped, addrs) = entry_asm::EntryCode::map(&code)?;
+                self.inner
+                    .entry_code
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(mapped);
+                for ((is_stub, ty), addr) in made.into_iter().zip(addrs) {
+                    match is_stub {
+                        true => stub_map.insert(ty, addr),
+                        false => trampoline_map.insert(ty, addr),
+                    };
+                }
+            }
+        }
         if new_stubs.is_empty() && new_trampolines.is_empty() {
             return Ok(());
         }

@@ -2,6 +2,7 @@
 //! code and resolves its symbols. Knows nothing of wasm operators: the translator in `compile/`
 //! builds the IR, this module turns IR into machine code in memory.
 
+pub mod entry_asm;
 mod jit;
 pub mod lazy_stub;
 pub mod lines;

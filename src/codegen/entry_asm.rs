@@ -1,0 +1,394 @@
+//! Hand-assembled x86-64 entries between the host and wasm, for the signatures whose values all
+//! travel in registers: the array trampoline (host -> wasm) and the host stub (wasm -> host),
+//! the same code `compile::abi` has LLVM generate for every signature, without LLVM's fixed
+//! cost per compiled object (about 2 ms: pass and code-generator set-up, linking), which a
+//! module paid at creation for its exports' trampolines and its imports' stubs before its first
+//! call. A signature they do not cover (more than five integer or eight vector/float
+//! parameters, several results) still goes to LLVM.
+//!
+//! The convention is wasm's (`compile::abi::WASM_CC`, `tailcc`): on x86-64 the C convention's
+//! registers, the callee vmctx first (rdi); integers and references in rsi, rdx, rcx, r8, r9;
+//! f32, f64 and v128 in xmm0-7; one result in rax/eax or xmm0; and, as `tailcc` makes every
+//! callee pop its stack-argument area, rounded so that with the return address it keeps the
+//! stack 16-byte aligned, a callee without stack arguments returns with `ret 8` (the caller
+//! reserved those 8 bytes). Values live in 16-byte slots of
+//! an array (`vm::VALUE_SLOT`), an i32 or f32 in its first four bytes. Both entries keep the
+//! frame-pointer chain (traps walk it for backtraces; they leave by `siglongjmp`, so no unwind
+//! tables are needed), and keep the stack 16-byte aligned at every call.
+
+use crate::error::{Error, Result};
+
+/// How a value travels: its register class and width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// i32, in the low half of a general register.
+    I32,
+    /// i64 or a reference.
+    I64,
+    F32,
+    F64,
+    V128,
+}
+
+impl Class {
+    fn is_int(self) -> bool {
+        matches!(self, Class::I32 | Class::I64)
+    }
+}
+
+/// The general registers after rdi, in argument order (x86 register numbers).
+const INT_ARGS: [u8; 5] = [6, 2, 1, 8, 9];
+const RAX: u8 = 0;
+const RBX: u8 = 3;
+const RBP: u8 = 5;
+const SLOT: i32 = 16;
+
+/// Whether a signature's values all travel in registers (so these entries serve it).
+pub fn covers(params: &[Class], results: &[Class]) -> bool {
+    let ints = params.iter().filter(|c| c.is_int()).count();
+    ints <= INT_ARGS.len() && params.len() - ints <= 8 && results.len() <= 1
+}
+
+/// Each parameter's register: a general register number or, for float/vector values, the xmm
+/// number; in order.
+fn arg_registers(params: &[Class]) -> Vec<u8> {
+    let (mut int, mut xmm) = (0, 0);
+    params
+        .iter()
+        .map(|c| {
+            if c.is_int() {
+                int += 1;
+                INT_ARGS[int - 1]
+            } else {
+                xmm += 1;
+                xmm - 1
+            }
+        })
+        .collect()
+}
+
+/// `reg <- [base + disp]` (load) or `[base + disp] <- reg` (store) of a value of `class`;
+/// `base` is rbx or rbp (no SIB byte needed).
+fn mov(code: &mut Vec<u8>, class: Class, reg: u8, base: u8, disp: i32, load: bool) {
+    let modrm = 0x80 | ((reg & 7) << 3) | (base & 7);
+    let rex_r = if reg >= 8 { 0x44 } else { 0 };
+    match class {
+        Class::I32 | Class::I64 => {
+            let w = if class == Class::I64 { 0x48 } else { 0 };
+            if w | rex_r != 0 {
+                code.push(0x40 | w | rex_r);
+            }
+            code.push(if load { 0x8b } else { 0x89 });
+        }
+        Class::F32 | Class::F64 | Class::V128 => {
+            code.push(match class {
+                Class::F64 => 0xf2,
+                _ => 0xf3,
+            });
+            if rex_r != 0 {
+                code.push(rex_r);
+            }
+            code.push(0x0f);
+            code.push(match (class, load) {
+                (Class::V128, true) => 0x6f,
+                (Class::V128, false) => 0x7f,
+                (_, true) => 0x10,
+                (_, false) => 0x11,
+            });
+        }
+    }
+    code.push(modrm);
+    code.extend_from_slice(&disp.to_le_bytes());
+}
+
+/// The array trampoline `void t(vmctx, code, values)`: loads the arguments from `values`'
+/// slots, calls `code` with the vmctx, stores the result in slot 0.
+pub fn trampoline(params: &[Class], results: &[Class]) -> Option<Vec<u8>> {
+    if !covers(params, results) {
+        return None;
+    }
+    let mut c = vec![
+        0x55, // push rbp
+        0x48, 0x89, 0xe5, // mov rbp, rsp
+        0x53, // push rbx
+        0x48, 0x83, 0xec,
+        0x08, // sub rsp, 8: the callee's argument area, aligned for the call
+        0x48, 0x89, 0xd3, // mov rbx, rdx (values)
+        0x49, 0x89, 0xf3, // mov r11, rsi (code)
+    ];
+    for (i, (&class, reg)) in params.iter().zip(arg_registers(params)).enumerate() {
+        mov(&mut c, class, reg, RBX, SLOT * i as i32, true);
+    }
+    c.extend_from_slice(&[0x41, 0xff, 0xd3]); // call r11 (which pops the 8 bytes)
+    if let [class] = results {
+        let reg = if class.is_int() { RAX } else { 0 };
+        mov(&mut c, *class, reg, RBX, 0, false);
+    }
+    c.extend_from_slice(&[
+        0x48, 0x8d, 0x65, 0xf8, // lea rsp, [rbp - 8]
+        0x5b, // pop rbx
+        0x5d, // pop rbp
+        0xc3, // ret
+    ]);
+    Some(c)
+}
+
+/// The host stub for a signature: spills the arguments to slots on its stack, calls
+/// `host_call(vmctx, values)` (the `HostCall` builtin, at `host_call`), and returns the result
+/// from slot 0, or calls `raise` (`RaisePending`, which does not return) if the status is not 0.
+pub fn host_stub(
+    params: &[Class],
+    results: &[Class],
+    host_call: usize,
+    raise: usize,
+) -> Option<Vec<u8>> {
+    if !covers(params, results) {
+        return None;
+    }
+    let slots = params.len().max(results.len()).max(1) as i32;
+    let frame = SLOT * slots;
+    let mut c = vec![
+        0x55, // push rbp
+        0x48, 0x89, 0xe5, // mov rbp, rsp
+        0x48, 0x81, 0xec, // sub rsp, frame (a multiple of 16: aligned for the call)
+    ];
+    c.extend_from_slice(&frame.to_le_bytes());
+    for (i, (&class, reg)) in params.iter().zip(arg_registers(params)).enumerate() {
+        mov(&mut c, class, reg, RBP, SLOT * i as i32 - frame, false);
+    }
+    c.extend_from_slice(&[0x48, 0x89, 0xe6]); // mov rsi, rsp (values)
+    c.extend_from_slice(&[0x48, 0xb8]); // mov rax, host_call
+    c.extend_from_slice(&(host_call as u64).to_le_bytes());
+    c.extend_from_slice(&[0xff, 0xd0]); // call rax
+    c.extend_from_slice(&[0x85, 0xc0]); // test eax, eax
+    let jnz = c.len();
+    c.extend_from_slice(&[0x0f, 0x85, 0, 0, 0, 0]); // jnz raise
+    if let [class] = results {
+        let reg = if class.is_int() { RAX } else { 0 };
+        mov(&mut c, *class, reg, RBP, -frame, true);
+    }
+    c.extend_from_slice(&[
+        0x48, 0x89, 0xec, // mov rsp, rbp
+        0x5d, // pop rbp
+        0xc2, 0x08, 0x00, // ret 8: pops the argument area, as a tailcc callee
+    ]);
+    let rel = (c.len() - (jnz + 6)) as i32;
+    c[jnz + 2..jnz + 6].copy_from_slice(&rel.to_le_bytes());
+    c.extend_from_slice(&[0x48, 0xb8]); // raise: mov rax, raise
+    c.extend_from_slice(&(raise as u64).to_le_bytes());
+    c.extend_from_slice(&[0xff, 0xd0, 0x0f, 0x0b]); // call rax; ud2
+    Some(c)
+}
+
+/// Executable memory holding some entries, unmapped when dropped (its owner keeps it as long
+/// as any code may call them).
+pub struct EntryCode {
+    base: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the mapping is immutable once made and only ever executed or unmapped.
+unsafe impl Send for EntryCode {}
+unsafe impl Sync for EntryCode {}
+
+impl EntryCode {
+    /// Maps `entries` executable, each 16-byte aligned; returns the mapping and their addresses.
+    pub fn map(entries: &[Vec<u8>]) -> Result<(EntryCode, Vec<usize>)> {
+        let mut code = Vec::new();
+        let mut offsets = Vec::with_capacity(entries.len());
+        for e in entries {
+            offsets.push(code.len());
+            code.extend_from_slice(e);
+            code.resize(code.len().next_multiple_of(16), 0xcc);
+        }
+        let len = code.len().max(1).next_multiple_of(4096);
+        // SAFETY: a fresh private mapping, written before it is made executable.
+        unsafe {
+            let base = libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            if base == libc::MAP_FAILED {
+                return Err(Error::new("cannot map memory for host entries"));
+            }
+            let base = base.cast::<u8>();
+            std::ptr::copy_nonoverlapping(code.as_ptr(), base, code.len());
+            if libc::mprotect(base.cast(), len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
+                libc::munmap(base.cast(), len);
+                return Err(Error::new("cannot make host entries executable"));
+            }
+            let addrs = offsets.iter().map(|&o| base as usize + o).collect();
+            Ok((EntryCode { base, len }, addrs))
+        }
+    }
+}
+
+impl Drop for EntryCode {
+    fn drop(&mut self) {
+        // SAFETY: the mapping `map` made; nothing runs its code once its owner drops it.
+        unsafe { libc::munmap(self.base.cast(), self.len) };
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static SEEN: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+    /// The tests share `SEEN`.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    /// A "wasm function" of all register classes: what the trampoline passes, and a result.
+    extern "C" fn callee(
+        vmctx: usize,
+        a: i32,
+        b: f32,
+        c: i64,
+        d: f64,
+        e: i32,
+        f: i64,
+        g: i64,
+    ) -> f64 {
+        let vals = [
+            vmctx as u64,
+            a as u32 as u64,
+            b.to_bits() as u64,
+            c as u64,
+            d.to_bits(),
+            e as u32 as u64,
+            f as u64,
+            g as u64,
+        ];
+        for (s, v) in SEEN.iter().zip(vals) {
+            s.store(v, Ordering::SeqCst);
+        }
+        d * 2.0
+    }
+
+    const SIG: [Class; 7] = [
+        Class::I32,
+        Class::F32,
+        Class::I64,
+        Class::F64,
+        Class::I32,
+        Class::I64,
+        Class::I64,
+    ];
+
+    #[test]
+    fn the_trampoline_passes_every_slot_in_its_register_and_stores_the_result() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let code = trampoline(&SIG, &[Class::F64]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[code]).unwrap();
+        let t: extern "C" fn(usize, usize, *mut [u64; 14]) =
+            unsafe { std::mem::transmute(addrs[0]) };
+        let mut values = [0u64; 14];
+        values[0] = (-7i32) as u32 as u64 | 0xdead_0000_0000_0000;
+        values[2] = 1.5f32.to_bits() as u64;
+        values[4] = u64::MAX - 3;
+        values[6] = 2.25f64.to_bits();
+        values[8] = 99;
+        values[10] = 1 << 40;
+        values[12] = 5;
+        t(0x1234, callee as *const () as usize, &mut values);
+        let seen: Vec<u64> = SEEN
+            .iter()
+            .take(8)
+            .map(|s| s.load(Ordering::SeqCst))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                0x1234,
+                (-7i32) as u32 as u64,
+                1.5f32.to_bits() as u64,
+                u64::MAX - 3,
+                2.25f64.to_bits(),
+                99,
+                1 << 40,
+                5
+            ]
+        );
+        assert_eq!(f64::from_bits(values[0]), 4.5);
+        drop(mapped);
+    }
+
+    static STATUS: AtomicU64 = AtomicU64::new(0);
+
+    /// The `HostCall` builtin: records the host pointer and the slots, writes a result.
+    extern "C" fn host_call(host: usize, values: *mut [u64; 14]) -> i32 {
+        SEEN[8].store(host as u64, Ordering::SeqCst);
+        let v = unsafe { &mut *values };
+        for (i, s) in SEEN.iter().take(7).enumerate() {
+            s.store(v[2 * i], Ordering::SeqCst);
+        }
+        v[0] = 0x0123_4567_89ab_cdef;
+        STATUS.load(Ordering::SeqCst) as i32
+    }
+
+    extern "C" fn raise() {
+        SEEN[9].store(1, Ordering::SeqCst);
+        std::process::abort();
+    }
+
+    #[test]
+    fn the_host_stub_spills_every_argument_and_returns_the_result() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        // Called as wasm calls it (a tailcc caller: the trampoline), it pops its argument area.
+        let stub = host_stub(
+            &SIG,
+            &[Class::I64],
+            host_call as *const () as usize,
+            raise as *const () as usize,
+        )
+        .unwrap();
+        let tramp = trampoline(&SIG, &[Class::I64]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[stub, tramp]).unwrap();
+        let t: extern "C" fn(usize, usize, *mut [u64; 14]) =
+            unsafe { std::mem::transmute(addrs[1]) };
+        let mut values = [0u64; 14];
+        values[0] = (-3i32) as u32 as u64;
+        values[2] = 0.5f32.to_bits() as u64;
+        values[4] = (-9i64) as u64;
+        values[6] = 8.0f64.to_bits();
+        values[8] = 4;
+        values[10] = 5;
+        values[12] = 6;
+        t(0x77, addrs[0], &mut values);
+        assert_eq!(values[0], 0x0123_4567_89ab_cdef);
+        let seen: Vec<u64> = SEEN
+            .iter()
+            .take(7)
+            .map(|s| s.load(Ordering::SeqCst))
+            .collect();
+        assert_eq!(seen[0] as u32, (-3i32) as u32);
+        assert_eq!(seen[1] as u32, 0.5f32.to_bits());
+        assert_eq!(seen[2], (-9i64) as u64);
+        assert_eq!(seen[3], 8.0f64.to_bits());
+        assert_eq!(seen[4] as u32, 4);
+        assert_eq!(seen[5..], [5, 6]);
+        assert_eq!(SEEN[8].load(Ordering::SeqCst), 0x77);
+        assert_eq!(SEEN[9].load(Ordering::SeqCst), 0, "no raise for status 0");
+        drop(mapped);
+    }
+
+    #[test]
+    fn signatures_beyond_the_registers_are_left_to_llvm() {
+        assert!(covers(&[Class::I64; 5], &[Class::I32]));
+        assert!(!covers(&[Class::I64; 6], &[]));
+        assert!(covers(&[Class::F64; 8], &[]));
+        assert!(!covers(&[Class::F64; 9], &[]));
+        assert!(!covers(&[], &[Class::I32, Class::I32]));
+        assert!(trampoline(&[Class::I32; 6], &[]).is_none());
+        assert!(host_stub(&[], &[Class::I32; 2], 0, 0).is_none());
+        // v128 in an xmm register, both ways.
+        let t = trampoline(&[Class::V128], &[Class::V128]).unwrap();
+        assert!(t.windows(3).any(|w| w == [0xf3, 0x0f, 0x6f]));
+        assert!(t.windows(3).any(|w| w == [0xf3, 0x0f, 0x7f]));
+    }
+}
