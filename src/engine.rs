@@ -256,8 +256,8 @@ impl Engine {
         };
         let mut new_stubs = missing(stubs, &stub_map);
         let mut new_trampolines = missing(trampolines, &trampoline_map);
-        // Signatures whose values all travel in registers get hand-assembled entries; LLVM
-        // compiles the rest.
+        // Signatures `codegen::entry_asm` covers (one result at most, no v128 on the stack) get
+        // hand-assembled entries; LLVM compiles the rest.
         if cfg!(target_arch = "x86_64") {
             use crate::codegen::entry_asm;
             let classes = |types: &[ValType]| -> Vec<entry_asm::Class> {

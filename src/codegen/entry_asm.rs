@@ -1,17 +1,17 @@
-//! Hand-assembled x86-64 entries between the host and wasm, for the signatures whose values all
-//! travel in registers: the array trampoline (host -> wasm) and the host stub (wasm -> host),
+//! Hand-assembled x86-64 entries between the host and wasm, for signatures with at most one
+//! result and no v128 parameter on the stack: the array trampoline (host -> wasm) and the host
+//! stub (wasm -> host),
 //! the same code `compile::abi` has LLVM generate for every signature, without LLVM's fixed
 //! cost per compiled object (about 2 ms: pass and code-generator set-up, linking), which a
 //! module paid at creation for its exports' trampolines and its imports' stubs before its first
-//! call. A signature they do not cover (more than five integer or eight vector/float
-//! parameters, several results) still goes to LLVM.
+//! call. A signature they do not cover still goes to LLVM.
 //!
 //! The convention is wasm's (`compile::abi::WASM_CC`, `tailcc`): on x86-64 the C convention's
 //! registers, the callee vmctx first (rdi); integers and references in rsi, rdx, rcx, r8, r9;
-//! f32, f64 and v128 in xmm0-7; one result in rax/eax or xmm0; and, as `tailcc` makes every
-//! callee pop its stack-argument area, rounded so that with the return address it keeps the
-//! stack 16-byte aligned, a callee without stack arguments returns with `ret 8` (the caller
-//! reserved those 8 bytes). Values live in 16-byte slots of
+//! f32, f64 and v128 in xmm0-7; the rest on the stack, 8 bytes each in parameter order; one
+//! result in rax/eax or xmm0; and `tailcc` makes every callee pop its stack-argument area,
+//! rounded so that with the return address it keeps the stack 16-byte aligned (a callee
+//! without stack arguments returns with `ret 8`; its caller reserved those 8 bytes). Values live in 16-byte slots of
 //! an array (`vm::VALUE_SLOT`), an i32 or f32 in its first four bytes. Both entries keep the
 //! frame-pointer chain (traps walk it for backtraces; they leave by `siglongjmp`, so no unwind
 //! tables are needed), and keep the stack 16-byte aligned at every call.
@@ -43,28 +43,59 @@ const RBX: u8 = 3;
 const RBP: u8 = 5;
 const SLOT: i32 = 16;
 
-/// Whether a signature's values all travel in registers (so these entries serve it).
-pub fn covers(params: &[Class], results: &[Class]) -> bool {
-    let ints = params.iter().filter(|c| c.is_int()).count();
-    ints <= INT_ARGS.len() && params.len() - ints <= 8 && results.len() <= 1
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loc {
+    /// A general register (x86 number) or, for float/vector values, an xmm number.
+    Reg(u8),
+    /// The `n`th 8-byte stack argument, above the return address.
+    Stack(i32),
 }
 
-/// Each parameter's register: a general register number or, for float/vector values, the xmm
-/// number; in order.
-fn arg_registers(params: &[Class]) -> Vec<u8> {
-    let (mut int, mut xmm) = (0, 0);
+/// Whether these entries serve a signature: at most one result, and no v128 among the
+/// parameters that go on the stack.
+pub fn covers(params: &[Class], results: &[Class]) -> bool {
+    results.len() <= 1
+        && params
+            .iter()
+            .zip(locations(params))
+            .all(|(&c, l)| c != Class::V128 || matches!(l, Loc::Reg(_)))
+}
+
+/// Each parameter's location, in order: the C convention's (registers in order of their
+/// class, then the stack in parameter order).
+fn locations(params: &[Class]) -> Vec<Loc> {
+    let (mut int, mut xmm, mut stack) = (0, 0, 0);
     params
         .iter()
         .map(|c| {
-            if c.is_int() {
+            if c.is_int() && int < INT_ARGS.len() {
                 int += 1;
-                INT_ARGS[int - 1]
-            } else {
+                Loc::Reg(INT_ARGS[int - 1])
+            } else if !c.is_int() && xmm < 8 {
                 xmm += 1;
-                xmm - 1
+                Loc::Reg(xmm - 1)
+            } else {
+                stack += 1;
+                Loc::Stack(stack - 1)
             }
         })
         .collect()
+}
+
+/// The bytes of stack arguments a `tailcc` callee pops for `params`: 8 per stack argument,
+/// plus 8 when needed so that with the return address they keep 16-byte alignment (LLVM's
+/// `GetAlignedArgumentStackSize`): 8 for none or one, 24 for two or three, ...
+fn stack_area(params: &[Class]) -> i32 {
+    let n = locations(params)
+        .iter()
+        .filter(|l| matches!(l, Loc::Stack(_)))
+        .count() as i32;
+    if n % 2 == 1 {
+        8 * n
+    } else {
+        8 * n + 8
+    }
 }
 
 /// `reg <- [base + disp]` (load) or `[base + disp] <- reg` (store) of a value of `class`;
@@ -107,19 +138,29 @@ pub fn trampoline(params: &[Class], results: &[Class]) -> Option<Vec<u8>> {
     if !covers(params, results) {
         return None;
     }
-    let mut c = vec![
-        0x55, // push rbp
-        0x48, 0x89, 0xe5, // mov rbp, rsp
-        0x53, // push rbx
-        0x48, 0x83, 0xec,
-        0x08, // sub rsp, 8: the callee's argument area, aligned for the call
+    let area = stack_area(params);
+    // push rbp; mov rbp, rsp; push rbx; then sub rsp, area: the callee's argument area, which
+    // leaves rsp 16-byte aligned (area is 8 mod 16).
+    let mut c = vec![0x55, 0x48, 0x89, 0xe5, 0x53, 0x48, 0x81, 0xec];
+    c.extend_from_slice(&area.to_le_bytes());
+    c.extend_from_slice(&[
         0x48, 0x89, 0xd3, // mov rbx, rdx (values)
         0x49, 0x89, 0xf3, // mov r11, rsi (code)
-    ];
-    for (i, (&class, reg)) in params.iter().zip(arg_registers(params)).enumerate() {
-        mov(&mut c, class, reg, RBX, SLOT * i as i32, true);
+    ]);
+    // Stack arguments first (through rax, 8 bytes each): [rsp + 8n], rsp = rbp - 8 - area.
+    let locs = locations(params);
+    for (i, &l) in locs.iter().enumerate() {
+        if let Loc::Stack(n) = l {
+            mov(&mut c, Class::I64, RAX, RBX, SLOT * i as i32, true);
+            mov(&mut c, Class::I64, RAX, RBP, 8 * n - 8 - area, false);
+        }
     }
-    c.extend_from_slice(&[0x41, 0xff, 0xd3]); // call r11 (which pops the 8 bytes)
+    for (i, (&class, &l)) in params.iter().zip(&locs).enumerate() {
+        if let Loc::Reg(reg) = l {
+            mov(&mut c, class, reg, RBX, SLOT * i as i32, true);
+        }
+    }
+    c.extend_from_slice(&[0x41, 0xff, 0xd3]); // call r11 (which pops the area)
     if let [class] = results {
         let reg = if class.is_int() { RAX } else { 0 };
         mov(&mut c, *class, reg, RBX, 0, false);
@@ -153,8 +194,16 @@ pub fn host_stub(
         0x48, 0x81, 0xec, // sub rsp, frame (a multiple of 16: aligned for the call)
     ];
     c.extend_from_slice(&frame.to_le_bytes());
-    for (i, (&class, reg)) in params.iter().zip(arg_registers(params)).enumerate() {
-        mov(&mut c, class, reg, RBP, SLOT * i as i32 - frame, false);
+    for (i, (&class, l)) in params.iter().zip(locations(params)).enumerate() {
+        let slot = SLOT * i as i32 - frame;
+        match l {
+            Loc::Reg(reg) => mov(&mut c, class, reg, RBP, slot, false),
+            Loc::Stack(n) => {
+                // [rbp + 16 + 8n]: above the saved rbp and the return address
+                mov(&mut c, Class::I64, RAX, RBP, 16 + 8 * n, true);
+                mov(&mut c, Class::I64, RAX, RBP, slot, false);
+            }
+        }
     }
     c.extend_from_slice(&[0x48, 0x89, 0xe6]); // mov rsi, rsp (values)
     c.extend_from_slice(&[0x48, 0xb8]); // mov rax, host_call
@@ -170,8 +219,9 @@ pub fn host_stub(
     c.extend_from_slice(&[
         0x48, 0x89, 0xec, // mov rsp, rbp
         0x5d, // pop rbp
-        0xc2, 0x08, 0x00, // ret 8: pops the argument area, as a tailcc callee
+        0xc2, // ret area: pops the argument area, as a tailcc callee
     ]);
+    c.extend_from_slice(&(stack_area(params) as u16).to_le_bytes());
     let rel = (c.len() - (jnz + 6)) as i32;
     c[jnz + 2..jnz + 6].copy_from_slice(&rel.to_le_bytes());
     c.extend_from_slice(&[0x48, 0xb8]); // raise: mov rax, raise
@@ -377,18 +427,67 @@ mod tests {
         drop(mapped);
     }
 
+    /// The host function of `stack_arguments_travel_both_ways`: sums its slots.
+    extern "C" fn sum_slots(count: usize, values: *mut [u64; 40]) -> i32 {
+        let v = unsafe { &mut *values };
+        let mut sum = 0u64;
+        for i in 0..count {
+            sum = sum.wrapping_mul(31).wrapping_add(v[2 * i]);
+        }
+        v[0] = sum;
+        0
+    }
+
     #[test]
-    fn signatures_beyond_the_registers_are_left_to_llvm() {
-        assert!(covers(&[Class::I64; 5], &[Class::I32]));
-        assert!(!covers(&[Class::I64; 6], &[]));
-        assert!(covers(&[Class::F64; 8], &[]));
-        assert!(!covers(&[Class::F64; 9], &[]));
+    fn stack_arguments_travel_both_ways() {
+        // Eight integers (three on the stack), ten f64 (two on the stack), interleaved.
+        let mut sig = Vec::new();
+        for i in 0..18 {
+            sig.push(if i % 2 == 0 && i < 16 {
+                Class::I64
+            } else {
+                Class::F64
+            });
+        }
+        assert_eq!(sig.iter().filter(|c| c.is_int()).count(), 8);
+        assert_eq!(stack_area(&sig), 40);
+        assert!(covers(&sig, &[Class::I64]));
+        let stub = host_stub(&sig, &[Class::I64], sum_slots as *const () as usize, 0).unwrap();
+        let tramp = trampoline(&sig, &[Class::I64]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[stub, tramp]).unwrap();
+        let t: extern "C" fn(usize, usize, *mut [u64; 40]) =
+            unsafe { std::mem::transmute(addrs[1]) };
+        let mut values = [0u64; 40];
+        let mut expected = 0u64;
+        for i in 0..sig.len() {
+            let v = 0x1000 + i as u64 * 0x0101_0101;
+            values[2 * i] = v;
+            expected = expected.wrapping_mul(31).wrapping_add(v);
+        }
+        // The stub's "vmctx" is the slot count, which `sum_slots` takes as its first argument.
+        t(sig.len(), addrs[0], &mut values);
+        assert_eq!(values[0], expected);
+        drop(mapped);
+        // The area sizes LLVM gives `tailcc` callees: 8 bytes per argument, 16-byte aligned
+        // with the return address.
+        let ints = |n: usize| vec![Class::I64; 5 + n];
+        assert_eq!(
+            [0, 1, 2, 3, 4].map(|n| stack_area(&ints(n))),
+            [8, 8, 24, 24, 40]
+        );
+    }
+
+    #[test]
+    fn what_is_left_to_llvm() {
+        assert!(covers(&[Class::I64; 9], &[Class::I32]));
+        assert!(covers(&[Class::F64; 12], &[]));
         assert!(!covers(&[], &[Class::I32, Class::I32]));
-        assert!(trampoline(&[Class::I32; 6], &[]).is_none());
         assert!(host_stub(&[], &[Class::I32; 2], 0, 0).is_none());
-        // v128 in an xmm register, both ways.
+        // v128 in an xmm register, both ways; not on the stack.
         let t = trampoline(&[Class::V128], &[Class::V128]).unwrap();
         assert!(t.windows(3).any(|w| w == [0xf3, 0x0f, 0x6f]));
         assert!(t.windows(3).any(|w| w == [0xf3, 0x0f, 0x7f]));
+        assert!(covers(&[Class::V128; 8], &[]));
+        assert!(!covers(&[Class::V128; 9], &[]));
     }
 }
