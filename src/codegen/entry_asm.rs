@@ -16,7 +16,7 @@
 //! frame-pointer chain (traps walk it for backtraces; they leave by `siglongjmp`, so no unwind
 //! tables are needed), and keep the stack 16-byte aligned at every call.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// How a value travels: its register class and width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,28 +252,9 @@ impl EntryCode {
             code.resize(code.len().next_multiple_of(16), 0xcc);
         }
         let len = code.len().max(1).next_multiple_of(4096);
-        // SAFETY: a fresh private mapping, written before it is made executable.
-        unsafe {
-            let base = libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            );
-            if base == libc::MAP_FAILED {
-                return Err(Error::new("cannot map memory for host entries"));
-            }
-            let base = base.cast::<u8>();
-            std::ptr::copy_nonoverlapping(code.as_ptr(), base, code.len());
-            if libc::mprotect(base.cast(), len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
-                libc::munmap(base.cast(), len);
-                return Err(Error::new("cannot make host entries executable"));
-            }
-            let addrs = offsets.iter().map(|&o| base as usize + o).collect();
-            Ok((EntryCode { base, len }, addrs))
-        }
+        let base = super::lazy_stub::map_executable(&code, len, len, "host entries")?;
+        let addrs = offsets.iter().map(|&o| base as usize + o).collect();
+        Ok((EntryCode { base, len }, addrs))
     }
 }
 

@@ -81,26 +81,9 @@ impl LazyStubs {
             code.resize(here + ENTRY_SIZE, 0xcc);
         }
         let len = code_len + PAGE;
-        // SAFETY: a fresh private mapping: code written then made read + execute, the slot page
-        // after it stays writable.
+        let base = map_executable(&code, code_len, len, "lazy-compilation stubs")?;
+        // SAFETY: the slot page after the code is mapped and stays writable.
         unsafe {
-            let base = libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            );
-            if base == libc::MAP_FAILED {
-                return Err(Error::new("cannot map memory for lazy-compilation stubs"));
-            }
-            let base = base.cast::<u8>();
-            std::ptr::copy_nonoverlapping(code.as_ptr(), base, code.len());
-            if libc::mprotect(base.cast(), code_len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
-                libc::munmap(base.cast(), len);
-                return Err(Error::new("cannot make lazy-compilation stubs executable"));
-            }
             let slots = base.add(code_len).cast::<usize>();
             *slots.add(SLOT_RESOLVE) = resolve as usize;
             *slots.add(SLOT_RAISE) = raise;
@@ -140,6 +123,38 @@ impl Drop for LazyStubs {
 
 /// The shared resolver's machine code, whose slots lie at offset `slots` (unknown while
 /// measuring the code's length: any value gives the same length).
+/// Maps `len` bytes, copies `code` to their start and makes the first `code_len` bytes (a
+/// multiple of the page size, at least `code.len()`) read + execute; the rest stays writable.
+pub(super) fn map_executable(
+    code: &[u8],
+    code_len: usize,
+    len: usize,
+    what: &str,
+) -> Result<*mut u8> {
+    debug_assert!(code.len() <= code_len && code_len <= len && code_len.is_multiple_of(PAGE));
+    // SAFETY: a fresh private mapping: code written then made read + execute.
+    unsafe {
+        let base = libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if base == libc::MAP_FAILED {
+            return Err(Error::new(format!("cannot map memory for {what}")));
+        }
+        let base = base.cast::<u8>();
+        std::ptr::copy_nonoverlapping(code.as_ptr(), base, code.len());
+        if libc::mprotect(base.cast(), code_len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
+            libc::munmap(base.cast(), len);
+            return Err(Error::new(format!("cannot make {what} executable")));
+        }
+        Ok(base)
+    }
+}
+
 fn resolver(slots: usize) -> Vec<u8> {
     let mut c: Vec<u8> = Vec::with_capacity(256);
     let rip_slot = |c: &mut Vec<u8>, opcode: &[u8], slot: usize| {
