@@ -383,7 +383,7 @@ const LAZY_BATCH_BYTES: usize = 16 * 1024;
 /// The lazy-compilation thread: compiles one batch at a time with its own two target machines
 /// (one for baseline code with loops, one for the rest).
 fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
-    let machines = crate::codegen::target_machine(crate::compile::opt_level(0)).and_then(|m| {
+    let machines = crate::codegen::target_machine(crate::codegen::codegen_level(0)).and_then(|m| {
         Ok((
             m,
             crate::codegen::target_machine(crate::codegen::loop_baseline_codegen())?,

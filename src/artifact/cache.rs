@@ -23,7 +23,7 @@ use super::serialize::{
     check_compatible_mode, checksum, read_artifact, rename, write_artifact, ArtifactHeader,
     TIER_RECORD_MODE,
 };
-use super::{symbol_prefix, Module, ModuleInner};
+use super::{batch_prefix, Module, ModuleInner};
 use crate::compile::CompiledCode;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -55,7 +55,7 @@ pub fn tier_record_path(dir: &Path, engine: &Engine, wasm: &[u8]) -> PathBuf {
 /// The symbol prefix of the objects in a tier-up record: as long as a tier-up batch's
 /// (`artifact::Module::compile_tier`), so renaming keeps every offset in the objects.
 pub fn tier_prefix() -> String {
-    format!("{}_{:016x}", symbol_prefix(0), 0)
+    batch_prefix(0, 0)
 }
 
 /// Adds a tier-up batch's objects to `module`'s record and rewrites the record. Failures are
@@ -110,7 +110,7 @@ fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
     }
     let (info, tier, id) = (module.info(), module.code().tier()?, module.code().id);
     // Owned copies (LLVM reads objects only at aligned addresses), renamed for this module.
-    let fresh = format!("{}_{:016x}", symbol_prefix(id), engine.next_id());
+    let fresh = batch_prefix(id, engine.next_id());
     let objects: Vec<Vec<u8>> = artifact
         .objects
         .iter()

@@ -110,6 +110,12 @@ pub fn symbol_prefix(id: u64) -> String {
     format!("wasmo_m{id:016x}")
 }
 
+/// The prefix of the symbols of batch `batch` of module `id`'s lift-off code: fixed width, so
+/// that the code cache's tier-up record can rename it (`cache::tier_prefix`).
+pub fn batch_prefix(id: u64, batch: u64) -> String {
+    format!("{}_{batch:016x}", symbol_prefix(id))
+}
+
 /// Code loaded for some of a module's functions: the objects, each function's address, and
 /// each type-section entry's trampoline address (0 if not in these objects).
 struct Loaded {
@@ -442,8 +448,7 @@ impl TieredModule for ModuleInner {
         options: CompileOptions,
     ) -> Result<(Vec<usize>, LoadedObjects)> {
         let (info, engine, id) = (&self.info, &self.engine, self.code.id);
-        // Fixed width, so that the code cache can rename it (`cache::TIER_PREFIX`).
-        let prefix = format!("{}_{:016x}", symbol_prefix(id), engine.next_id());
+        let prefix = batch_prefix(id, engine.next_id());
         let compiled = crate::compile::compile_functions(
             info,
             &self.bytes,

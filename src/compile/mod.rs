@@ -342,11 +342,6 @@ fn trace_partition(info: &ModuleInfo, grade: Grade, part: &[u32], took: std::tim
     );
 }
 
-/// LLVM's code-generation level for our optimisation level.
-pub fn opt_level(level: u32) -> OptimizationLevel {
-    codegen::codegen_level(level)
-}
-
 /// An estimate of LLVM's work on a function body of `len` bytes: linear, plus a quadratic term
 /// that dominates from [`COST_KNEE`] bytes on, since several passes and the register allocator
 /// grow faster than linearly on giant functions (Go's and Rust's large modules have bodies of
