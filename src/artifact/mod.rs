@@ -35,7 +35,7 @@ struct ModuleInner {
     code: LoadedCode,
     from_cache: bool,
     /// Lift-off with a code cache: the optimised code tier-up made for this module (and what
-    /// the cache held of it), as relocatable objects under [`cache::TIER_PREFIX`], written to the
+    /// the cache held of it), as relocatable objects under [`cache::tier_prefix`], written to the
     /// cache's tier-up record after every batch (`cache::store_tier_record`).
     tier_record: std::sync::Mutex<Vec<Vec<u8>>>,
 }
