@@ -13,6 +13,15 @@
 //
 // EXPORT "-" calls nothing: compile and instantiate only (first is then compile + instantiate).
 //
+//   driver --deserialize FILE.wasm REPEAT
+//
+// Compiles FILE.wasm, serialises it (wasm_module_serialize) and writes the artifact to a temporary
+// file, then times loading it back: the best of REPEAT wasm_module_deserialize calls from the bytes,
+// and of REPEAT loads from the file through the library's own call when it has one
+// (wasmo_module_deserialize_file, wasmtime_module_deserialize_file; "-" otherwise). Each loaded
+// module is instantiated once, untimed, to check that it is usable. Prints
+//   deserialize=MS deserialize_file=MS artifact_bytes=N result=loaded
+//
 // --steady (or BENCH_STEADY=1): when the library has Wasmo's wasmo_module_wait_tier_up, call it
 // after the first call, so the timed calls run on optimised code (lift-off mode's steady state).
 //
@@ -27,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "wasm.h"
 
@@ -42,6 +52,12 @@ typedef struct wasmo_tier_counts_t {
 __attribute__((weak)) const char* wasmo_error_message(void);
 __attribute__((weak)) void wasmo_module_wait_tier_up(const wasm_module_t*);
 __attribute__((weak)) void wasmo_module_tier_counts(const wasm_module_t*, wasmo_tier_counts_t* out);
+__attribute__((weak)) wasm_module_t* wasmo_module_deserialize_file(wasm_store_t*, const char* path);
+// wasmtime's own (wasmtime/module.h): an error (NULL on success) and the module through `ret`.
+typedef struct wasmtime_module wasmtime_module_t;
+__attribute__((weak)) void* wasmtime_module_deserialize_file(wasm_engine_t*, const char* path,
+                                                             wasmtime_module_t** ret);
+__attribute__((weak)) void wasmtime_module_delete(wasmtime_module_t*);
 
 static int fail(const char* what) {
   const char* why = wasmo_error_message ? wasmo_error_message() : NULL;
@@ -191,8 +207,73 @@ static int read_file(const char* path, wasm_byte_vec_t* out) {
   return 0;
 }
 
+static int deserialize_main(const char* path, int repeat) {
+  wasm_byte_vec_t binary;
+  if (read_file(path, &binary)) return 1;
+  wasm_engine_t* engine = wasm_engine_new();
+  wasm_store_t* store = wasm_store_new(engine);
+  wasm_module_t* module = wasm_module_new(store, &binary);
+  if (!module) return fail("compile");
+  wasm_byte_vec_t artifact;
+  wasm_module_serialize(module, &artifact);
+  if (artifact.size == 0) return fail("serialize");
+  wasm_module_delete(module);
+  char file[] = "/tmp/wasmo-bench-XXXXXX";
+  int fd = mkstemp(file);
+  FILE* out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (!out || fwrite(artifact.data, 1, artifact.size, out) != artifact.size || fclose(out) != 0) {
+    fprintf(stderr, "cannot write %s\n", file);
+    return 1;
+  }
+  double best = 1e300, best_file = 1e300;
+  for (int r = 0; r < repeat; r++) {
+    double s = now_ms();
+    wasm_module_t* m = wasm_module_deserialize(store, &artifact);
+    double e = now_ms();
+    if (!m) return fail("deserialize");
+    if (e - s < best) best = e - s;
+    wasm_extern_vec_t imports;
+    if (make_imports(store, m, &imports)) return 1;
+    wasm_trap_t* trap = NULL;
+    wasm_instance_t* instance = wasm_instance_new(store, m, &imports, &trap);
+    if (!instance) return trap ? fail_trap("instantiate", trap) : fail("instantiate");
+    wasm_instance_delete(instance);
+    wasm_extern_vec_delete(&imports);
+    wasm_module_delete(m);
+  }
+  for (int r = 0; r < repeat && (wasmo_module_deserialize_file || wasmtime_module_deserialize_file); r++) {
+    double s = now_ms(), e;
+    if (wasmo_module_deserialize_file) {
+      wasm_module_t* m = wasmo_module_deserialize_file(store, file);
+      e = now_ms();
+      if (!m) return fail("deserialize_file");
+      wasm_module_delete(m);
+    } else {
+      wasmtime_module_t* m = NULL;
+      void* error = wasmtime_module_deserialize_file(engine, file, &m);
+      e = now_ms();
+      if (error || !m) return fail("wasmtime_module_deserialize_file");
+      wasmtime_module_delete(m);
+    }
+    if (e - s < best_file) best_file = e - s;
+  }
+  unlink(file);
+  printf("deserialize=%.3f ", best);
+  if (best_file < 1e300)
+    printf("deserialize_file=%.3f ", best_file);
+  else
+    printf("deserialize_file=- ");
+  printf("artifact_bytes=%zu result=loaded\n", artifact.size);
+  wasm_byte_vec_delete(&artifact);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+  wasm_byte_vec_delete(&binary);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   int argi = 1;
+  if (argc == 4 && strcmp(argv[1], "--deserialize") == 0) return deserialize_main(argv[2], atoi(argv[3]));
   const char* steady_env = getenv("BENCH_STEADY");
   int steady = steady_env && *steady_env && strcmp(steady_env, "0") != 0;
   if (argi < argc && strcmp(argv[argi], "--steady") == 0) {

@@ -344,6 +344,29 @@ class Report:
         print("Speed-up above 1: two threads compile faster than one. Other ratios below 1: wasmo faster.")
         print()
 
+    def deserialize(self):
+        rows = [r for (s, r) in self.runs if s == "deserialize"]
+        if not rows:
+            return
+        print("### Serialised modules: loading, ms\n")
+        print("Each module compiled (wasmo: optimised), serialised (wasm_module_serialize), then loaded back: "
+              "from the bytes (wasm_module_deserialize) and from a file (wasmo_module_deserialize_file, "
+              "wasmtime_module_deserialize_file), best of REPEAT each.\n")
+        out, ratios = [], []
+        for r in rows:
+            f = {e: self.get("deserialize", r, e, key="deserialize") for e in ("wasmo-opt", "wasmtime")}
+            for e in ("wasmo-opt", "wasmtime"):
+                out.append([r, NAMES[e], self.cell(f[e], "deserialize"), self.cell(f[e], "deserialize_file"),
+                            "failed" if f[e] is None else
+                            (f"{num(f[e]['artifact_bytes']) / 1e6:.2f} MB" if num(f[e].get("artifact_bytes")) else "-")])
+            g = lambda e, k: (f[e] or {}).get(k)
+            ratios.append([r, fr(ratio(g("wasmo-opt", "deserialize"), g("wasmtime", "deserialize"))),
+                           fr(ratio(g("wasmo-opt", "deserialize_file"), g("wasmtime", "deserialize_file")))])
+        print(table(["module", "engine", "from bytes", "from a file", "artifact"], out, ["---", "---", "--:", "--:", "--:"]))
+        print()
+        print(table(["module", "wasmo / wasmtime from bytes", "wasmo / wasmtime from a file"], ratios, ["---", "--:", "--:"]))
+        print()
+
     def footer(self):
         m = lambda k: self.meta.get(("-", k), "?")
         notes = list(self.notes)
@@ -380,6 +403,7 @@ def main():
     report = Report(meta, runs)
     report.kernels()
     report.large()
+    report.deserialize()
     report.footer()
 
 

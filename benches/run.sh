@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Wasmo's benchmark suite, one command:
 #
-#   benches/run.sh [kernels] [large]      (no argument: both sections)
+#   benches/run.sh [kernels] [large] [deserialize]      (no argument: all three sections)
 #
 # kernels: the C kernels in benches/kernels/, compiled to wasm by clang-14 and natively by gcc -O2,
 #   run by every engine: native, wasmo optimised (WASMO_MODE=opt), wasmo lift-off (WASMO_MODE=liftoff,
@@ -9,6 +9,10 @@
 # large: real .wasm modules shipped in npm packages (pinned versions below): compile time, MB/s
 #   (wasmo optimised with 1 and 2 compile threads) and time from the start of compiling to the first
 #   result of a small export, per engine.
+# deserialize: the large modules of DESERIALIZE_MODULES (default: sqlite) compiled, serialised and
+#   loaded back, by wasmo (optimised) and wasmtime: wasm_module_deserialize from bytes, and each
+#   library's own load from a file (wasmo_module_deserialize_file, wasmtime_module_deserialize_file),
+#   best of REPEAT each (driver --deserialize).
 #
 # Markdown tables go to stdout (and build/bench/report.md), progress to stderr. Results must agree
 # between engines: a mismatch stops the script at once. An engine that fails on a kernel or module
@@ -33,13 +37,13 @@ root=$PWD
 sections=()
 for a in "$@"; do
   case $a in
-    kernels | large) sections+=("$a") ;;
-    all) sections+=(kernels large) ;;
+    kernels | large | deserialize) sections+=("$a") ;;
+    all) sections+=(kernels large deserialize) ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
-    *) echo "benches/run.sh: unknown section '$a' (kernels, large, all)" >&2; exit 2 ;;
+    *) echo "benches/run.sh: unknown section '$a' (kernels, large, deserialize, all)" >&2; exit 2 ;;
   esac
 done
-[ ${#sections[@]} -gt 0 ] || sections=(kernels large)
+[ ${#sections[@]} -gt 0 ] || sections=(kernels large deserialize)
 want() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 ENGINES=${ENGINES:-}
 selected() { [ -z "$ENGINES" ] || [[ " $ENGINES " == *" $1 "* ]]; }
@@ -276,40 +280,50 @@ biome @biomejs/wasm-nodejs@2.5.14 package/biome_wasm_bg.wasm __wbindgen_malloc_c
 yosys @yowasp/yosys@0.55.944 package/gen/yosys.core.wasm -"
 LARGE_MODULES=${LARGE_MODULES:-sqlite esbuild swc}
 
+npm_dir=$out/npm
+mkdir -p "$npm_dir"
+have_npm=1
+command -v npm >/dev/null || have_npm=0
+# fetch_large M: sets pkg file export args wasm for large module M (fetching it with npm pack on
+# first use) and returns 0; on failure returns 1 with the reason in `reason`.
+fetch_large() {
+  local m=$1 spec tgz
+  spec=$(awk -v m="$m" '$1 == m' <<<"$large_list")
+  if [ -z "$spec" ]; then
+    echo "benches/run.sh: unknown large module '$m' (known: $(awk '{printf "%s ", $1}' <<<"$large_list"))" >&2
+    exit 2
+  fi
+  read -r _ pkg file export args <<<"$spec"
+  read -ra args <<<"${args:-}"
+  wasm=$npm_dir/$m.wasm
+  log "$m: $pkg $file, export $export(${args[*]})"
+  if [ ! -s "$wasm" ] || [ "$(cat "$wasm.from" 2>/dev/null)" != "$pkg $file" ]; then
+    rm -f "$wasm"
+    tgz=""
+    if [ $have_npm = 1 ] && tgz=$(cd "$npm_dir" && npm pack --silent "$pkg" 2>"$root/$out/stderr" | tail -1) && [ -f "$npm_dir/$tgz" ]; then
+      tar -xzf "$npm_dir/$tgz" -O "$file" >"$wasm.tmp" 2>"$out/stderr" && mv "$wasm.tmp" "$wasm" && echo "$pkg $file" >"$wasm.from"
+    fi
+  fi
+  record meta "$m" module "$pkg $file $export ${args[*]}"
+  if [ ! -s "$wasm" ]; then
+    reason="could not fetch $pkg with npm pack: $(tr '\n\t' '  ' <"$out/stderr" | tail -c 400)"
+    [ $have_npm = 1 ] || reason="npm not found on PATH"
+    log "  failed: $reason"
+    return 1
+  fi
+  record meta "$m" bytes "$(stat -c %s "$wasm")"
+  return 0
+}
+
 if want large; then
   log "== large modules: $LARGE_MODULES"
-  npm_dir=$out/npm
-  mkdir -p "$npm_dir"
-  have_npm=1
-  command -v npm >/dev/null || have_npm=0
   for m in $LARGE_MODULES; do
-    spec=$(awk -v m="$m" '$1 == m' <<<"$large_list")
-    if [ -z "$spec" ]; then
-      echo "benches/run.sh: unknown large module '$m' (known: $(awk '{printf "%s ", $1}' <<<"$large_list"))" >&2
-      exit 2
-    fi
-    read -r _ pkg file export args <<<"$spec"
-    read -ra args <<<"${args:-}"
-    wasm=$npm_dir/$m.wasm
-    log "$m: $pkg $file, export $export(${args[*]})"
-    if [ ! -s "$wasm" ] || [ "$(cat "$wasm.from" 2>/dev/null)" != "$pkg $file" ]; then
-      rm -f "$wasm"
-      tgz=""
-      if [ $have_npm = 1 ] && tgz=$(cd "$npm_dir" && npm pack --silent "$pkg" 2>"$root/$out/stderr" | tail -1) && [ -f "$npm_dir/$tgz" ]; then
-        tar -xzf "$npm_dir/$tgz" -O "$file" >"$wasm.tmp" 2>"$out/stderr" && mv "$wasm.tmp" "$wasm" && echo "$pkg $file" >"$wasm.from"
-      fi
-    fi
-    record meta "$m" module "$pkg $file $export ${args[*]}"
-    if [ ! -s "$wasm" ]; then
-      reason="could not fetch $pkg with npm pack: $(tr '\n\t' '  ' <"$out/stderr" | tail -c 400)"
-      [ $have_npm = 1 ] || reason="npm not found on PATH"
-      log "  failed: $reason"
+    if ! fetch_large "$m"; then
       for e in wasmo-default wasmo-opt-1t wasmo-opt-2t wasmo-liftoff wasmtime v8 v8-liftoff v8-turbofan; do
         record large "$m" "$e" failed "reason=$reason"
       done
       continue
     fi
-    record meta "$m" bytes "$(stat -c %s "$wasm")"
     agree=()
     # wasmo with default settings and wasmo optimised: one run each (an LLVM O2 compile of a large
     # module takes minutes).
@@ -349,6 +363,19 @@ if want large; then
     done
     [ $have_node = 1 ] || node_missing large "$m"
     check_agree "$m" "${agree[@]}"
+  done
+fi
+
+DESERIALIZE_MODULES=${DESERIALIZE_MODULES:-sqlite}
+if want deserialize; then
+  log "== deserialize: $DESERIALIZE_MODULES"
+  for m in $DESERIALIZE_MODULES; do
+    if ! fetch_large "$m"; then
+      for e in wasmo-opt wasmtime; do record deserialize "$m" "$e" failed "reason=$reason"; done
+      continue
+    fi
+    selected wasmo-opt && measure deserialize "$m" wasmo-opt "$BENCH_TIMEOUT" $wasmo WASMO_MODE=opt "$out/driver-wasmo" --deserialize "$wasm" "$REPEAT"
+    selected wasmtime && measure deserialize "$m" wasmtime "$BENCH_TIMEOUT" "$out/driver-wasmtime" --deserialize "$wasm" "$REPEAT"
   done
 fi
 

@@ -1,6 +1,7 @@
 // wasm_module_serialize / wasm_module_deserialize: the round trip in one engine, in another
 // engine, in another process (a child loading the artifact from a file; also `--load FILE`),
-// from a lift-off module, and every kind of bad artifact refused with a message.
+// from a lift-off module, and every kind of bad artifact refused with a message; the same artifact
+// mapped from its file (wasmo_module_deserialize_file).
 #include "harness.h"
 
 // Trap messages carry a trailing NUL: compare without it.
@@ -74,6 +75,10 @@ static int load_file(const char* path) {
   wasm_module_t* module = got == (size_t)size ? wasm_module_deserialize(store, &bytes) : NULL;
   int32_t result = module ? run(store, module) : -1;
   if (module) wasm_module_delete(module);
+  // The same file, mapped.
+  wasm_module_t* mapped = wasmo_module_deserialize_file(store, path);
+  if (!mapped || run(store, mapped) != 192) result = -1;
+  if (mapped) wasm_module_delete(mapped);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
   wasm_byte_vec_delete(&bytes);
@@ -138,7 +143,18 @@ int main(int argc, char** argv) {
     int status = -1;
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    // Mapped here too; the mapping outlives the file's name.
+    wasm_module_t* mapped = wasmo_module_deserialize_file(store, path);
+    CHECK(mapped != NULL);
     unlink(path);
+    if (mapped) {
+      CHECK(run(store, mapped) == 192);
+      wasm_module_delete(mapped);
+    }
+    wasmo_error_clear();
+    CHECK(wasmo_module_deserialize_file(store, path) == NULL);
+    CHECK(wasmo_error_message() != NULL && strstr(wasmo_error_message(), "cannot read serialized module"));
+    CHECK(wasmo_module_deserialize_file(store, NULL) == NULL);
   }
 
   // Bad artifacts.

@@ -143,6 +143,16 @@ void wasmo_module_tier_counts(const wasm_module_t *module,
 // called stay uncompiled. For tests and benchmarks that measure the optimised tier.
 WASM_API_EXTERN void wasmo_module_wait_tier_up(const wasm_module_t *module);
 
+// Loads the serialized module (as `wasm_module_serialize` wrote it) in the file at `path` (a
+// NUL-terminated path) by mapping the file: its machine code is not copied, and processes
+// loading the same file share its code pages. Checked as `wasm_module_deserialize` checks bytes
+// (size, checksum, build, target, CPU features) before any of it is made executable. Where the
+// file system does not allow executable mappings, the code is copied instead. NULL, with the
+// reason in `wasmo_error_message`, if the file cannot be read or is not such a module. Modifying
+// the file in place while a module maps it changes the running code (as for a shared library):
+// replace such files by renaming, as Wasmo's code cache does.
+WASM_API_EXTERN wasm_module_t *wasmo_module_deserialize_file(wasm_store_t *store, const char *path);
+
 // Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
 // `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
 // `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for

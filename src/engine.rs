@@ -4,7 +4,7 @@
 
 use crate::codegen::{self, Jit, LoadedObjects};
 use crate::compile::abi;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::module::types::{FuncType, ValType};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -166,6 +166,31 @@ impl Engine {
             .iter()
             .find(|(s, _)| *s == symbol)
             .map_or(0, |&(_, address)| address)
+    }
+
+    /// The address of each of `names` in this process, for loaded code images: a runtime
+    /// builtin's, or a symbol the process defines (libm functions LLVM's lowering calls), as the
+    /// JIT resolves them.
+    pub fn resolve_symbols(&self, names: &[String]) -> Result<Vec<usize>> {
+        names
+            .iter()
+            .map(|name| {
+                if let Some(&(_, address)) = self.inner.builtins.iter().find(|(s, _)| s == name) {
+                    return Ok(address);
+                }
+                let c = std::ffi::CString::new(name.as_str()).ok();
+                // SAFETY: dlsym with a NUL-terminated name only looks the symbol up.
+                let address = c.map_or(std::ptr::null_mut(), |c| unsafe {
+                    libc::dlsym(libc::RTLD_DEFAULT, c.as_ptr())
+                });
+                if address.is_null() {
+                    return Err(Error::new(format!(
+                        "serialized module needs symbol `{name}`, which this process lacks"
+                    )));
+                }
+                Ok(address as usize)
+            })
+            .collect()
     }
 
     pub fn jit(&self) -> &Jit {

@@ -321,20 +321,20 @@ fn corrupt_artifacts_are_refused_cleanly() {
 
 #[test]
 fn artifacts_of_another_build_are_inspected_not_loaded() {
-    use wasmo::artifact::serialize::{read_artifact, write_artifact};
+    use wasmo::artifact::serialize::{read_artifact, write_image_artifact, Body};
     let out = scratch("mine.cwasm", b"");
     ok(&run(&["compile", &calc(), "-o", &out]), "");
     let good = std::fs::read(&out).unwrap();
     let parts = read_artifact(&good).unwrap();
     let mut header = parts.header.clone();
     header.build_id = "0123456789abcdef".to_string();
-    let compiled = wasmo::compile::CompiledCode {
-        objects: parts.objects.iter().map(|o| o.to_vec()).collect(),
-        prefix: parts.prefix.clone(),
+    let Body::Image { info, at } = &parts.body else {
+        panic!("a module artifact holds a code image")
     };
+    let (code, data) = good[*at..].split_at(info.layout.data_start);
     let foreign = scratch(
         "foreign.cwasm",
-        &write_artifact(&header, parts.wasm, &compiled),
+        &write_image_artifact(&header, parts.wasm, info, code, data),
     );
     let r = run(&["run", &foreign, "1", "2"]);
     assert_eq!(r.code, 3);
@@ -347,6 +347,7 @@ fn artifacts_of_another_build_are_inspected_not_loaded() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     for line in [
         "  build id: 0123456789abcdef (this is build ",
+        "  code image: ",
         "  loadable here: no: serialized module comes from another build",
         "  main: (func (param i32 i32) (result i32)) [func 0]\n",
         "compiled: not loaded: the artifact cannot run here\n",

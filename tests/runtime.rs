@@ -471,47 +471,57 @@ fn trap_frames_give_the_offsets_of_the_trapping_instruction_and_the_calls() {
     let wasm = wat::parse_str(wat).unwrap();
     let ops = operator_offsets(&wasm);
     let engine = Engine::default();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let starts: Vec<usize> = module.info().bodies.iter().map(|b| b.start).collect();
-    let store = Store::new(&engine);
-    let i = instantiate(&store, &module, &[]).unwrap();
-    let ex = store.instance_exports(i);
-    let outer = func(&ex, "outer");
-    let cases = [
-        (
-            0,
-            70000,
-            offset_of(&ops, 0, "I32Load", 0),
-            1,
-            "out of bounds memory access",
-        ),
-        (
-            1,
-            0,
-            offset_of(&ops, 1, "I32DivS", 0),
-            2,
-            "integer divide by zero",
-        ),
-        (2, 0, offset_of(&ops, 2, "Unreachable", 0), 3, "unreachable"),
-    ];
-    for (which, arg, trapping, call, message) in cases {
-        let trap = store
-            .call(outer, &[Val::I32(which), Val::I32(arg)])
-            .unwrap_err();
-        assert_eq!(trap.message, message);
-        let frames: Vec<(u32, usize, usize)> = trap
-            .frames
-            .iter()
-            .map(|f| (f.func_index, f.func_start, f.module_offset))
-            .collect();
-        let callee = which as usize;
-        assert_eq!(
-            frames,
-            [
-                (which as u32, starts[callee], trapping),
-                (3, starts[3], offset_of(&ops, 3, "Call", call)),
-            ],
-            "{message}"
-        );
+    let compiled = Module::new(&engine, &wasm).unwrap();
+    let starts: Vec<usize> = compiled.info().bodies.iter().map(|b| b.start).collect();
+    // The same frames from the code as compiled, and from its serialised image (its line rows
+    // are kept encoded), loaded from bytes and from a file.
+    let artifact = compiled.serialize().unwrap();
+    let path = std::env::temp_dir().join(format!("wasmo-frames-{}.cwasm", std::process::id()));
+    std::fs::write(&path, &artifact).unwrap();
+    let from_file = Module::deserialize_file(&engine, &path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let from_bytes = Module::deserialize(&engine, &artifact).unwrap();
+    for module in [compiled, from_bytes, from_file] {
+        let store = Store::new(&engine);
+        let i = instantiate(&store, &module, &[]).unwrap();
+        let ex = store.instance_exports(i);
+        let outer = func(&ex, "outer");
+        let cases = [
+            (
+                0,
+                70000,
+                offset_of(&ops, 0, "I32Load", 0),
+                1,
+                "out of bounds memory access",
+            ),
+            (
+                1,
+                0,
+                offset_of(&ops, 1, "I32DivS", 0),
+                2,
+                "integer divide by zero",
+            ),
+            (2, 0, offset_of(&ops, 2, "Unreachable", 0), 3, "unreachable"),
+        ];
+        for (which, arg, trapping, call, message) in cases {
+            let trap = store
+                .call(outer, &[Val::I32(which), Val::I32(arg)])
+                .unwrap_err();
+            assert_eq!(trap.message, message);
+            let frames: Vec<(u32, usize, usize)> = trap
+                .frames
+                .iter()
+                .map(|f| (f.func_index, f.func_start, f.module_offset))
+                .collect();
+            let callee = which as usize;
+            assert_eq!(
+                frames,
+                [
+                    (which as u32, starts[callee], trapping),
+                    (3, starts[3], offset_of(&ops, 3, "Call", call)),
+                ],
+                "{message}"
+            );
+        }
     }
 }

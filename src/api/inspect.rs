@@ -2,7 +2,7 @@
 //! module's shape without compiling it, and an artifact's header.
 
 use super::{Engine, Error, ExportType, ExternType, ImportType, Module, Result};
-use crate::artifact::serialize::{check_compatible, read_artifact};
+use crate::artifact::serialize::{check_compatible, read_artifact, Body};
 use crate::module::ModuleInfo;
 
 pub use crate::artifact::serialize::{ArtifactHeader, BUILD_ID};
@@ -79,19 +79,43 @@ pub struct ArtifactSummary<'a> {
     pub header: ArtifactHeader,
     /// The module's wasm binary, kept in the artifact.
     pub wasm: &'a [u8],
-    /// The number of object files and their total size in bytes.
-    pub objects: usize,
-    /// See `objects`.
-    pub object_bytes: usize,
+    /// The form and size of its code.
+    pub code: CodeForm,
+}
+
+/// How a module's optimised code is held, and its size in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeForm {
+    /// Relocatable objects as LLVM emitted them (code compiled in this process), loaded by the
+    /// JIT.
+    Objects {
+        /// How many objects.
+        count: usize,
+        /// Their total size.
+        bytes: usize,
+    },
+    /// One linked image (a serialised module's code), mapped.
+    Image {
+        /// Its size.
+        bytes: usize,
+    },
 }
 
 impl<'a> ArtifactSummary<'a> {
     /// Reads the artifact `bytes`; an error if it is not one or is damaged.
     pub fn read(bytes: &'a [u8]) -> Result<ArtifactSummary<'a>> {
         let artifact = read_artifact(bytes)?;
+        let code = match &artifact.body {
+            Body::Objects { objects, .. } => CodeForm::Objects {
+                count: objects.len(),
+                bytes: objects.iter().map(|o| o.len()).sum(),
+            },
+            Body::Image { info, .. } => CodeForm::Image {
+                bytes: info.layout.len,
+            },
+        };
         Ok(ArtifactSummary {
-            objects: artifact.objects.len(),
-            object_bytes: artifact.objects.iter().map(|o| o.len()).sum(),
+            code,
             header: artifact.header,
             wasm: artifact.wasm,
         })
@@ -119,14 +143,24 @@ impl Module {
         }
     }
 
-    /// For optimised code: the number of object files and their total size in bytes.
-    pub fn object_code(&self) -> Option<(usize, usize)> {
+    /// For optimised code: its form and size.
+    pub fn object_code(&self) -> Option<CodeForm> {
+        use crate::artifact::{Code, Source};
         match &self.0.code().code {
-            crate::artifact::Code::Optimized { compiled, .. } => Some((
-                compiled.objects.len(),
-                compiled.objects.iter().map(|o| o.len()).sum(),
-            )),
-            crate::artifact::Code::Liftoff(_) => None,
+            Code::Optimized {
+                source: Source::Objects(compiled),
+                ..
+            } => Some(CodeForm::Objects {
+                count: compiled.objects.len(),
+                bytes: compiled.objects.iter().map(|o| o.len()).sum(),
+            }),
+            Code::Optimized {
+                source: Source::Image(image),
+                ..
+            } => Some(CodeForm::Image {
+                bytes: image.info.layout.len,
+            }),
+            Code::Liftoff(_) => None,
         }
     }
 }

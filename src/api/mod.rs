@@ -50,7 +50,9 @@
 
 mod inspect;
 
-pub use inspect::{host_triple, ArtifactHeader, ArtifactSummary, ModuleSummary, BUILD_ID};
+pub use inspect::{
+    host_triple, ArtifactHeader, ArtifactSummary, CodeForm, ModuleSummary, BUILD_ID,
+};
 
 use crate::artifact;
 use crate::runtime::collect::Held;
@@ -196,6 +198,12 @@ impl Module {
     /// (another build, target or CPU) are refused.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         artifact::Module::deserialize(engine, bytes).map(Module)
+    }
+
+    /// Loads the artifact of [`Module::serialize`] in the file at `path` by mapping the file
+    /// (its code pages are shared by every process that maps it), with the same checks.
+    pub fn deserialize_file(engine: &Engine, path: &std::path::Path) -> Result<Module> {
+        artifact::Module::deserialize_file(engine, path).map(Module)
     }
 }
 

@@ -20,7 +20,7 @@
 //! mismatch makes it a miss.
 
 use super::serialize::{
-    check_compatible_mode, checksum, read_artifact, rename, write_artifact, ArtifactHeader,
+    check_compatible_mode, checksum, read_artifact, rename, write_artifact, ArtifactHeader, Body,
     TIER_RECORD_MODE,
 };
 use super::{batch_prefix, Module, ModuleInner};
@@ -102,17 +102,20 @@ fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
     let artifact = read_artifact(&bytes).ok()?;
     check_compatible_mode(&artifact.header, TIER_RECORD_MODE).ok()?;
     let canonical = tier_prefix();
+    let Body::Objects { prefix, objects } = &artifact.body else {
+        return None;
+    };
     if artifact.wasm != module.bytes()
         || artifact.header.opt_level as u32 != engine.config().opt_level
-        || artifact.prefix != canonical
+        || *prefix != canonical
     {
         return None;
     }
     let (info, tier, id) = (module.info(), module.code().tier()?, module.code().id);
     // Owned copies (LLVM reads objects only at aligned addresses), renamed for this module.
     let fresh = batch_prefix(id, engine.next_id());
-    let objects: Vec<Vec<u8>> = artifact
-        .objects
+    let record: Vec<Vec<u8>> = objects.iter().map(|o| o.to_vec()).collect();
+    let objects: Vec<Vec<u8>> = record
         .iter()
         .map(|o| {
             let mut o = o.to_vec();
@@ -154,14 +157,14 @@ fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
         .inner
         .tier_record
         .lock()
-        .unwrap_or_else(|e| e.into_inner()) = artifact.objects.iter().map(|o| o.to_vec()).collect();
+        .unwrap_or_else(|e| e.into_inner()) = record;
     Some(())
 }
 
-/// The cached module for `wasm`, if there is a usable entry.
+/// The cached module for `wasm`, if there is a usable entry: mapped from the entry's file
+/// (`Module::deserialize_file`), so processes using one cache share its code pages.
 pub fn load(dir: &Path, engine: &Engine, wasm: &[u8]) -> Option<Module> {
-    let bytes = std::fs::read(entry_path(dir, engine, wasm)).ok()?;
-    let module = Module::deserialize(engine, &bytes).ok()?;
+    let module = Module::deserialize_file(engine, &entry_path(dir, engine, wasm)).ok()?;
     (module.bytes() == wasm).then_some(module)
 }
 

@@ -53,14 +53,37 @@ pub struct LoadedCode {
     pub code: Code,
 }
 
+/// Where an optimised module's code came from.
+pub enum Source {
+    /// Compiled in this process: the relocatable objects as LLVM emitted them, loaded in the
+    /// engine's JIT.
+    Objects(CompiledCode),
+    /// Deserialised: a code image (`serialize`), mapped.
+    Image(LoadedImage),
+}
+
+/// A serialised module's code image, loaded.
+pub struct LoadedImage {
+    /// The memory holding it (from a file: the whole file), unmapped with the module.
+    pub mapping: crate::codegen::image::Mapping,
+    /// Where in `mapping` the image starts, and its address.
+    pub at: usize,
+    pub base: usize,
+    pub info: serialize::ImageInfo,
+    /// Its writable part as written (before loading filled in addresses), for serialising.
+    pub data: Vec<u8>,
+    /// The optimisation level it was compiled at.
+    pub opt_level: u8,
+}
+
 /// A module's functions' code, in one of the two compile modes (`engine::Mode`).
 pub enum Code {
     /// Every function compiled once, optimised.
     Optimized {
         /// Address of each defined function.
         functions: Vec<usize>,
-        /// The relocatable objects as LLVM emitted them, for serialisation.
-        compiled: CompiledCode,
+        /// Where the code came from, kept for serialisation.
+        source: Source,
     },
     /// Lift-off: the functions' tiers, their counters and lazy stubs.
     Liftoff(TierState),
@@ -273,9 +296,55 @@ impl Module {
             objects: Some(loaded.objects),
             code: Code::Optimized {
                 functions: loaded.functions,
-                compiled,
+                source: Source::Objects(compiled),
             },
         })
+    }
+
+    /// The code of a deserialised module, from its loaded image: registered in the code map.
+    fn image_code(engine: &Engine, info: &ModuleInfo, image: LoadedImage) -> LoadedCode {
+        let id = engine.next_id();
+        let base = image.base;
+        let imported = info.num_imported_functions;
+        let functions: Vec<usize> = image
+            .info
+            .functions
+            .iter()
+            .map(|f| base + f.offset as usize)
+            .collect();
+        let lines: Arc<[u8]> = Arc::from(&image.info.lines[..]);
+        code_map::register_encoded(
+            image.info.functions.iter().enumerate().map(|(i, f)| {
+                let start = info.bodies[i].start;
+                let frame = code_map::FrameInfo {
+                    func_index: imported + i as u32,
+                    func_start: start,
+                    module_offset: start,
+                    module_id: id,
+                };
+                let rows = f.lines.0 as usize..(f.lines.0 + f.lines.1) as usize;
+                (base + f.offset as usize, f.size as usize, frame, rows)
+            }),
+            lines,
+        );
+        let trampolines = image
+            .info
+            .trampolines
+            .iter()
+            .map(|&t| match t {
+                serialize::NONE => 0,
+                t => base + t as usize,
+            })
+            .collect();
+        LoadedCode {
+            id,
+            trampolines,
+            objects: None,
+            code: Code::Optimized {
+                functions,
+                source: Source::Image(image),
+            },
+        }
     }
 
     /// Lift-off mode: the functions' baseline code lazily on first call (or all of it now, in

@@ -16,7 +16,7 @@ declare_ref!(wasm_module_t is Object::Module(_),
         wasm_ref_as_module_const);
 
 impl wasm_module_t {
-    fn new(module: Module) -> Self {
+    pub(crate) fn new(module: Module) -> Self {
         wasm_module_t::from_object(Object::Module(Shared::new(module)))
     }
 

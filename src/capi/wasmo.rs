@@ -335,6 +335,35 @@ pub unsafe extern "C" fn wasmo_module_wait_tier_up(module: *const super::module:
     module.wait_for_tier_up();
 }
 
+/// Loads the serialized module (as `wasm_module_serialize` wrote it) in the file at `path` (a
+/// NUL-terminated path) by mapping the file: its machine code is not copied, and processes
+/// loading the same file share its code pages. Checked as `wasm_module_deserialize` checks bytes
+/// (size, checksum, build, target, CPU features) before any of it is made executable. Where the
+/// file system does not allow executable mappings, the code is copied instead. NULL, with the
+/// reason in `wasmo_error_message`, if the file cannot be read or is not such a module. Modifying
+/// the file in place while a module maps it changes the running code (as for a shared library):
+/// replace such files by renaming, as Wasmo's code cache does.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_deserialize_file(
+    store: *mut wasm_store_t,
+    path: *const c_char,
+) -> *mut super::module::wasm_module_t {
+    let store = unsafe { arg(store, "wasmo_module_deserialize_file", "store") };
+    if path.is_null() {
+        set_last_error(&Error::new("wasmo_module_deserialize_file: path is NULL"));
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a NUL-terminated string, as the header says.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes();
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(bytes));
+    report(
+        crate::api::Module::deserialize_file(store.store.engine(), path),
+        |m| super::into_raw(super::module::wasm_module_t::new(m)),
+        std::ptr::null_mut(),
+    )
+}
+
 /// Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
 /// `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
 /// `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for

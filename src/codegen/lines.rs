@@ -1,8 +1,8 @@
 //! Reading back the line table of an object file the translator compiled. The translator gives
 //! every instruction a debug location whose line is the module offset of the wasm operator it
 //! came from (see `compile::translate::DebugInfo`), so the DWARF line table of the object maps
-//! machine code to wasm operators. This reads just enough ELF (section headers, the symbol table
-//! and the relocations of `.debug_line`) and DWARF (version 2 to 4 line programs) for that.
+//! machine code to wasm operators. This reads the object with `elf` and just enough DWARF
+//! (version 2 to 4 line programs) for that.
 //! Anything unexpected yields no rows: callers then fall back to function starts.
 
 use std::collections::HashMap;
@@ -78,108 +78,36 @@ impl<'a> Bytes<'a> {
             }
         }
     }
-    fn cstr(&mut self) -> Option<&'a [u8]> {
-        let rest = self.data.get(self.pos..)?;
-        let len = rest.iter().position(|&b| b == 0)?;
-        self.pos += len + 1;
-        Some(&rest[..len])
-    }
 }
 
-struct Section {
-    name: u32,
-    ty: u32,
-    offset: usize,
-    size: usize,
-    link: u32,
-    info: u32,
-}
-
-const SHT_SYMTAB: u32 = 2;
-const SHT_RELA: u32 = 4;
 const R_X86_64_64: u32 = 1;
 
 fn parse(object: &[u8]) -> Option<LineTable> {
-    // ELF64, little-endian.
-    if object.get(..6)? != b"\x7fELF\x02\x01" {
-        return None;
-    }
-    let mut header = Bytes::at(object, 0x28);
-    let shoff = header.u64()? as usize;
-    let mut header = Bytes::at(object, 0x3a);
-    let (shentsize, shnum, shstrndx) = (header.u16()?, header.u16()?, header.u16()?);
-    if shentsize != 64 {
-        return None;
-    }
-    let mut sections = Vec::with_capacity(shnum as usize);
-    for i in 0..shnum as usize {
-        let mut s = Bytes::at(object, shoff.checked_add(i * 64)?);
-        let name = s.u32()?;
-        let ty = s.u32()?;
-        let _flags = s.u64()?;
-        let _addr = s.u64()?;
-        let offset = s.u64()? as usize;
-        let size = s.u64()? as usize;
-        let link = s.u32()?;
-        let info = s.u32()?;
-        sections.push(Section {
-            name,
-            ty,
-            offset,
-            size,
-            link,
-            info,
-        });
-    }
-    let data = |s: &Section| object.get(s.offset..s.offset.checked_add(s.size)?);
-    let shstr = data(sections.get(shstrndx as usize)?)?;
-    let name_of = |s: &Section| Bytes::at(shstr, s.name as usize).cstr();
-
+    let object = super::elf::Object::parse(object)?;
     // Symbols: (section index, value) by index, and the named ones by name.
     let mut table = LineTable::default();
-    let mut symbols = Vec::new();
-    if let Some(symtab) = sections.iter().find(|s| s.ty == SHT_SYMTAB) {
-        let strtab = data(sections.get(symtab.link as usize)?)?;
-        let mut r = Bytes::at(data(symtab)?, 0);
-        while let Some(entry) = r.take(24) {
-            let mut e = Bytes::at(entry, 0);
-            let name = e.u32()?;
-            let _info = e.u8()?;
-            let _other = e.u8()?;
-            let shndx = e.u16()?;
-            let value = e.u64()?;
-            symbols.push((shndx, value));
-            let name = Bytes::at(strtab, name as usize).cstr()?;
-            if !name.is_empty() && shndx != 0 && (shndx as usize) < sections.len() {
-                let name = String::from_utf8_lossy(name).into_owned();
-                table.symbols.insert(name, (shndx, value));
-            }
+    for symbol in &object.symbols {
+        if !symbol.name.is_empty()
+            && symbol.shndx != 0
+            && (symbol.shndx as usize) < object.sections.len()
+        {
+            let name = String::from_utf8_lossy(symbol.name).into_owned();
+            table.symbols.insert(name, (symbol.shndx, symbol.value));
         }
     }
-
-    let Some(line_index) = sections
-        .iter()
-        .position(|s| name_of(s) == Some(b".debug_line".as_slice()))
+    let Some(line_index) = (0..object.sections.len())
+        .find(|&i| object.section_name(i) == Some(b".debug_line".as_slice()))
     else {
         return Some(table);
     };
-    let debug_line = data(&sections[line_index])?;
+    let debug_line = object.section_data(line_index)?;
     // Relocations of .debug_line: offset in the section -> (section index, address).
     let mut relocs = HashMap::new();
-    for rela in sections
-        .iter()
-        .filter(|s| s.ty == SHT_RELA && s.info as usize == line_index)
-    {
-        let mut r = Bytes::at(data(rela)?, 0);
-        while let Some(entry) = r.take(24) {
-            let mut e = Bytes::at(entry, 0);
-            let offset = e.u64()?;
-            let info = e.u64()?;
-            let addend = e.u64()?;
-            if info as u32 == R_X86_64_64 {
-                let (shndx, value) = *symbols.get((info >> 32) as usize)?;
-                relocs.insert(offset as usize, (shndx, value.wrapping_add(addend)));
-            }
+    for rela in object.relocations(line_index)? {
+        if rela.ty == R_X86_64_64 {
+            let symbol = object.symbols.get(rela.symbol as usize)?;
+            let address = symbol.value.wrapping_add(rela.addend as u64);
+            relocs.insert(rela.offset as usize, (symbol.shndx, address));
         }
     }
     let mut pos = 0;

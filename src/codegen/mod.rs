@@ -2,7 +2,9 @@
 //! code and resolves its symbols. Knows nothing of wasm operators: the translator in `compile/`
 //! builds the IR, this module turns IR into machine code in memory.
 
+pub mod elf;
 pub mod entry_asm;
+pub mod image;
 mod jit;
 pub mod lazy_stub;
 pub mod lines;

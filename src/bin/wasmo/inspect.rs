@@ -6,7 +6,7 @@ use crate::{EngineOptions, Failure};
 use std::fmt::Write as _;
 use std::time::Instant;
 use wasmo::api::{
-    ArtifactSummary, Engine, ExternKind, ExternType, Limits, Mode, Module, ModuleSummary,
+    ArtifactSummary, CodeForm, Engine, ExternKind, ExternType, Limits, Mode, Module, ModuleSummary,
 };
 
 pub fn inspect(engine_options: &EngineOptions, file: &str, compile: bool) -> Result<(), Failure> {
@@ -66,13 +66,7 @@ fn inspect_in(engine: &Engine, file: &str, compile: bool) -> Result<String, Fail
                 format!("unknown ({})", h.mode)
             };
             let _ = writeln!(w, "  mode: {mode}, opt level {}", h.opt_level);
-            let _ = writeln!(
-                w,
-                "  object code: {} object{}, {}",
-                artifact.objects,
-                if artifact.objects == 1 { "" } else { "s" },
-                exact_size(artifact.object_bytes)
-            );
+            let _ = writeln!(w, "{}", code_line(artifact.code));
             match artifact.loadable() {
                 Ok(()) => {
                     let _ = writeln!(w, "  loadable here: yes");
@@ -220,13 +214,20 @@ fn compiled(w: &mut String, engine: &Engine, module: &Module, seconds: f64, inpu
             let _ = writeln!(w, "  tiers: {defined} optimised");
         }
     }
-    if let Some((objects, bytes)) = module.object_code() {
-        let _ = writeln!(
-            w,
-            "  object code: {objects} object{}, {}",
-            if objects == 1 { "" } else { "s" },
+    if let Some(code) = module.object_code() {
+        let _ = writeln!(w, "{}", code_line(code));
+    }
+}
+
+/// The line saying how a module's optimised code is held.
+fn code_line(code: CodeForm) -> String {
+    match code {
+        CodeForm::Objects { count, bytes } => format!(
+            "  object code: {count} object{}, {}",
+            if count == 1 { "" } else { "s" },
             exact_size(bytes)
-        );
+        ),
+        CodeForm::Image { bytes } => format!("  code image: {}", exact_size(bytes)),
     }
 }
 
