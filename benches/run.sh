@@ -325,8 +325,8 @@ if want large; then
       continue
     fi
     agree=()
-    # wasmo with default settings and wasmo optimised: one run each (an LLVM O2 compile of a large
-    # module takes minutes).
+    # wasmo with default settings (lift-off) and wasmo optimised: one run each (an LLVM O2 compile
+    # of a large module takes minutes).
     if selected wasmo-default; then
       # shellcheck disable=SC2086
       measure large "$m" wasmo-default "$BENCH_TIMEOUT" ${engine_cmd[wasmo-default]} "$wasm" "$export" 0 "${args[@]}"

@@ -27,6 +27,9 @@ static const char* first_entry(const char* dir, char* path, size_t size) {
 // Compiles the module with the cache in `dir` (NULL: none) and checks f() == 42.
 static void compile_and_run(const char* dir, const wasm_byte_vec_t* binary) {
   wasm_config_t* config = wasm_config_new();
+  // Optimised mode, whose modules go to the cache whole (lift-off keeps tier-up records there:
+  // tests/tier_cache.rs).
+  CHECK(wasmo_config_set_mode(config, WASMO_MODE_OPTIMIZED));
   CHECK(wasmo_config_set_cache_dir(config, dir));
   wasm_engine_t* engine = wasm_engine_new_with_config(config);
   wasm_store_t* store = wasm_store_new(engine);

@@ -122,7 +122,11 @@ static void many_cycles_fit_in_a_small_address_space(void) {
 }
 
 int main(void) {
-  engine = wasm_engine_new();
+  // Optimised mode: lift-off's first calls would map code (address space) while VmSize is
+  // being compared.
+  wasm_config_t* config = wasm_config_new();
+  wasmo_config_set_mode(config, WASMO_MODE_OPTIMIZED);
+  engine = wasm_engine_new_with_config(config);
   store = wasm_store_new(engine);
   wasm_byte_vec_t binary;
   load_wasm("release", &binary);

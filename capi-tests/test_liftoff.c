@@ -105,7 +105,9 @@ int main(void) {
   wasm_store_delete(store2);
 
   // In optimised mode everything is optimised at once and waiting returns immediately.
-  wasm_engine_t* opt_engine = wasm_engine_new();
+  wasm_config_t* opt_config = wasm_config_new();
+  CHECK(wasmo_config_set_mode(opt_config, WASMO_MODE_OPTIMIZED));
+  wasm_engine_t* opt_engine = wasm_engine_new_with_config(opt_config);
   wasm_store_t* opt_store = wasm_store_new(opt_engine);
   load_wasm("liftoff", &binary);
   wasm_module_t* opt_module = wasm_module_new(opt_store, &binary);
@@ -118,6 +120,23 @@ int main(void) {
     wasm_module_delete(opt_module);
   }
   wasm_store_delete(opt_store);
+
+  // With no settings at all, an engine is in lift-off mode: nothing compiled before a call.
+  if (!getenv("WASMO_MODE")) {
+    wasm_engine_t* default_engine = wasm_engine_new();
+    wasm_store_t* default_store = wasm_store_new(default_engine);
+    load_wasm("liftoff", &binary);
+    wasm_module_t* default_module = wasm_module_new(default_store, &binary);
+    wasm_byte_vec_delete(&binary);
+    CHECK(default_module != NULL);
+    if (default_module) {
+      c = counts(default_module);
+      CHECK(c.not_compiled == 5 && c.baseline == 0 && c.optimized == 0);
+      wasm_module_delete(default_module);
+    }
+    wasm_store_delete(default_store);
+    wasm_engine_delete(default_engine);
+  }
   wasm_engine_delete(opt_engine);
 
   wasm_module_delete(module);

@@ -40,7 +40,7 @@ typedef uint8_t wasmo_mode_t;
 enum wasmo_mode_enum {
   // Every function compiled once through LLVM's optimisation pipeline.
   WASMO_MODE_OPTIMIZED = 0,
-  // A fast unoptimised first tier, recompiled optimised in the background.
+  // A fast unoptimised first tier, recompiled optimised in the background (the default).
   WASMO_MODE_LIFTOFF = 1,
 };
 
@@ -59,7 +59,8 @@ WASM_API_EXTERN const char *wasmo_error_message(void);
 WASM_API_EXTERN void wasmo_error_clear(void);
 
 // Selects the compile mode (`WASMO_MODE_OPTIMIZED` or `WASMO_MODE_LIFTOFF`); false for any
-// other value.
+// other value. The default is `WASMO_MODE_LIFTOFF` (or `WASMO_MODE=opt|liftoff` from the
+// environment).
 WASM_API_EXTERN bool wasmo_config_set_mode(wasm_config_t *config, wasmo_mode_t mode);
 
 // Sets the LLVM optimisation level of the optimised tier, 0 to 3; false otherwise.

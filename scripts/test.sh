@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner, also
-# in lift-off mode), the C API tests under valgrind and the C examples (in both modes), all
-# against one release build.
+# Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner in the
+# default lift-off mode, then in optimised mode), the C API tests under valgrind and the C examples
+# (in both modes), all against one release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,8 +14,8 @@ cargo test --release -j "$jobs"
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
-echo "== spec tests again in lift-off mode (lazy baseline code, background tier-up)"
-WASMO_MODE=liftoff cargo test --release --test spec
+echo "== spec tests again in optimised mode (every function at O2 up front; the default is lift-off)"
+WASMO_MODE=opt cargo test --release --test spec
 echo "== spec tests again through serialisation (every module serialised and deserialised)"
 WASMO_SPEC_SERIALIZE=1 cargo test --release --test spec
 
@@ -31,5 +31,5 @@ echo "== examples-c (CTest)"
 cmake -S examples-c -B build/examples -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/examples -j "$jobs"
 ctest --test-dir build/examples --output-on-failure -j "$jobs"
-echo "== examples-c again in lift-off mode"
-WASMO_MODE=liftoff ctest --test-dir build/examples --output-on-failure -j "$jobs"
+echo "== examples-c again in optimised mode"
+WASMO_MODE=opt ctest --test-dir build/examples --output-on-failure -j "$jobs"

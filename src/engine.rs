@@ -52,11 +52,12 @@ impl Default for Config {
 impl Config {
     pub const MAX_OPT_LEVEL: u32 = 3;
 
-    /// The defaults, before the environment: optimised mode at O2, one compile thread per
-    /// core, lazy lift-off, no code cache, Wasm 3.0's features.
+    /// The defaults, before the environment: lift-off mode (lazy baseline code, tier-up at
+    /// O2; see docs/DESIGN.md, "Tiers", for why), one compile thread per core, no code cache,
+    /// Wasm 3.0's features.
     pub fn builtin() -> Config {
         Config {
-            mode: Mode::Optimized,
+            mode: Mode::Liftoff,
             opt_level: 2,
             compile_threads: 0,
             lazy: true,
@@ -427,6 +428,9 @@ mod tests {
             }
         };
         let mut c = Config::builtin();
+        assert_eq!(c.mode, Mode::Liftoff, "the default mode");
+        c.apply_env(vars(&[("WASMO_MODE", "opt")]));
+        assert_eq!(c.mode, Mode::Optimized);
         c.apply_env(vars(&[
             ("WASMO_MODE", "liftoff"),
             ("WASMO_THREADS", "3"),

@@ -212,7 +212,7 @@ impl TierState {
 
     /// Blocks until every function with baseline code has its optimised code (returns at once
     /// if the engine's worker was stopped).
-    pub fn wait(&self, queue: &TierQueue) {
+    pub fn wait(&self, queue: &Arc<TierQueue>) {
         if queue.stopped() {
             return;
         }
@@ -417,14 +417,52 @@ pub struct TierQueue {
     modules: Mutex<Vec<Weak<dyn TieredModule>>>,
     wake: Condvar,
     stop: AtomicBool,
-    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// The lazy-compilation thread: its job queue and handle.
-    lazy: Mutex<
-        Option<(
-            std::sync::mpsc::Sender<LazyJob>,
-            std::thread::JoinHandle<()>,
-        )>,
-    >,
+    worker: Mutex<Option<Thread>>,
+    /// The lazy-compilation thread: its job queue and thread.
+    lazy: Mutex<Option<(std::sync::mpsc::Sender<LazyJob>, Thread)>>,
+}
+
+/// A worker thread, and the process that started it: after `fork()` the child has only the
+/// forking thread, so a thread its parent started is not there to compile, to wake or to join
+/// (the child starts its own when it needs one).
+struct Thread {
+    handle: std::thread::JoinHandle<()>,
+    pid: u32,
+}
+
+impl Thread {
+    fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<Thread> {
+        let handle = std::thread::Builder::new().name(name.into()).spawn(f)?;
+        let pid = std::process::id();
+        Ok(Thread { handle, pid })
+    }
+
+    /// Whether the thread belongs to this process (false in a child forked after it started).
+    fn here(&self) -> bool {
+        self.pid == std::process::id()
+    }
+
+    /// Waits for the thread unless it is the calling one; forgets a thread of another process
+    /// (joining or detaching a thread that does not exist here would hang or worse).
+    fn join(self) {
+        if self.here() {
+            join_unless_current(self.handle);
+        } else {
+            std::mem::forget(self.handle);
+        }
+    }
+
+    /// The thread, if it belongs to this process; otherwise it is forgotten and None.
+    fn keep_if_here(thread: Option<Thread>) -> Option<Thread> {
+        match thread {
+            Some(t) if t.here() => Some(t),
+            Some(t) => {
+                std::mem::forget(t.handle);
+                None
+            }
+            None => None,
+        }
+    }
 }
 
 /// One function to compile lazily, and where to send its code.
@@ -535,17 +573,22 @@ impl TierQueue {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(module);
+        self.start_worker();
+    }
+
+    /// Starts the tier-up worker unless this process has it.
+    fn start_worker(self: &Arc<Self>) {
         let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        *worker = Thread::keep_if_here(worker.take());
         if worker.is_none() {
             let queue = self.clone();
-            *worker = std::thread::Builder::new()
-                .name("wasmo-tier-up".into())
-                .spawn(move || queue.run())
-                .ok();
+            *worker = Thread::spawn("wasmo-tier-up", move || queue.run()).ok();
         }
     }
 
-    pub fn wake(&self) {
+    /// Wakes the worker (started again in a forked child, which does not have its parent's).
+    pub fn wake(self: &Arc<Self>) {
+        self.start_worker();
         self.wake.notify_all();
     }
 
@@ -564,13 +607,19 @@ impl TierQueue {
         };
         {
             let mut lazy = self.lazy.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((tx, thread)) = lazy.take() {
+                // A forked child's queue leads to no thread: it starts its own.
+                if let Some(thread) = Thread::keep_if_here(Some(thread)) {
+                    *lazy = Some((tx, thread));
+                } else {
+                    std::mem::forget(tx);
+                }
+            }
             if lazy.is_none() {
                 let (tx, rx) = std::sync::mpsc::channel::<LazyJob>();
-                let handle = std::thread::Builder::new()
-                    .name("wasmo-lazy".into())
-                    .spawn(move || lazy_compiler(rx))
+                let thread = Thread::spawn("wasmo-lazy", move || lazy_compiler(rx))
                     .map_err(|e| crate::error::Error::new(format!("cannot start a thread: {e}")))?;
-                *lazy = Some((tx, handle));
+                *lazy = Some((tx, thread));
             }
             let (tx, _) = lazy.as_ref().expect("started");
             tx.send(job)
@@ -591,13 +640,17 @@ impl TierQueue {
         self.stop.store(true, Ordering::SeqCst);
         self.wake.notify_all();
         let lazy = self.lazy.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some((tx, handle)) = lazy {
-            drop(tx);
-            join_unless_current(handle);
+        if let Some((tx, thread)) = lazy {
+            if thread.here() {
+                drop(tx);
+            } else {
+                std::mem::forget(tx);
+            }
+            thread.join();
         }
-        let handle = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = handle {
-            join_unless_current(handle);
+        let thread = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = thread {
+            thread.join();
         }
     }
 

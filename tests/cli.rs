@@ -370,6 +370,14 @@ fn inspect_wasm_and_text() {
         "  mem: (memory 1) [memory 0]\n",
         "  counter: (global (mut i64)) [global 0]\n",
         "  floats: (func (param f32 f64) (result f32 f64 f32 f32 f32 f64)) [func 3]\n",
+        "  mode: lift-off (lazy",
+        "  tiers: 9 not compiled, 0 baseline, 0 optimised\n",
+    ] {
+        assert!(r.stdout.contains(line), "no {line:?} in\n{}", r.stdout);
+    }
+    let r = run(&["inspect", "--mode", "opt", &wasm]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
         "  mode: optimised, opt level 2, ",
         "  tiers: 9 optimised\n",
         "  object code: ",

@@ -212,8 +212,11 @@ mod tests {
         dir
     }
 
+    /// An optimised-mode engine: its modules go to the cache whole (lift-off's tier-up records
+    /// are `tests/tier_cache.rs`'s).
     fn engine(dir: &Path) -> Engine {
         Engine::new(Config {
+            mode: crate::engine::Mode::Optimized,
             cache_dir: Some(dir.to_path_buf()),
             ..Config::default()
         })

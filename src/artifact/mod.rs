@@ -120,7 +120,7 @@ impl LoadedCode {
 
     /// Blocks until every function that runs baseline code has its optimised code (returns at
     /// once in optimised mode, or when `queue`'s worker has stopped).
-    pub fn wait_for_tier_up(&self, queue: &TierQueue) {
+    pub fn wait_for_tier_up(&self, queue: &Arc<TierQueue>) {
         if let Code::Liftoff(tier) = &self.code {
             tier.wait(queue);
         }

@@ -37,7 +37,8 @@ fn setter(ok: bool, message: impl FnOnce() -> String) -> bool {
 }
 
 /// Selects the compile mode (`WASMO_MODE_OPTIMIZED` or `WASMO_MODE_LIFTOFF`); false for any
-/// other value.
+/// other value. The default is `WASMO_MODE_LIFTOFF` (or `WASMO_MODE=opt|liftoff` from the
+/// environment).
 #[no_mangle]
 pub unsafe extern "C" fn wasmo_config_set_mode(
     config: *mut wasm_config_t,

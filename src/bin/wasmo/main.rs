@@ -50,8 +50,8 @@ FILE is a wasm binary, the text format (.wat) or a serialized module (.cwasm): t
 its content, not its name. `-` reads standard input.
 
 Options of every command (each overrides its WASMO_* environment variable):
-  --mode opt|liftoff   optimised code up front (default), or lift-off: baseline code compiled
-                       on first call, optimised in the background        [WASMO_MODE]
+  --mode liftoff|opt   lift-off (default): baseline code compiled on first call, optimised in
+                       the background; or optimised code up front        [WASMO_MODE]
   -O0 .. -O3, -O N     LLVM optimisation level of optimised code (default 2) [WASMO_OPT_LEVEL]
   --threads N          compile threads, 0 = one per core (default 0)     [WASMO_THREADS]
   -h, --help           help
