@@ -7,7 +7,7 @@
 //! function first ran; optimised mode would accept one in unreachable code.
 
 use super::translate::unsupported_operator;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::module::types::ValType;
 use crate::module::{BodyValidator, ModuleInfo};
 
@@ -39,9 +39,17 @@ pub fn validate_supported<R: wasmparser::WasmModuleResources>(
         ValType::check_supported(ty)?;
     }
     reader.set_features(features);
+    let mut refused = None;
     while !reader.eof() {
         let offset = reader.original_position();
-        reader.visit_operator(&mut Checked(validator.visitor(offset)))??;
+        let mut checked = Checked {
+            inner: validator.visitor(offset),
+            refused: &mut refused,
+        };
+        reader.visit_operator(&mut checked)??;
+        if let Some((op, proposal)) = refused {
+            return Err(unsupported_operator(op, proposal));
+        }
     }
     reader.finish_expression(&validator.visitor(reader.original_position()))?;
     Ok(())
@@ -77,14 +85,20 @@ pub fn has_loop(body: &wasmparser::FunctionBody<'_>) -> bool {
     false
 }
 
-/// The validator's operator visitor, refusing first what the translator does not implement.
-struct Checked<V>(V);
+/// The validator's operator visitor, refusing first what the translator does not implement: it
+/// names a refused operator in `refused` instead of validating it. Its output stays the
+/// validator's (a pointer-sized result: converting each operator's result to Wasmo's error
+/// type cost a sixth of validation).
+struct Checked<'r, V> {
+    inner: V,
+    refused: &'r mut Option<(&'static str, &'static str)>,
+}
 
 macro_rules! check_visit {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
         $(
             fn $visit(&mut self $($(, $arg: $argty)*)?) -> Self::Output {
-                check_visit!(@forward $proposal $op (self.0) $visit ($($($arg),*)?))
+                check_visit!(@forward $proposal $op (self) $visit ($($($arg),*)?))
             }
         )*
     };
@@ -101,26 +115,30 @@ macro_rules! check_visit {
     (@forward relaxed_simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         check_visit!(@simd relaxed_simd $op ($inner) $visit ($($arg),*))
     };
-    (@simd $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
-        match $inner.simd_visitor() {
-            Some(v) => v.$visit($($arg),*).map_err(Error::from),
-            None => Err(unsupported_operator(stringify!($op), stringify!($proposal))),
+    (@simd $proposal:ident $op:ident ($this:expr) $visit:ident ($($arg:ident),*)) => {
+        match $this.inner.simd_visitor() {
+            Some(v) => v.$visit($($arg),*),
+            None => {
+                *$this.refused = Some((stringify!($op), stringify!($proposal)));
+                Ok(())
+            }
         }
     };
-    (@forward $proposal:ident $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {{
+    (@forward $proposal:ident $op:ident ($this:expr) $visit:ident ($($arg:ident),*)) => {{
         $( let _ = $arg; )*
-        Err(unsupported_operator(stringify!($op), stringify!($proposal)))
+        *$this.refused = Some((stringify!($op), stringify!($proposal)));
+        Ok(())
     }};
-    (@ok $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
-        $inner.$visit($($arg),*).map_err(Error::from)
+    (@ok $op:ident ($this:expr) $visit:ident ($($arg:ident),*)) => {
+        $this.inner.$visit($($arg),*)
     };
 }
 
-impl<'a, V> wasmparser::VisitOperator<'a> for Checked<V>
+impl<'a, V> wasmparser::VisitOperator<'a> for Checked<'_, V>
 where
     V: wasmparser::VisitOperator<'a, Output = wasmparser::Result<()>>,
 {
-    type Output = Result<()>;
+    type Output = wasmparser::Result<()>;
 
     fn simd_visitor(
         &mut self,
@@ -131,13 +149,13 @@ where
     wasmparser::for_each_visit_operator!(check_visit);
 }
 
-impl<V: wasmparser::FrameStack> wasmparser::FrameStack for Checked<V> {
+impl<V: wasmparser::FrameStack> wasmparser::FrameStack for Checked<'_, V> {
     fn current_frame(&self) -> Option<wasmparser::FrameKind> {
-        self.0.current_frame()
+        self.inner.current_frame()
     }
 }
 
-impl<'a, V> wasmparser::VisitSimdOperator<'a> for Checked<V>
+impl<'a, V> wasmparser::VisitSimdOperator<'a> for Checked<'_, V>
 where
     V: wasmparser::VisitOperator<'a, Output = wasmparser::Result<()>>,
 {

@@ -27,6 +27,93 @@ pub type BodyValidator = dyn Fn(
     ) -> Result<()>
     + Sync;
 
+/// Function bodies waiting for validation, in runs of consecutive bodies, shared by the thread
+/// decoding the module and its helpers (`ModuleInfo::decode_with`).
+#[derive(Default)]
+struct BodyQueue<'a> {
+    state: std::sync::Mutex<QueueState<'a>>,
+    ready: std::sync::Condvar,
+}
+
+type BodyRun<'a> = Vec<(
+    FuncToValidate<wasmparser::ValidatorResources>,
+    wasmparser::FunctionBody<'a>,
+)>;
+
+#[derive(Default)]
+struct QueueState<'a> {
+    /// Runs not yet taken, each with the index of its first body, oldest first.
+    runs: std::collections::VecDeque<(usize, BodyRun<'a>)>,
+    /// No more runs will come.
+    closed: bool,
+    /// The lowest-indexed failing body found so far, with its error.
+    error: Option<(usize, Error)>,
+}
+
+impl<'a> BodyQueue<'a> {
+    /// Bodies per run: few enough lock round trips, small enough runs to share the work out.
+    const RUN: usize = 32;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<'a>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, start: usize, run: BodyRun<'a>) {
+        self.lock().runs.push_back((start, run));
+        self.ready.notify_one();
+    }
+
+    /// No more runs; with `abandon` (decoding failed) the waiting ones are dropped too.
+    fn close(&self, abandon: bool) {
+        let mut state = self.lock();
+        state.closed = true;
+        if abandon {
+            state.runs.clear();
+        }
+        drop(state);
+        self.ready.notify_all();
+    }
+
+    /// Validates runs until the queue is closed and empty, reusing one set of validator
+    /// allocations for all of them. A run that starts past a body already known to fail is
+    /// skipped: it cannot hold the first failure.
+    fn work(&self, validate: &BodyValidator) {
+        let mut allocs = FuncValidatorAllocations::default();
+        loop {
+            let mut state = self.lock();
+            let (start, run) = loop {
+                if let Some(next) = state.runs.pop_front() {
+                    break next;
+                }
+                if state.closed {
+                    return;
+                }
+                state = self.ready.wait(state).unwrap_or_else(|e| e.into_inner());
+            };
+            if state.error.as_ref().is_some_and(|(i, _)| *i < start) {
+                continue;
+            }
+            drop(state);
+            for (k, (func, body)) in run.into_iter().enumerate() {
+                let mut v = func.into_validator(std::mem::take(&mut allocs));
+                if let Err(e) = validate(&mut v, &body) {
+                    let mut state = self.lock();
+                    if state.error.as_ref().is_none_or(|(i, _)| start + k < *i) {
+                        state.error = Some((start + k, e));
+                    }
+                    break;
+                }
+                allocs = v.into_allocations();
+            }
+        }
+    }
+
+    fn first_error(self) -> Option<Error> {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        state.error.map(|(_, e)| e)
+    }
+}
+
 /// One import: where it comes from and what it must be.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Import {
@@ -118,8 +205,11 @@ impl ModuleInfo {
 
     /// Like [`ModuleInfo::decode_with_features`], validating function bodies with `validate`
     /// (which may refuse more than the validator, in the same pass: `compile::support`) on up
-    /// to `threads` threads (each body is independent once the module's sections are known).
-    /// Of several failing bodies, the first one's error is reported.
+    /// to `threads` threads. Bodies are validated while the rest of the module is still being
+    /// decoded: from the code section on, this thread hands runs of bodies to `threads - 1`
+    /// helpers, decodes what follows (a Go module's 10⁵ data segments take as long as a third
+    /// of its bodies), then validates with them. A decoding error is reported before any body's;
+    /// of several failing bodies, the first one's error.
     pub fn decode_with(
         bytes: &[u8],
         features: WasmFeatures,
@@ -131,69 +221,48 @@ impl ModuleInfo {
         // The parser decodes by the features too (a memory limit is a u64 only with memory64).
         let mut parser = Parser::new(0);
         parser.set_features(features);
-        let mut bodies = Vec::new();
-        for payload in parser.parse_all(bytes) {
-            let payload = payload?;
-            match validator.payload(&payload)? {
-                ValidPayload::Func(func, body) => bodies.push((func, body)),
-                ValidPayload::Parser(_) => {
-                    return Err(Error::unsupported("nested module", "component-model"))
-                }
-                ValidPayload::Ok | ValidPayload::End(_) => {}
-            }
-            info.record(payload)?;
-        }
-        // Validates a run of bodies starting at index `start`; the first error with its index.
-        let validate_run =
-            |start: usize, run: Vec<(FuncToValidate<_>, wasmparser::FunctionBody<'_>)>| {
-                let mut allocs = FuncValidatorAllocations::default();
-                for (k, (func, body)) in run.into_iter().enumerate() {
-                    let mut v = func.into_validator(std::mem::take(&mut allocs));
-                    if let Err(e) = validate(&mut v, &body) {
-                        return Some((start + k, e));
-                    }
-                    allocs = v.into_allocations();
-                }
-                None
-            };
-        let workers = threads.clamp(1, bodies.len().div_ceil(64).max(1));
-        let first_error = if workers == 1 {
-            validate_run(0, bodies)
-        } else {
-            // Runs of 32 bodies, taken in order by whichever worker is free.
-            let mut runs = Vec::new();
-            let mut start = 0;
-            let mut rest = bodies.into_iter().peekable();
-            while rest.peek().is_some() {
-                let run: Vec<_> = rest.by_ref().take(32).collect();
-                let len = run.len();
-                runs.push((start, run));
-                start += len;
-            }
-            runs.reverse();
-            let runs = std::sync::Mutex::new(runs);
-            let errors = std::sync::Mutex::new(Vec::new());
-            std::thread::scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|| loop {
-                        let next = runs.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                        let Some((start, run)) = next else {
-                            return;
-                        };
-                        if let Some(e) = validate_run(start, run) {
-                            errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
+        let queue = BodyQueue::default();
+        std::thread::scope(|scope| {
+            let decoded = (|| -> Result<()> {
+                let mut run = Vec::new();
+                let mut start = 0;
+                for payload in parser.parse_all(bytes) {
+                    let payload = payload?;
+                    match validator.payload(&payload)? {
+                        ValidPayload::Func(func, body) => {
+                            run.push((func, body));
+                            if run.len() == BodyQueue::RUN {
+                                start += run.len();
+                                queue.push(start - run.len(), std::mem::take(&mut run));
+                            }
                         }
-                    });
+                        ValidPayload::Parser(_) => {
+                            return Err(Error::unsupported("nested module", "component-model"))
+                        }
+                        ValidPayload::Ok | ValidPayload::End(_) => {}
+                    }
+                    if let Payload::CodeSectionStart { count, .. } = payload {
+                        // A helper for every 64 bodies, up to `threads - 1`.
+                        let helpers = (threads.max(1) - 1).min(count as usize / 64);
+                        for _ in 0..helpers {
+                            scope.spawn(|| queue.work(validate));
+                        }
+                    }
+                    info.record(payload)?;
                 }
-            });
-            errors
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .into_iter()
-                .min_by_key(|(i, _)| *i)
-        };
-        match first_error {
-            Some((_, e)) => Err(e),
+                if !run.is_empty() {
+                    queue.push(start, run);
+                }
+                Ok(())
+            })();
+            queue.close(decoded.is_err());
+            decoded?;
+            queue.work(validate);
+            Ok::<(), Error>(())
+        })?;
+        // The helpers have finished: the scope joined them.
+        match queue.first_error() {
+            Some(e) => Err(e),
             None => Ok(info),
         }
     }
@@ -354,7 +423,7 @@ impl ModuleInfo {
             wasmparser::ElementItems::Functions(funcs) => {
                 let items = funcs
                     .into_iter()
-                    .map(|f| Ok(ConstExpr(vec![const_expr::ConstOp::RefFunc(f?)])))
+                    .map(|f| Ok(ConstExpr::one(const_expr::ConstOp::RefFunc(f?))))
                     .collect::<Result<Vec<_>>>()?;
                 (ValType::FUNCREF, items)
             }
@@ -548,6 +617,52 @@ mod tests {
                 ModuleInfo::decode_with(&bytes, features(), threads, validate).unwrap_err();
             assert_eq!(parallel.message(), sequential.message());
         }
+    }
+
+    #[test]
+    fn a_decoding_error_after_the_code_section_comes_before_body_errors() {
+        // Bodies are validated while the data section is still being decoded; a malformed
+        // data section is still the error reported, with or without helpers.
+        let mut wat = String::from("(module (memory 1)");
+        for i in 0..300 {
+            let body = if i == 7 { "i64.const 1" } else { "i32.const 1" };
+            wat.push_str(&format!(" (func (result i32) {body})"));
+        }
+        wat.push_str(" (data (i32.const 0) \"abcd\"))");
+        let mut bytes = wat::parse_str(&wat).unwrap();
+        // The data section is last; cut its final byte (a segment's bytes run past its end).
+        let len = bytes.len();
+        bytes.truncate(len - 1);
+        let validate: &BodyValidator = &|v, body| v.validate(body).map_err(Error::from);
+        for threads in [1, 2, 4] {
+            let err = ModuleInfo::decode_with(&bytes, features(), threads, validate).unwrap_err();
+            assert!(!err.message().contains("type mismatch"), "{threads}: {err}");
+        }
+        // Complete, the module's first error is the body's.
+        let bytes = wat::parse_str(&wat).unwrap();
+        for threads in [1, 2] {
+            let err = ModuleInfo::decode_with(&bytes, features(), threads, validate).unwrap_err();
+            assert!(err.message().contains("type mismatch"), "{threads}: {err}");
+        }
+    }
+
+    #[test]
+    fn constant_expressions_keep_their_operators() {
+        let info = decode(
+            r#"(module (global i32 (i32.const 7)) (global i32 (i32.add (i32.const 1) (i32.const 2)))
+                 (memory 1) (data (i32.const 16) "x"))"#,
+        )
+        .unwrap();
+        use const_expr::ConstOp;
+        assert_eq!(info.global_inits[0].ops(), &[ConstOp::I32(7)]);
+        assert_eq!(
+            info.global_inits[1].ops(),
+            &[ConstOp::I32(1), ConstOp::I32(2), ConstOp::I32Add]
+        );
+        let DataMode::Active { offset, .. } = &info.data[0].mode else {
+            panic!("active segment")
+        };
+        assert_eq!(offset.ops(), &[ConstOp::I32(16)]);
     }
 
     #[test]

@@ -137,23 +137,30 @@ pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
 
 fn eval(inst: &Instance, offsets: &VMOffsets, expr: &ConstExpr) -> Val {
     let info = inst.module.info();
+    let operand = |op: ConstOp| match op {
+        ConstOp::I32(v) => Val::I32(v),
+        ConstOp::I64(v) => Val::I64(v),
+        ConstOp::F32(v) => Val::F32(v),
+        ConstOp::F64(v) => Val::F64(v),
+        ConstOp::V128(v) => Val::V128(v),
+        // The expression's type decides which null; both are 0.
+        ConstOp::RefNull => Val::FuncRef(0),
+        ConstOp::RefFunc(i) => Val::FuncRef(inst.ptr_at(offsets.func_ref(i))),
+        ConstOp::GlobalGet(i) => {
+            let ty = info.globals[i as usize].content;
+            // SAFETY: global pointers in the vmctx are live store globals.
+            let bits = unsafe { (*(inst.ptr_at(offsets.global(i)) as *const VMGlobal)).bits };
+            Val::from_bits(ty, bits)
+        }
+        _ => unreachable!("validated: an operator without operands"),
+    };
+    // Nearly every expression is one operand (data segment offsets: no stack to allocate).
+    if let [op] = expr.ops() {
+        return operand(*op);
+    }
     let mut stack: Vec<Val> = Vec::new();
-    for op in &expr.0 {
-        let v = match *op {
-            ConstOp::I32(v) => Val::I32(v),
-            ConstOp::I64(v) => Val::I64(v),
-            ConstOp::F32(v) => Val::F32(v),
-            ConstOp::F64(v) => Val::F64(v),
-            ConstOp::V128(v) => Val::V128(v),
-            // The expression's type decides which null; both are 0.
-            ConstOp::RefNull => Val::FuncRef(0),
-            ConstOp::RefFunc(i) => Val::FuncRef(inst.ptr_at(offsets.func_ref(i))),
-            ConstOp::GlobalGet(i) => {
-                let ty = info.globals[i as usize].content;
-                // SAFETY: global pointers in the vmctx are live store globals.
-                let bits = unsafe { (*(inst.ptr_at(offsets.global(i)) as *const VMGlobal)).bits };
-                Val::from_bits(ty, bits)
-            }
+    for &op in expr.ops() {
+        let v = match op {
             ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                 let (Some(Val::I32(b)), Some(Val::I32(a))) = (stack.pop(), stack.pop()) else {
                     unreachable!("validated")
@@ -174,6 +181,7 @@ fn eval(inst: &Instance, offsets: &VMOffsets, expr: &ConstExpr) -> Val {
                     _ => a.wrapping_mul(b),
                 })
             }
+            op => operand(op),
         };
         stack.push(v);
     }
