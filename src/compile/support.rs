@@ -87,8 +87,8 @@ pub fn has_loop(body: &wasmparser::FunctionBody<'_>) -> bool {
 
 /// The validator's operator visitor, refusing first what the translator does not implement: it
 /// names a refused operator in `refused` instead of validating it. Its output stays the
-/// validator's (a pointer-sized result: converting each operator's result to Wasmo's error
-/// type cost a sixth of validation).
+/// validator's pointer-sized result; converting every operator's result to Wasmo's error type
+/// was measurable on swc.wasm.
 struct Checked<'r, V> {
     inner: V,
     refused: &'r mut Option<(&'static str, &'static str)>,
