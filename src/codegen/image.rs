@@ -417,6 +417,13 @@ impl Mapping {
     /// Fresh anonymous memory holding a copy of `parts`, one after the other.
     pub fn copy(parts: &[&[u8]]) -> Result<Mapping> {
         let len = parts.iter().map(|p| p.len()).sum::<usize>().max(1);
+        Self::copy_into(len, parts, "compiled code")
+    }
+
+    /// A fresh private read-write anonymous mapping of `len` bytes (at least the parts' total):
+    /// `parts` one after another, then zeros. `what` names the contents in the error.
+    pub(crate) fn copy_into(len: usize, parts: &[&[u8]], what: &str) -> Result<Mapping> {
+        assert!(parts.iter().map(|p| p.len()).sum::<usize>() <= len);
         // SAFETY: a fresh private anonymous mapping, written before anything else sees it.
         unsafe {
             let base = libc::mmap(
@@ -428,7 +435,7 @@ impl Mapping {
                 0,
             );
             if base == libc::MAP_FAILED {
-                return Err(Error::new("cannot map memory for compiled code"));
+                return Err(Error::new(format!("cannot map memory for {what}")));
             }
             let mut at = base.cast::<u8>();
             for part in parts {
@@ -440,6 +447,14 @@ impl Mapping {
                 len,
             })
         }
+    }
+
+    /// Gives up ownership: the mapping stays for the life of the process (or until its new
+    /// owner unmaps it).
+    pub(crate) fn into_raw(self) -> *mut u8 {
+        let base = self.base;
+        std::mem::forget(self);
+        base
     }
 
     /// The mapped bytes.

@@ -121,8 +121,6 @@ impl Drop for LazyStubs {
     }
 }
 
-/// The shared resolver's machine code, whose slots lie at offset `slots` (unknown while
-/// measuring the code's length: any value gives the same length).
 /// Maps `len` bytes, copies `code` to their start and makes the first `code_len` bytes (a
 /// multiple of the page size, at least `code.len()`) read + execute; the rest stays writable.
 pub(super) fn map_executable(
@@ -132,29 +130,18 @@ pub(super) fn map_executable(
     what: &str,
 ) -> Result<*mut u8> {
     debug_assert!(code.len() <= code_len && code_len <= len && code_len.is_multiple_of(PAGE));
-    // SAFETY: a fresh private mapping: code written then made read + execute.
-    unsafe {
-        let base = libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        if base == libc::MAP_FAILED {
-            return Err(Error::new(format!("cannot map memory for {what}")));
-        }
-        let base = base.cast::<u8>();
-        std::ptr::copy_nonoverlapping(code.as_ptr(), base, code.len());
-        if libc::mprotect(base.cast(), code_len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
-            libc::munmap(base.cast(), len);
-            return Err(Error::new(format!("cannot make {what} executable")));
-        }
-        Ok(base)
+    let map = super::image::Mapping::copy_into(len, &[code], what)?;
+    let base = map.bytes().as_ptr().cast_mut();
+    // SAFETY: the first `code_len` bytes of the fresh mapping, just written; on failure the
+    // mapping is dropped, which unmaps it.
+    if unsafe { libc::mprotect(base.cast(), code_len, libc::PROT_READ | libc::PROT_EXEC) } != 0 {
+        return Err(Error::new(format!("cannot make {what} executable")));
     }
+    Ok(map.into_raw())
 }
 
+/// The shared resolver's machine code, whose slots lie at offset `slots` (unknown while
+/// measuring the code's length: any value gives the same length).
 fn resolver(slots: usize) -> Vec<u8> {
     let mut c: Vec<u8> = Vec::with_capacity(256);
     let rip_slot = |c: &mut Vec<u8>, opcode: &[u8], slot: usize| {
