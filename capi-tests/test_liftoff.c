@@ -72,16 +72,22 @@ static void run_instance(wasm_store_t* store, wasm_module_t* module, int32_t n, 
   wasm_instance_delete(inst);
 }
 
+// The test module, compiled in `store` (NULL if that fails).
+static wasm_module_t* liftoff_module(wasm_store_t* store) {
+  wasm_byte_vec_t binary;
+  load_wasm("liftoff", &binary);
+  wasm_module_t* module = wasm_module_new(store, &binary);
+  wasm_byte_vec_delete(&binary);
+  return module;
+}
+
 int main(void) {
   wasm_config_t* config = wasm_config_new();
   CHECK(wasmo_config_set_mode(config, WASMO_MODE_LIFTOFF));
   engine = wasm_engine_new_with_config(config);
   wasm_store_t* store = wasm_store_new(engine);
 
-  wasm_byte_vec_t binary;
-  load_wasm("liftoff", &binary);
-  wasm_module_t* module = wasm_module_new(store, &binary);
-  wasm_byte_vec_delete(&binary);
+  wasm_module_t* module = liftoff_module(store);
   CHECK(module != NULL);
   if (!module) return test_finish("test_liftoff");
 
@@ -109,9 +115,7 @@ int main(void) {
   CHECK(wasmo_config_set_mode(opt_config, WASMO_MODE_OPTIMIZED));
   wasm_engine_t* opt_engine = wasm_engine_new_with_config(opt_config);
   wasm_store_t* opt_store = wasm_store_new(opt_engine);
-  load_wasm("liftoff", &binary);
-  wasm_module_t* opt_module = wasm_module_new(opt_store, &binary);
-  wasm_byte_vec_delete(&binary);
+  wasm_module_t* opt_module = liftoff_module(opt_store);
   CHECK(opt_module != NULL);
   if (opt_module) {
     c = counts(opt_module);
@@ -125,9 +129,7 @@ int main(void) {
   if (!getenv("WASMO_MODE")) {
     wasm_engine_t* default_engine = wasm_engine_new();
     wasm_store_t* default_store = wasm_store_new(default_engine);
-    load_wasm("liftoff", &binary);
-    wasm_module_t* default_module = wasm_module_new(default_store, &binary);
-    wasm_byte_vec_delete(&binary);
+    wasm_module_t* default_module = liftoff_module(default_store);
     CHECK(default_module != NULL);
     if (default_module) {
       c = counts(default_module);

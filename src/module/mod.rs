@@ -232,8 +232,8 @@ impl ModuleInfo {
                         ValidPayload::Func(func, body) => {
                             run.push((func, body));
                             if run.len() == BodyQueue::RUN {
-                                start += run.len();
-                                queue.push(start - run.len(), std::mem::take(&mut run));
+                                queue.push(start, std::mem::take(&mut run));
+                                start += BodyQueue::RUN;
                             }
                         }
                         ValidPayload::Parser(_) => {
