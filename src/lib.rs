@@ -16,3 +16,4 @@ pub mod module;
 pub mod runtime;
 pub mod tier;
 pub mod vm;
+pub mod wasi;

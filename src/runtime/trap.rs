@@ -13,6 +13,8 @@ pub struct Trap {
     pub frames: Vec<FrameInfo>,
     /// Host data carried by a trap a host function created (the C API keeps its object here).
     pub host: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+    /// The status a WASI program passed to `proc_exit`, for the trap that call raised.
+    pub exit_code: Option<i32>,
 }
 
 impl Trap {
@@ -22,6 +24,7 @@ impl Trap {
             code: None,
             frames: Vec::new(),
             host: None,
+            exit_code: None,
         }
     }
 
@@ -37,6 +40,7 @@ impl Trap {
             code: Some(code),
             frames: Vec::new(),
             host: None,
+            exit_code: None,
         }
     }
 }

@@ -65,6 +65,7 @@ pub enum Command {
         file: String,
         invoke: Option<String>,
         args: Vec<String>,
+        wasi: WasiOptions,
     },
     Compile {
         file: String,
@@ -74,6 +75,17 @@ pub enum Command {
         file: String,
         compile: bool,
     },
+}
+
+/// What `wasmo run` gives a WASI program besides its arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WasiOptions {
+    /// Preopened directories: (host path, guest path, writable).
+    pub dirs: Vec<(String, String, bool)>,
+    /// `--env K=V`, in order.
+    pub env: Vec<(String, String)>,
+    /// `--inherit-env`: the host's environment first, then `--env`.
+    pub inherit_env: bool,
 }
 
 /// A command line that does not parse: the message, and the subcommand whose help applies.
@@ -86,7 +98,13 @@ pub struct UsageError {
 /// The options each subcommand knows besides the global ones, and whether they take a value.
 fn sub_options(sub: Sub) -> &'static [(&'static str, bool)] {
     match sub {
-        Sub::Run => &[("--invoke", true)],
+        Sub::Run => &[
+            ("--invoke", true),
+            ("--dir", true),
+            ("--dir-ro", true),
+            ("--env", true),
+            ("--inherit-env", false),
+        ],
         Sub::Compile => &[("-o", true), ("--output", true)],
         Sub::Inspect => &[("--no-compile", false)],
     }
@@ -127,6 +145,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
     let mut invoke = None;
     let mut output = None;
     let mut compile = true;
+    let mut wasi = WasiOptions::default();
     // The first problem; reported unless --help asks for help anyway.
     let mut error: Option<String> = None;
     let fail = |error: &mut Option<String>, message: String| {
@@ -229,6 +248,25 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
                 ),
             },
             "--invoke" => invoke = Some(value),
+            "--dir" | "--dir-ro" => {
+                let (host, guest) = match value.split_once("::") {
+                    Some((h, g)) => (h.to_string(), g.to_string()),
+                    None => (value.clone(), value.clone()),
+                };
+                if host.is_empty() || guest.is_empty() {
+                    fail(
+                        &mut error,
+                        format!("{name} needs HOST or HOST::GUEST, not `{value}`"),
+                    );
+                } else {
+                    wasi.dirs.push((host, guest, name == "--dir"));
+                }
+            }
+            "--env" => match value.split_once('=') {
+                Some((k, v)) if !k.is_empty() => wasi.env.push((k.to_string(), v.to_string())),
+                _ => fail(&mut error, format!("--env needs NAME=VALUE, not `{value}`")),
+            },
+            "--inherit-env" => wasi.inherit_env = true,
             "-o" | "--output" => output = Some(value),
             "--no-compile" => compile = false,
             _ => unreachable!("every known option is handled"),
@@ -258,6 +296,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
             file,
             invoke,
             args: rest,
+            wasi,
         },
         Sub::Compile | Sub::Inspect if !rest.is_empty() => {
             return Err(usage(format!(
@@ -341,6 +380,7 @@ mod tests {
                 file: "f.wat".into(),
                 invoke: Some("add".into()),
                 args: vec!["-5".into(), "-0x10".into(), "-inf".into()],
+                wasi: WasiOptions::default(),
             }
         );
         assert_eq!(
@@ -358,6 +398,7 @@ mod tests {
                 file: "f.wat".into(),
                 invoke: None,
                 args: vec!["--invoke".into()],
+                wasi: WasiOptions::default(),
             }
         );
         let (_, engine) = parse_str("run -O 1 f.wat").unwrap();
@@ -425,5 +466,33 @@ mod tests {
         assert_eq!(edit_distance("--invok", "--invoke"), 1);
         assert_eq!(edit_distance("--mdoe", "--mode"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn wasi_options_and_program_arguments() {
+        let (command, _) =
+            parse_str("run p.wasm --dir a --dir-ro /h::/g --env K=V=W --inherit-env -- x --dir y")
+                .unwrap();
+        assert_eq!(
+            command,
+            Command::Run {
+                file: "p.wasm".into(),
+                invoke: None,
+                args: vec!["x".into(), "--dir".into(), "y".into()],
+                wasi: WasiOptions {
+                    dirs: vec![
+                        ("a".into(), "a".into(), true),
+                        ("/h".into(), "/g".into(), false)
+                    ],
+                    env: vec![("K".into(), "V=W".into())],
+                    inherit_env: true,
+                },
+            }
+        );
+        let message = |line: &str| parse_str(line).unwrap_err().message;
+        assert!(message("run p.wasm --env NOEQUALS").contains("--env needs NAME=VALUE"));
+        assert!(message("run p.wasm --env =v").contains("--env needs NAME=VALUE"));
+        assert!(message("run p.wasm --dir ::g").contains("--dir needs HOST or HOST::GUEST"));
+        assert!(message("compile p.wasm --dir a").contains("unknown option `--dir`"));
     }
 }

@@ -26,6 +26,9 @@ pub enum Failure {
     Usage { message: String, sub: Option<Sub> },
     /// Anything else that stops the command before or outside wasm code (exit 3).
     Error(String),
+    /// A WASI program called `proc_exit`: the process exits with its status (0 to 255 as the
+    /// operating system keeps it).
+    Exit(i32),
     /// The wasm code trapped (exit 1): where, the trap, and what to call the module's functions
     /// (`$name` or `(export "name")`).
     Trap {
@@ -41,7 +44,8 @@ wasmo: run, compile and inspect WebAssembly modules with the Wasmo engine
 Usage: wasmo <COMMAND> [OPTIONS] FILE ...
 
 Commands:
-  run FILE [--invoke NAME] [ARGS...]   call an exported function and print its results
+  run FILE [--invoke NAME] [ARGS...]   call an exported function and print its results, or
+                                       run a WASI command (--dir, --env: `wasmo run --help`)
   compile FILE [-o OUT.cwasm]          compile to native code and save it (a serialized module)
   inspect FILE                         show imports, exports, sizes and how the module compiles
   help [COMMAND]                       this help, or a command's
@@ -79,21 +83,34 @@ Results: one per line. Integers in signed decimal; floats as the shortest decima
 back to the same value (2.0, 0.1, 1e-7, -0.0), inf, nan or nan:0xPAYLOAD; v128 as
 `i32x4 0x.. 0x.. 0x.. 0x..`; references as `ref.null func`, `ref.func`, ...
 
-Imports: the command line has no host functions. Each imported function is a stand-in that
-traps with \"unsatisfied import MODULE.NAME\" when called, so a module whose imports are never
-called still runs; imported memories, tables and globals are fresh ones of the imported type
-(zeroed memory, null elements, zero value).
+WASI: a module that imports from wasi_snapshot_preview1 gets WASI preview 1. Without --invoke
+it runs as a command: `_start` is called with no parameters, ARGS are the program's arguments
+(argv[0] is FILE), the standard streams are wasmo's own, and the process exits with the status
+the program gave proc_exit (0 when _start returns). With --invoke a reactor's `_initialize`
+runs first. The program sees only the directories given with --dir, and no environment
+variable unless given.
+
+Other imports: the command line has no host functions. Each imported function is a stand-in
+that traps with \"unsatisfied import MODULE.NAME\" when called, so a module whose imports are
+never called still runs; imported memories, tables and globals are fresh ones of the imported
+type (zeroed memory, null elements, zero value).
 
 A trap prints its message and the wasm backtrace (function index, name from the name section
 if there is one, module offset) on stderr and exits with 1.
 
 Options:
   --invoke NAME        the export to call
+  --dir HOST[::GUEST]  WASI: preopen host directory HOST as GUEST (default: the same path);
+                       paths cannot lead out of it (no `..` past it, no symlink out)
+  --dir-ro HOST[::GUEST]  the same, read-only: nothing in it can be written, created,
+                       removed, renamed or linked
+  --env NAME=VALUE     WASI: an environment variable (repeatable)
+  --inherit-env        WASI: pass on wasmo's own environment (before any --env)
   --mode opt|liftoff, -O N, --threads N: as for every command (`wasmo --help`); a serialized
                        module runs the optimised code it holds whatever the mode.
 
 Exit codes: 0 success, 1 trap, 2 usage error (also: no such export, wrong arguments),
-3 other error.
+3 other error; a WASI command's own exit status when it calls proc_exit.
 ";
 
 const COMPILE_HELP: &str = "\
@@ -173,7 +190,12 @@ fn execute(command: Command, engine: &EngineOptions) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Run { file, invoke, args } => run::run(engine, &file, invoke.as_deref(), &args),
+        Command::Run {
+            file,
+            invoke,
+            args,
+            wasi,
+        } => run::run(engine, &file, invoke.as_deref(), &args, &wasi),
         Command::Compile { file, output } => compile(engine, &file, output),
         Command::Inspect { file, compile } => inspect::inspect(engine, &file, compile),
     }
@@ -194,6 +216,7 @@ fn report(failure: Failure) -> u8 {
             eprintln!("wasmo: error: {message}");
             EXIT_ERROR
         }
+        Failure::Exit(code) => code as u8,
         Failure::Trap {
             context,
             trap,

@@ -1,6 +1,7 @@
 //! `wasmo run`: compile (or load), instantiate with stand-ins for the imports, call one export,
 //! print its results.
 
+use crate::args::WasiOptions;
 use crate::{load, values, EngineOptions, Failure, Sub};
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,9 +15,10 @@ pub fn run(
     file: &str,
     invoke: Option<&str>,
     args: &[String],
+    wasi: &WasiOptions,
 ) -> Result<(), Failure> {
     let engine = Engine::new(engine_options.config());
-    let result = run_in(&engine, file, invoke, args);
+    let result = run_in(&engine, file, invoke, args, wasi);
     // No tier-up compilation may still run when the process exits (DESIGN.md, "Tiers").
     engine.stop_tier_up();
     result
@@ -27,12 +29,24 @@ fn run_in(
     file: &str,
     invoke: Option<&str>,
     args: &[String],
+    wasi: &WasiOptions,
 ) -> Result<(), Failure> {
     let input = load::read(file)?;
     let module = load::module(engine, file, &input)?;
     let target = choose_function(&module, invoke)?;
+    // A WASI command: its arguments are the program's, `_start` takes none.
+    let command = wasmo::wasi::is_wasi(&module)
+        && target
+            .as_ref()
+            .is_some_and(|(n, _)| invoke.is_none() && n == "_start");
+    if !wasmo::wasi::is_wasi(&module) && (!wasi.dirs.is_empty() || !wasi.env.is_empty()) {
+        return Err(usage(format!(
+            "{file} imports nothing from WASI, so --dir and --env have no effect on it"
+        )));
+    }
     // The function to call and its arguments.
     let call = match target {
+        Some((ref name, _)) if command => Some((name.clone(), Vec::new())),
         Some((ref name, ref ty)) => Some((name.clone(), parse_args(name, ty, args)?)),
         None if !args.is_empty() => {
             return Err(usage(format!(
@@ -43,10 +57,25 @@ fn run_in(
     };
 
     let store = Store::new(engine);
-    let imports = stand_ins(&store, &module)?;
+    let ctx = if wasmo::wasi::is_wasi(&module) {
+        let argv = if command { args } else { &[] };
+        Some(wasi_context(file, argv, wasi)?)
+    } else {
+        None
+    };
+    let provided = match &ctx {
+        Some(ctx) => ctx
+            .imports(&store, &module)
+            .map_err(|e| Failure::Error(format!("cannot link {file}: {e}")))?,
+        None => vec![None; module.imports().len()],
+    };
+    let imports = stand_ins(&store, &module, provided)?;
     let names = || frame_names(&module);
     let instance = match Instance::new(&store, &module, &imports) {
         Ok(i) => i,
+        Err(InstantiationError::Trap(trap)) if trap.exit_code.is_some() => {
+            return Err(Failure::Exit(trap.exit_code.unwrap_or(0)))
+        }
         Err(InstantiationError::Trap(trap)) => {
             // Without wasm frames, a segment did not fit (or an imported start function, a
             // stand-in, trapped).
@@ -65,18 +94,32 @@ fn run_in(
             return Err(Failure::Error(format!("cannot instantiate {file}: {e}")))
         }
     };
+    if let Some(ctx) = &ctx {
+        ctx.initialize(&store, &instance)
+            .map_err(|e| Failure::Error(format!("cannot run {file}: {e}")))?;
+    }
     let Some((name, args)) = call else {
         // Nothing to call: instantiating ran the start function, if any.
         return Ok(());
     };
+    let trapped = |trap: Trap| match trap.exit_code {
+        Some(code) => Failure::Exit(code),
+        None => Failure::Trap {
+            context: format!("in `{name}`"),
+            trap: Box::new(trap),
+            names: names(),
+        },
+    };
+    // A WASI reactor is initialised before any of its exports is called.
+    if ctx.is_some() && !command && name != "_initialize" {
+        if let Some(init) = instance.get_func(&store, "_initialize") {
+            init.call(&store, &[]).map_err(trapped)?;
+        }
+    }
     let func = instance
         .get_func(&store, &name)
         .expect("the export was chosen from the module's exports");
-    let results = func.call(&store, &args).map_err(|trap| Failure::Trap {
-        context: format!("in `{name}`"),
-        trap: Box::new(trap),
-        names: names(),
-    })?;
+    let results = func.call(&store, &args).map_err(trapped)?;
     let mut out = std::io::stdout().lock();
     for r in &results {
         // A closed pipe is the reader's choice, not an error of the module.
@@ -185,11 +228,19 @@ fn parse_args(name: &str, ty: &FuncType, args: &[String]) -> Result<Vec<Val>, Fa
 /// Stand-ins for the module's imports, which the command line cannot provide: a function that
 /// traps with "unsatisfied import MODULE.NAME" when called, and a fresh memory, table or global
 /// of the imported type (zero-filled memory, null table elements, a zero global).
-fn stand_ins(store: &Store, module: &Module) -> Result<Vec<Extern>, Failure> {
+fn stand_ins(
+    store: &Store,
+    module: &Module,
+    provided: Vec<Option<Extern>>,
+) -> Result<Vec<Extern>, Failure> {
     module
         .imports()
         .iter()
-        .map(|import| {
+        .zip(provided)
+        .map(|(import, provided)| {
+            if let Some(e) = provided {
+                return Ok(e);
+            }
             let what = format!("{}.{}", import.module, import.name);
             let created = match &import.ty {
                 ExternType::Func(ty) => {
@@ -213,6 +264,48 @@ fn stand_ins(store: &Store, module: &Module) -> Result<Vec<Extern>, Failure> {
             })
         })
         .collect()
+}
+
+/// The WASI context of a command: argv (the file's name, then `args`), the environment, the
+/// host's standard streams and the preopened directories.
+fn wasi_context(
+    file: &str,
+    args: &[String],
+    options: &WasiOptions,
+) -> Result<std::rc::Rc<wasmo::wasi::WasiCtx>, Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut config = wasmo::wasi::WasiConfig {
+        stdin: wasmo::wasi::Stdio::Inherit,
+        stdout: wasmo::wasi::Stdio::Inherit,
+        stderr: wasmo::wasi::Stdio::Inherit,
+        ..Default::default()
+    };
+    config.args.push(file.as_bytes().to_vec());
+    config
+        .args
+        .extend(args.iter().map(|a| a.as_bytes().to_vec()));
+    if options.inherit_env {
+        for (k, v) in std::env::vars_os() {
+            config
+                .env
+                .push((k.as_bytes().to_vec(), v.as_bytes().to_vec()));
+        }
+    }
+    for (k, v) in &options.env {
+        config.env.retain(|(name, _)| name != k.as_bytes());
+        config
+            .env
+            .push((k.as_bytes().to_vec(), v.as_bytes().to_vec()));
+    }
+    for (host, guest, writable) in &options.dirs {
+        config.preopens.push(wasmo::wasi::Preopen {
+            host: host.into(),
+            guest: guest.clone(),
+            dir_write: *writable,
+            file_write: *writable,
+        });
+    }
+    wasmo::wasi::WasiCtx::new(&config).map_err(|e| Failure::Error(e.to_string()))
 }
 
 /// What a backtrace calls each function: its name in the name section (`$name`), else the
