@@ -3,6 +3,7 @@
 // value/vector macros from C++.
 #include "wasm.h"
 #include "wasmo.h"
+#include "wasi.h"
 
 #include <cstring>
 #include <memory>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that the C API tests call everything libwasmo.so offers: every exported wasm_*/wasmo_*
+# Checks that the C API tests call everything libwasmo.so offers: every exported wasm_*/wasmo_*/wasi_*
 # function (from nm), plus wasm.h's static inline helpers, its wasm_name_* alias macros and its
 # convenience macros (WASM_*_VAL, WASM_*_VEC), which exist only in the header.
 #
@@ -15,7 +15,7 @@ tests_dir=$here/capi-tests
 
 [ -f "$lib" ] || { echo "FAIL: no library at $lib" >&2; exit 2; }
 
-exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -E '^wasmo?_' | sort -u)
+exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -E '^(wasmo?|wasi)_' | sort -u)
 [ -n "$exported" ] || { echo "FAIL: $lib exports no wasm_/wasmo_ function" >&2; exit 2; }
 
 # Header-only API: static inline functions (except wasm__ internals), the wasm_name_* aliases,

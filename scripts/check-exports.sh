@@ -28,19 +28,20 @@ if [ -n "$stale" ]; then
   echo "FAIL: exported but still listed in not_yet_exported.txt:"; echo "$stale" | sed 's/^/  /'
   status=1
 fi
-# Every exported wasm_/wasmo_ function must be declared by the headers with a compatible type:
+# Every exported wasm_/wasmo_/wasi_ function must be declared by the headers with a compatible type:
 # compile a reference to each one (an undeclared name is an error under -Werror).
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 {
   echo '#include "wasmo.h"'
+  echo '#include "wasi.h"'
   echo 'void* wasmo_all_exports[] = {'
-  echo "$exported" | grep -E '^wasmo?_' | sed 's/.*/  (void*)\&&,/'
+  nm -D --defined-only "$lib" | awk '{print $3}' | grep -E '^(wasmo?|wasi)_' | sort -u | sed 's/.*/  (void*)\&&,/'
   echo '};'
 } > "$probe/exports.c"
 if ! LC_ALL=C cc -std=c11 -Wall -Werror -Wno-pedantic -c -I "$here/include" "$probe/exports.c" -o "$probe/exports.o" 2> "$probe/log"; then
   echo "FAIL: exported functions that the headers do not declare:"
-  grep -oE "'wasmo?_[a-z0-9_]+' undeclared|implicit declaration of function '[a-z0-9_]+'" "$probe/log" | sort -u | sed 's/^/  /'
+  grep -oE "'(wasmo?|wasi)_[a-z0-9_]+' undeclared|implicit declaration of function '[a-z0-9_]+'" "$probe/log" | sort -u | sed 's/^/  /'
   status=1
 fi
 exit $status

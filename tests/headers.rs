@@ -17,7 +17,9 @@ fn wasm_h_sources() -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter(|p| !["mod.rs", "wasmo.rs"].contains(&p.file_name().unwrap().to_str().unwrap()))
+        .filter(|p| {
+            !["mod.rs", "wasmo.rs", "wasi.rs"].contains(&p.file_name().unwrap().to_str().unwrap())
+        })
         .collect();
     files.sort();
     files
@@ -112,4 +114,17 @@ fn wasmo_h_matches_rust_definitions() {
         &[("functions", functions)],
     );
     check("include/wasmo.h", header);
+}
+
+#[test]
+fn wasi_h_matches_rust_definitions() {
+    let functions = generate(
+        &[root().join("src/capi/wasi.rs")],
+        vec![ItemType::Functions],
+    );
+    let header = splice(
+        &root().join("src/capi/header/wasi.h.in"),
+        &[("functions", functions)],
+    );
+    check("include/wasi.h", header);
 }

@@ -22,6 +22,7 @@ pub mod table;
 pub mod trap;
 pub mod types;
 pub mod val;
+pub mod wasi;
 pub mod wasmo;
 
 use crate::error::{clear_last_error, set_last_error, Error};

@@ -148,6 +148,8 @@ pub struct TrapData {
     pub instances: Vec<Option<Instance>>,
     /// The store whose instances the frames belong to, if the trap came out of wasm.
     pub store: Option<Store>,
+    /// The status of a WASI program's `proc_exit`, for the trap that call raised.
+    pub exit_code: Option<i32>,
 }
 
 /// What a reference refers to.

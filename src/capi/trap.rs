@@ -39,7 +39,13 @@ impl wasm_trap_t {
         let text = bytes.strip_suffix(&[0]).unwrap_or(bytes);
         let mut trap = Trap::new(String::from_utf8_lossy(text).into_owned());
         trap.host = Some(Arc::new(HostMessage(bytes.clone())));
+        trap.exit_code = self.data().value.exit_code;
         trap
+    }
+
+    /// The status of the `proc_exit` call that raised the trap, if one did.
+    pub(crate) fn exit_code(&self) -> Option<i32> {
+        self.data().value.exit_code
     }
 }
 
@@ -67,6 +73,7 @@ pub(crate) fn trap_from_wasm(store: &Store, trap: Trap, entry: Option<Func>) -> 
         frames: trap.frames,
         instances,
         store: Some(store.clone()),
+        exit_code: trap.exit_code,
     }))
 }
 
@@ -77,6 +84,7 @@ pub(crate) fn trap_from_message(message: Vec<u8>) -> *mut wasm_trap_t {
         frames: Vec::new(),
         instances: Vec::new(),
         store: None,
+        exit_code: None,
     }))
 }
 
