@@ -44,6 +44,8 @@ fn wasmo(mode: &str, args: &[&str], stdin: &[u8]) -> Ran {
         .args(args)
         .env_remove("WASMO_MODE")
         .env_remove("WASMO_CACHE_DIR")
+        // No "compiling ..." progress lines among the program's own stderr on a slow machine.
+        .env("WASMO_PROGRESS_AFTER_MS", "1000000000")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -102,6 +104,7 @@ fn arguments_environment_clocks_streams_and_the_exit_status() {
         let out = cmd
             .args(["run", "--mode", mode, wasm, "--inherit-env"])
             .env("GREETING", "from the host")
+            .env("WASMO_PROGRESS_AFTER_MS", "1000000000")
             .stdin(Stdio::null())
             .output()
             .unwrap();

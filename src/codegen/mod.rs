@@ -346,6 +346,13 @@ fn enable_marked_tail_calls(module: &Module) {
     }
 }
 
+thread_local! {
+    /// How long this thread's last [`emit_object`] spent in the IR passes and in code
+    /// generation (for `WASMO_COMPILE_TRACE`).
+    pub static LAST_EMIT_TIMES: std::cell::Cell<(std::time::Duration, std::time::Duration)> =
+        const { std::cell::Cell::new((std::time::Duration::ZERO, std::time::Duration::ZERO)) };
+}
+
 /// Optimises `module` with `pipeline` and emits it as a relocatable object file.
 pub fn emit_object(
     module: &Module,
@@ -367,6 +374,7 @@ pub fn emit_object(
             .run_passes(passes, machine, options)
             .map_err(|e| Error::new(format!("LLVM pass pipeline failed: {e}")))
     };
+    let started = std::time::Instant::now();
     run(pipeline.early)?;
     if let Some(late) = pipeline.late {
         relax::relax_float_arithmetic(module);
@@ -374,9 +382,11 @@ pub fn emit_object(
     }
     enable_marked_tail_calls(module);
     dump_ir(module, "post");
+    let optimised = started.elapsed();
     let buffer = machine
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| Error::new(format!("LLVM code generation failed: {e}")))?;
+    LAST_EMIT_TIMES.with(|t| t.set((optimised, started.elapsed() - optimised)));
     Ok(buffer.as_slice().to_vec())
 }
 

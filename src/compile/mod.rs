@@ -404,6 +404,7 @@ fn compile_partition(
     let module = ctx.create_module(&format!("{}_f{first}", env.prefix));
     let imported = env.info.num_imported_functions;
     let debug = translate::DebugInfo::new(&module);
+    let started = std::time::Instant::now();
     for &i in defined {
         let i = i as usize;
         let range = env.info.bodies[i].clone();
@@ -428,7 +429,18 @@ fn compile_partition(
         }
     }
     debug.finalize();
-    codegen::emit_object(&module, machine, grade.pipeline())
+    let translated = started.elapsed();
+    let object = codegen::emit_object(&module, machine, grade.pipeline());
+    if *TRACE && started.elapsed().as_millis() >= 100 {
+        let (passes, codegen) = codegen::LAST_EMIT_TIMES.with(|t| t.get());
+        eprintln!(
+            "wasmo:   (translation {:.1} ms, IR passes {:.1} ms, code generation {:.1} ms)",
+            translated.as_secs_f64() * 1e3,
+            passes.as_secs_f64() * 1e3,
+            codegen.as_secs_f64() * 1e3
+        );
+    }
+    object
 }
 
 #[cfg(test)]

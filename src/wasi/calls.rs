@@ -959,7 +959,11 @@ fn path_open(cx: &WasiCtx, m: &Mem, a: &A) -> R {
         } else {
             dir.open_dir_nofollow(&path)
         };
-        Handle::Dir(opened.map_err(Errno::from)?)
+        let opened = opened.map_err(Errno::from)?;
+        if base & (RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE) != 0 {
+            return Err(Errno::ISDIR);
+        }
+        Handle::Dir(opened)
     } else {
         let write = base & (RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE) != 0
             || oflags & (OFLAGS_CREAT | OFLAGS_TRUNC) != 0
@@ -968,7 +972,6 @@ fn path_open(cx: &WasiCtx, m: &Mem, a: &A) -> R {
         let mut opts = OpenOptions::new();
         opts.read(read)
             .write(write)
-            .append(fdflags & FDFLAGS_APPEND != 0)
             .create(oflags & OFLAGS_CREAT != 0)
             .create_new(oflags & OFLAGS_CREAT != 0 && oflags & OFLAGS_EXCL != 0)
             .truncate(oflags & OFLAGS_TRUNC != 0)
@@ -978,6 +981,10 @@ fn path_open(cx: &WasiCtx, m: &Mem, a: &A) -> R {
                 cap_fs_ext::FollowSymlinks::No
             })
             .maybe_dir(!write);
+        if fdflags & FDFLAGS_APPEND != 0 {
+            use cap_fs_ext::OpenOptionsExt;
+            opts.custom_flags(libc::O_APPEND);
+        }
         {
             use cap_fs_ext::OpenOptionsSyncExt;
             opts.sync(fdflags & FDFLAGS_SYNC != 0)
@@ -991,6 +998,10 @@ fn path_open(cx: &WasiCtx, m: &Mem, a: &A) -> R {
         } else {
             Handle::File(file)
         }
+    };
+    let base = match handle {
+        Handle::Dir(_) => base & (DIR_READ_RIGHTS | DIR_WRITE_RIGHTS),
+        _ => base,
     };
     let fd = fds.insert(Entry {
         handle,

@@ -1,0 +1,17 @@
+// Writes the file tree that a YoWASP package embeds in its resources module (its `share`
+// directory: Yosys's techmap and cell libraries) to a directory, so that a plain WASI runtime can
+// preopen it:  node yowasp-share.mjs path/to/resources-yosys.js OUT_DIR
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [, , resources, out] = process.argv;
+const { filesystem } = await import(pathToFileURL(resolve(resources)).href);
+function write(dir, tree) {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, value] of Object.entries(tree)) {
+    if (typeof value === 'string' || value instanceof Uint8Array) writeFileSync(join(dir, name), value);
+    else if (value && typeof value === 'object') write(join(dir, name), value);
+  }
+}
+write(out, filesystem);
