@@ -9,12 +9,13 @@ import math
 import sys
 from collections import OrderedDict
 
-KERNEL_ENGINES = ["native", "wasmo-default", "wasmo-opt", "wasmo-liftoff", "wasmo-liftoff-cached", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
+KERNEL_ENGINES = ["native", "wasmo-default", "wasmo-opt", "wasmo-opt-epoch", "wasmo-liftoff", "wasmo-liftoff-cached", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
 LARGE_ENGINES = ["wasmo-default", "wasmo-opt-1t", "wasmo-opt-2t", "wasmo-liftoff", "wasmtime", "v8", "v8-liftoff", "v8-turbofan"]
 NAMES = {
     "native": "native gcc -O2",
     "wasmo-default": "wasmo, default settings",
     "wasmo-opt": "wasmo opt",
+    "wasmo-opt-epoch": "wasmo opt, epoch interruption",
     "wasmo-opt-1t": "wasmo opt, 1 thread",
     "wasmo-opt-2t": "wasmo opt, 2 threads",
     "wasmo-liftoff": "wasmo lift-off",
@@ -155,6 +156,7 @@ class Report:
             ("wasmo / V8", "wasmo-opt", "v8"),
             ("wasmo / V8 --no-liftoff", "wasmo-opt", "v8-turbofan"),
             ("lift-off after tier-up / opt", "wasmo-liftoff", "wasmo-opt"),
+            ("epoch interruption on / off", "wasmo-opt-epoch", "wasmo-opt"),
             ("default settings / wasmtime", "wasmo-default", "wasmtime"),
         ]
         header = ["kernel"] + [NAMES[e] + (" (after tier-up)" if e == "wasmo-liftoff" else "") for e in KERNEL_ENGINES]

@@ -21,7 +21,8 @@
 # Environment: REPEAT=N best-of count for timed calls (default 5); LARGE_MODULES="esbuild swc ..."
 # which large modules (default: sqlite esbuild swc; see the list below); BENCH_TIMEOUT=S limit for one
 # engine on one large module (default 3600 s); KERNEL_TIMEOUT=S the same for a kernel (default 600 s);
-# ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-default wasmo-opt wasmo-liftoff
+# ENGINES="wasmo-opt v8 ..." runs only those engines (ids: wasmo-default wasmo-opt wasmo-opt-epoch
+# (optimised, WASMO_EPOCH_INTERRUPTION=1: the cost of the checks) wasmo-liftoff
 # wasmo-liftoff-cached (kernels: the second process with the code cache, benches/warm-cache.sh) wasmtime v8
 # v8-liftoff v8-turbofan, and for large modules wasmo-opt-1t wasmo-opt-2t; native always runs).
 # On large modules, wasmo-opt-1t is skipped while libwasmo.so ignores WASMO_THREADS and
@@ -97,6 +98,7 @@ wasmo_default="env $( (env | grep -oE '^WASMO_[A-Za-z0-9_]*' || true) | sed 's/^
 declare -A engine_cmd=(
   [wasmo-default]="$wasmo_default $out/driver-wasmo"
   [wasmo-opt]="$wasmo WASMO_MODE=opt $out/driver-wasmo"
+  [wasmo-opt-epoch]="$wasmo WASMO_MODE=opt WASMO_EPOCH_INTERRUPTION=1 $out/driver-wasmo"
   [wasmo-liftoff]="$wasmo WASMO_MODE=liftoff $out/driver-wasmo --steady"
   [wasmo-liftoff-cached]="$wasmo benches/warm-cache.sh $out/driver-wasmo"
   [wasmtime]="$out/driver-wasmtime"
@@ -104,7 +106,7 @@ declare -A engine_cmd=(
   [v8-liftoff]="node --liftoff-only benches/node-driver.mjs"
   [v8-turbofan]="node --no-liftoff benches/node-driver.mjs"
 )
-kernel_engines=(wasmo-default wasmo-opt wasmo-liftoff wasmo-liftoff-cached wasmtime v8 v8-liftoff v8-turbofan)
+kernel_engines=(wasmo-default wasmo-opt wasmo-opt-epoch wasmo-liftoff wasmo-liftoff-cached wasmtime v8 v8-liftoff v8-turbofan)
 
 # record SECTION ROW ENGINE STATUS FIELDS...: one line of the results file.
 record() {

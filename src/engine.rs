@@ -36,12 +36,17 @@ pub struct Config {
     /// [`crate::module::features`] (Wasm 3.0); `WasmFeatures::WASM2` makes the engine check
     /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
     pub features: wasmparser::WasmFeatures,
+    /// Epoch interruption: compiled code checks the engine's epoch against its store's
+    /// deadline at every function entry and loop header, and traps with "interrupted" once the
+    /// deadline is reached ([`Engine::increment_epoch`], `Store::set_epoch_deadline`). Off by
+    /// default: then no check is compiled at all.
+    pub epoch_interruption: bool,
 }
 
 impl Default for Config {
     /// The defaults, then whatever the environment sets: `WASMO_MODE=opt|liftoff`,
-    /// `WASMO_THREADS=N`, `WASMO_OPT_LEVEL=0..3`, `WASMO_LAZY=0|1` (so unmodified wasm.h programs
-    /// can choose). A malformed variable is ignored with a warning on stderr.
+    /// `WASMO_THREADS=N`, `WASMO_OPT_LEVEL=0..3`, `WASMO_LAZY=0|1`, `WASMO_EPOCH_INTERRUPTION=0|1`
+    /// (so unmodified wasm.h programs can choose). A malformed variable is ignored with a warning on stderr.
     fn default() -> Self {
         let mut config = Config::builtin();
         config.apply_env(|name| std::env::var(name).ok());
@@ -63,6 +68,7 @@ impl Config {
             lazy: true,
             cache_dir: None,
             features: crate::module::features(),
+            epoch_interruption: false,
         }
     }
 
@@ -101,6 +107,13 @@ impl Config {
                 _ => warn("WASMO_LAZY", &v),
             }
         }
+        if let Some(v) = var("WASMO_EPOCH_INTERRUPTION") {
+            match v.as_str() {
+                "1" | "true" | "yes" => self.epoch_interruption = true,
+                "0" | "false" | "no" => self.epoch_interruption = false,
+                _ => warn("WASMO_EPOCH_INTERRUPTION", &v),
+            }
+        }
     }
 
     /// The number of compile threads to use.
@@ -131,6 +144,8 @@ struct EngineInner {
     entry_code: Mutex<Vec<crate::codegen::entry_asm::EntryCode>>,
     next_id: AtomicU64,
     tier_queue: Arc<crate::tier::TierQueue>,
+    /// The epoch (`Config::epoch_interruption`): stores' code compares it with their deadline.
+    epoch: AtomicU64,
 }
 
 impl Engine {
@@ -150,6 +165,7 @@ impl Engine {
                 stub_objects: Mutex::new(Vec::new()),
                 entry_code: Mutex::new(Vec::new()),
                 next_id: AtomicU64::new(0),
+                epoch: AtomicU64::new(0),
                 tier_queue: crate::tier::TierQueue::new(),
             }),
         }
@@ -214,6 +230,23 @@ impl Engine {
     /// Whether two handles name the same engine.
     pub fn same(&self, other: &Engine) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Advances the epoch by one: code running in a store whose deadline this reaches traps
+    /// with "interrupted" at its next function entry or loop header (with
+    /// `Config::epoch_interruption`). Safe from any thread, also while wasm runs.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current epoch.
+    pub fn epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::Relaxed)
+    }
+
+    /// The address of the epoch counter, which compiled code reads (through its store context).
+    pub(crate) fn epoch_address(&self) -> usize {
+        &self.inner.epoch as *const AtomicU64 as usize
     }
 
     /// A fresh id, unique in this engine (symbol prefixes of compiled modules).

@@ -36,6 +36,8 @@ pub trait TieredModule: Send + Sync {
     fn tier_queue(&self) -> &Arc<TierQueue>;
     /// The optimisation level of optimised code (the engine's setting).
     fn opt_level(&self) -> u32;
+    /// Whether code checks the epoch (the engine's setting).
+    fn epoch_interruption(&self) -> bool;
     /// Compiles defined functions `defined` as `tier` code and loads it; returns their
     /// addresses and the objects that hold them.
     fn compile_tier(
@@ -397,6 +399,7 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
                     threads: 1,
                     machine: Some(machine),
                     loop_machine: Some(loop_machine),
+                    epoch_interruption: job.module.epoch_interruption(),
                 };
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     job.module
@@ -676,6 +679,7 @@ impl TierQueue {
                     threads: 1,
                     machine: None,
                     loop_machine: None,
+                    epoch_interruption: module.epoch_interruption(),
                 };
                 // A failure leaves the functions on their baseline code for good.
                 match module.compile_tier(&batch, CodeKind::TierUp, options) {

@@ -90,6 +90,16 @@ impl Store {
         self.0.engine()
     }
 
+    /// With `Config::epoch_interruption`: wasm code of this store traps with "interrupted" at
+    /// its next function entry or loop header once [`Engine::increment_epoch`] has been called
+    /// `ticks` more times (0: at once). Until this is called, never. The store stays usable
+    /// after such a trap; set a new deadline before calling in again. Set it between calls: a
+    /// deadline changed by a host function while wasm code runs applies to the functions called
+    /// after that, not to the loops already running (compiled code reads it once per call).
+    pub fn set_epoch_deadline(&self, ticks: u64) {
+        self.0.set_epoch_deadline(ticks)
+    }
+
     /// Whether `self` and `other` are the same store.
     pub fn same(&self, other: &Store) -> bool {
         self.0.same(&other.0)

@@ -41,7 +41,7 @@ pub fn entry_path(dir: &Path, engine: &Engine, wasm: &[u8]) -> PathBuf {
         h.triple.as_bytes(),
         h.cpu.as_bytes(),
         h.features.as_bytes(),
-        &[h.opt_level],
+        &[h.opt_level, engine.config().epoch_interruption as u8],
         features.as_bytes(),
     ]);
     dir.join(format!("{key:016x}.cwasm"))
@@ -74,6 +74,7 @@ pub(super) fn store_tier_record(dir: &Path, module: &ModuleInner, batch: &Compil
     let engine = &module.engine;
     let header = ArtifactHeader {
         mode: TIER_RECORD_MODE,
+        epoch_interruption: engine.config().epoch_interruption,
         ..ArtifactHeader::current(engine.config().opt_level)
     };
     let code = CompiledCode {
@@ -107,6 +108,7 @@ fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
     };
     if artifact.wasm != module.bytes()
         || artifact.header.opt_level as u32 != engine.config().opt_level
+        || artifact.header.epoch_interruption != engine.config().epoch_interruption
         || *prefix != canonical
     {
         return None;

@@ -276,6 +276,7 @@ impl Module {
             threads: engine.config().threads(),
             machine: None,
             loop_machine: None,
+            epoch_interruption: engine.config().epoch_interruption,
         };
         let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
         Self::load_aot(engine, info, id, compiled)
@@ -361,6 +362,7 @@ impl Module {
             threads: engine.config().threads(),
             machine: None,
             loop_machine: None,
+            epoch_interruption: engine.config().epoch_interruption,
         };
         let compiled = compile_functions(
             info,
@@ -508,6 +510,10 @@ impl TieredModule for ModuleInner {
 
     fn opt_level(&self) -> u32 {
         self.engine.config().opt_level
+    }
+
+    fn epoch_interruption(&self) -> bool {
+        self.engine.config().epoch_interruption
     }
 
     fn compile_tier(

@@ -45,7 +45,7 @@ use crate::module::ModuleInfo;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 8 + 4 + 8;
 
@@ -62,6 +62,9 @@ pub struct ArtifactHeader {
     pub features: String,
     pub mode: u8,
     pub opt_level: u8,
+    /// Whether the code checks the epoch (`Config::epoch_interruption`): it loads only into
+    /// an engine with the same setting.
+    pub epoch_interruption: bool,
 }
 
 impl ArtifactHeader {
@@ -76,6 +79,7 @@ impl ArtifactHeader {
             features: host.features.clone(),
             mode: 0,
             opt_level: opt_level as u8,
+            epoch_interruption: false,
         }
     }
 }
@@ -146,6 +150,7 @@ impl Writer {
         self.str(&header.features);
         self.u8(header.mode);
         self.u8(header.opt_level);
+        self.u8(header.epoch_interruption as u8);
         self.bytes(wasm);
     }
     /// The artifact with this payload: header, then the payload.
@@ -392,6 +397,7 @@ pub fn read_artifact(bytes: &[u8]) -> Result<Artifact<'_>> {
         features: r.str()?,
         mode: r.u8()?,
         opt_level: r.u8()?,
+        epoch_interruption: r.u8()? != 0,
     };
     let wasm = r.bytes()?;
     let body = if header.mode == TIER_RECORD_MODE {
@@ -506,6 +512,23 @@ pub fn check_compatible(header: &ArtifactHeader) -> Result<()> {
     check_compatible_mode(header, 0)
 }
 
+/// Refuses code compiled with another epoch-interruption setting than `engine`'s: without its
+/// checks the code could not be interrupted; with them it would pay for checks nobody uses.
+pub fn check_epoch(header: &ArtifactHeader, engine: &Engine) -> Result<()> {
+    let on = engine.config().epoch_interruption;
+    if header.epoch_interruption == on {
+        return Ok(());
+    }
+    let (was, is) = if on {
+        ("without", "on")
+    } else {
+        ("with", "off")
+    };
+    Err(Error::new(format!(
+        "serialized module was compiled {was} epoch interruption, which this engine has {is}"
+    )))
+}
+
 /// [`check_compatible`] for an artifact of `mode`.
 pub fn check_compatible_mode(header: &ArtifactHeader, mode: u8) -> Result<()> {
     let here = ArtifactHeader::current(0);
@@ -588,6 +611,7 @@ impl Module {
                     threads: engine.config().threads(),
                     machine: None,
                     loop_machine: None,
+                    epoch_interruption: engine.config().epoch_interruption,
                 };
                 let compiled = crate::compile::compile_module(
                     self.info(),
@@ -602,6 +626,7 @@ impl Module {
         };
         let mut header = ArtifactHeader::current(0);
         header.opt_level = opt_level;
+        header.epoch_interruption = engine.config().epoch_interruption;
         Ok(write_image_artifact(
             &header,
             self.bytes(),
@@ -615,6 +640,7 @@ impl Module {
     /// is copied into fresh memory.
     pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let (artifact, image, at) = Self::read_module_artifact(bytes)?;
+        check_epoch(&artifact.header, engine)?;
         let info = ModuleInfo::decode_trusted(artifact.wasm)?;
         let imports = engine.resolve_symbols(&image.imports)?;
         let (code, data) = bytes[at..].split_at(image.layout.data_start);
@@ -659,6 +685,7 @@ impl Module {
         let (image, mut at, wasm, data, opt_level) = {
             let bytes = mapping.bytes();
             let (artifact, image, at) = Self::read_module_artifact(bytes)?;
+            check_epoch(&artifact.header, engine)?;
             let data = bytes[at + image.layout.data_start..].to_vec();
             let wasm: Arc<[u8]> = Arc::from(artifact.wasm);
             (image, at, wasm, data, artifact.header.opt_level)

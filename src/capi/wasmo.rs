@@ -392,3 +392,46 @@ pub unsafe extern "C" fn wasmo_valtype_is_concrete(t: *const super::types::wasm_
         })
     )
 }
+
+/// Turns epoch interruption on or off (off by default). With it on, compiled code checks the
+/// engine's epoch at every function entry and loop header and traps with "interrupted" once it
+/// reaches the store's deadline (`wasmo_store_set_epoch_deadline`); another thread advances the
+/// epoch with `wasmo_engine_increment_epoch`. Off, no check is compiled. A serialized module
+/// loads only into an engine with the setting it was compiled with. (wasmtime's
+/// `wasmtime_config_epoch_interruption_set`.)
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_config_set_epoch_interruption(
+    config: *mut wasm_config_t,
+    enable: bool,
+) {
+    let config = unsafe { arg_mut(config, "wasmo_config_set_epoch_interruption", "config") };
+    config.config.epoch_interruption = enable;
+}
+
+/// Advances the engine's epoch by one. Safe to call from any thread, also while wasm code of the
+/// engine runs on others: that is how a host interrupts a running `wasm_func_call`.
+/// (wasmtime's `wasmtime_engine_increment_epoch`.)
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_engine_increment_epoch(engine: *const super::engine::wasm_engine_t) {
+    unsafe { arg(engine, "wasmo_engine_increment_epoch", "engine") }
+        .engine
+        .increment_epoch();
+}
+
+/// Sets the store's deadline `ticks_beyond_current` epochs from the engine's current one: once
+/// the epoch reaches it, wasm code of the store traps with "interrupted" (a `wasm_trap_t`) at
+/// its next function entry or loop header, and the store stays usable. Until this is called,
+/// the deadline is never; after an interruption, set a new one before calling in again. A
+/// deadline changed from a host function while wasm runs applies to the functions called after
+/// that, not to loops already running (compiled code reads it once per call).
+/// Without epoch interruption (`wasmo_config_set_epoch_interruption`) it has no effect.
+/// (wasmtime's `wasmtime_context_set_epoch_deadline`.)
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_store_set_epoch_deadline(
+    store: *mut wasm_store_t,
+    ticks_beyond_current: u64,
+) {
+    unsafe { arg(store, "wasmo_store_set_epoch_deadline", "store") }
+        .store
+        .set_epoch_deadline(ticks_beyond_current);
+}

@@ -56,8 +56,10 @@ impl<'c> FuncTranslator<'c, '_> {
         self.add_incoming(&header_phis, &entry_values);
         self.b.build_unconditional_branch(header)?;
         self.b.position_at_end(header);
-        // Every iteration passes the header: the baseline tier counts it.
+        // Every iteration passes the header: the baseline tier counts it, and with epoch
+        // interruption every tier checks the epoch.
         self.count_hotness()?;
+        self.epoch_check()?;
         let height = self.stack.len();
         for phi in &header_phis {
             self.push(phi.as_basic_value());

@@ -50,6 +50,8 @@ pub struct ModuleEnv<'a> {
     pub tier: CodeKind,
     /// For [`CodeKind::TierUp`]: which defined functions this compilation contains.
     pub batch: Vec<bool>,
+    /// Whether function entries and loop headers check the epoch (`Config::epoch_interruption`).
+    pub epoch_interruption: bool,
 }
 
 impl ModuleEnv<'_> {
@@ -130,6 +132,8 @@ pub struct CompileOptions<'m> {
     pub machine: Option<&'m inkwell::targets::TargetMachine>,
     /// With `machine`, for baseline code: a target machine for [`Grade::Loops`].
     pub loop_machine: Option<&'m inkwell::targets::TargetMachine>,
+    /// Compile epoch checks (`Config::epoch_interruption`).
+    pub epoch_interruption: bool,
 }
 
 /// The largest body that gets [`Grade::Loops`] baseline code: that grade costs about four times
@@ -222,6 +226,7 @@ pub fn compile_functions(
         prefix,
         tier,
         batch,
+        epoch_interruption: options.epoch_interruption,
     };
     let size = |d: u32| info.bodies[d as usize].len();
     let mut partitions: Vec<(Grade, Vec<u32>)> = if tier == CodeKind::Baseline {
@@ -508,6 +513,7 @@ mod tests {
                 threads: 1,
                 machine: None,
                 loop_machine: None,
+                epoch_interruption: false,
             },
         )
         .unwrap();

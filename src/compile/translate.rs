@@ -225,6 +225,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             }
         }
         self.stack_check()?;
+        self.epoch_check()?;
         self.count_hotness()?;
         let ret = self.ctx.append_basic_block(self.func, "return");
         let phis = self.phis_in(ret, &ty.results)?;
@@ -267,6 +268,49 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .b
             .build_int_compare(inkwell::IntPredicate::ULT, fp, limit, "exhausted")?;
         self.trap_if(below, TrapCode::StackOverflow)
+    }
+
+    /// With epoch interruption: traps with "interrupted" once the engine's epoch has reached
+    /// the store's deadline. The epoch is read with a monotonic atomic load, which no
+    /// optimisation hoists out of a loop, so every loop iteration sees an increment made by
+    /// another thread. Nothing at all without epoch interruption.
+    pub(super) fn epoch_check(&mut self) -> Result<()> {
+        if !self.env.epoch_interruption {
+            return Ok(());
+        }
+        let store_ctx = self.load_vmctx_ptr(crate::vm::VMOffsets::STORE_CONTEXT)?;
+        let address = self
+            .load_field(
+                store_ctx,
+                crate::vm::VMStoreContext::EPOCH_ADDRESS,
+                abi::ptr_type(self.ctx).into(),
+                true,
+            )?
+            .into_pointer_value();
+        let i64t = self.ctx.i64_type();
+        let epoch = self.b.build_load(i64t, address, "epoch")?;
+        let load = epoch.as_instruction_value().expect("a load");
+        load.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
+            .and_then(|_| load.set_alignment(8))
+            .map_err(|e| Error::new(format!("internal error: {e}")))?;
+        // The deadline changes only while no wasm code of this activation runs (the host sets
+        // it between calls, or a host function it calls does): an invariant load, which LLVM
+        // may hoist out of loops, so a loop iteration costs one load, a compare and a branch.
+        let deadline = self
+            .load_field(
+                store_ctx,
+                crate::vm::VMStoreContext::EPOCH_DEADLINE,
+                i64t.into(),
+                true,
+            )?
+            .into_int_value();
+        let reached = self.b.build_int_compare(
+            inkwell::IntPredicate::UGE,
+            epoch.into_int_value(),
+            deadline,
+            "interrupted",
+        )?;
+        self.trap_if(reached, TrapCode::Interrupted)
     }
 
     /// Baseline tier: adds one to the function's hotness counter (on entry and at loop headers),

@@ -124,7 +124,11 @@ impl Store {
         Store {
             inner: Rc::new(StoreInner {
                 engine: engine.clone(),
-                context: Box::default(),
+                context: Box::new(VMStoreContext {
+                    epoch_address: std::cell::Cell::new(engine.epoch_address()),
+                    epoch_deadline: std::cell::Cell::new(u64::MAX),
+                    ..Default::default()
+                }),
                 data: RefCell::new(StoreData::default()),
                 collector: RefCell::default(),
                 wasm_calls: Cell::new(0),
@@ -134,6 +138,13 @@ impl Store {
 
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Code of this store traps with "interrupted" once the engine's epoch reaches its current
+    /// value plus `ticks` (with epoch interruption; the deadline starts at never).
+    pub fn set_epoch_deadline(&self, ticks: u64) {
+        let deadline = self.inner.engine.epoch().saturating_add(ticks);
+        self.inner.context.epoch_deadline.set(deadline);
     }
 
     pub fn same(&self, other: &Store) -> bool {

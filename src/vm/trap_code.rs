@@ -41,13 +41,15 @@ pub enum TrapCode {
     NullFunctionReference = 11,
     /// `ref.as_non_null` of null.
     NullReference = 12,
+    /// The store's epoch deadline was reached (epoch interruption).
+    Interrupted = 13,
     /// A host function returned a trap (parked in this thread's pending slot).
     Host = 100,
 }
 
 impl TrapCode {
     /// Every code.
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 14] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -60,6 +62,7 @@ impl TrapCode {
         TrapCode::Unreachable,
         TrapCode::NullFunctionReference,
         TrapCode::NullReference,
+        TrapCode::Interrupted,
         TrapCode::Host,
     ];
 
@@ -83,6 +86,7 @@ impl TrapCode {
             TrapCode::Unreachable => "unreachable",
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
+            TrapCode::Interrupted => "interrupted",
             TrapCode::Host => "host trap",
         }
     }

@@ -6,7 +6,7 @@
 //! addresses, it reaches memories, globals, tables, functions and type ids through it.
 //!
 //! ```text
-//! 0   *mut VMStoreContext   store-wide state: the stack limit
+//! 0   *mut VMStoreContext   store-wide state: the stack limit, the epoch's address and deadline
 //! 8   *mut Instance         back pointer used by builtins
 //! 16  *mut u32              lift-off mode: the module's hotness counters, one per defined
 //!                           function (null in optimised mode)
@@ -26,6 +26,10 @@ pub struct VMStoreContext {
     /// The lowest stack address wasm may use; function prologues trap below it. Set on every
     /// entry from the host (the store may move between threads).
     pub stack_limit: std::cell::Cell<usize>,
+    /// The address of the engine's epoch counter (an `AtomicU64`), with epoch interruption.
+    pub epoch_address: std::cell::Cell<usize>,
+    /// The epoch at which code of this store traps with "interrupted" (`u64::MAX`: never).
+    pub epoch_deadline: std::cell::Cell<u64>,
 }
 
 /// A linear memory as compiled code sees it. Its address never changes, and neither does `base`
@@ -74,6 +78,8 @@ pub struct VMFuncRef {
 
 impl VMStoreContext {
     pub const STACK_LIMIT: u32 = 0;
+    pub const EPOCH_ADDRESS: u32 = 8;
+    pub const EPOCH_DEADLINE: u32 = 16;
 }
 
 /// Size of one hotness counter (a `u32`): lift-off code counts defined function `d` at byte
@@ -164,6 +170,14 @@ mod tests {
         assert_eq!(
             offset_of!(VMStoreContext, stack_limit) as u32,
             VMStoreContext::STACK_LIMIT
+        );
+        assert_eq!(
+            offset_of!(VMStoreContext, epoch_address) as u32,
+            VMStoreContext::EPOCH_ADDRESS
+        );
+        assert_eq!(
+            offset_of!(VMStoreContext, epoch_deadline) as u32,
+            VMStoreContext::EPOCH_DEADLINE
         );
         assert_eq!(size_of::<u32>() as u32, COUNTER_SIZE);
         assert_eq!(size_of::<VMGlobal>(), 16);

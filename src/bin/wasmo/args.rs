@@ -66,6 +66,8 @@ pub enum Command {
         invoke: Option<String>,
         args: Vec<String>,
         wasi: WasiOptions,
+        /// `--timeout`: interrupt the call after this long.
+        timeout: Option<std::time::Duration>,
     },
     Compile {
         file: String,
@@ -104,6 +106,7 @@ fn sub_options(sub: Sub) -> &'static [(&'static str, bool)] {
             ("--dir-ro", true),
             ("--env", true),
             ("--inherit-env", false),
+            ("--timeout", true),
         ],
         Sub::Compile => &[("-o", true), ("--output", true)],
         Sub::Inspect => &[("--no-compile", false)],
@@ -146,6 +149,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
     let mut output = None;
     let mut compile = true;
     let mut wasi = WasiOptions::default();
+    let mut timeout = None;
     // The first problem; reported unless --help asks for help anyway.
     let mut error: Option<String> = None;
     let fail = |error: &mut Option<String>, message: String| {
@@ -267,6 +271,15 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
                 _ => fail(&mut error, format!("--env needs NAME=VALUE, not `{value}`")),
             },
             "--inherit-env" => wasi.inherit_env = true,
+            "--timeout" => match parse_duration(&value) {
+                Some(d) => timeout = Some(d),
+                None => fail(
+                    &mut error,
+                    format!(
+                        "--timeout needs a duration such as 10s, 500ms, 2m or 1.5, not `{value}`"
+                    ),
+                ),
+            },
             "-o" | "--output" => output = Some(value),
             "--no-compile" => compile = false,
             _ => unreachable!("every known option is handled"),
@@ -297,6 +310,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
             invoke,
             args: rest,
             wasi,
+            timeout,
         },
         Sub::Compile | Sub::Inspect if !rest.is_empty() => {
             return Err(usage(format!(
@@ -309,6 +323,18 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
         Sub::Inspect => Command::Inspect { file, compile },
     };
     Ok((command, engine))
+}
+
+/// A duration: a number (seconds, fractions allowed) with an optional unit `ms`, `s`, `m` or
+/// `h`.
+fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let (number, scale) = [("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
+        .iter()
+        .find_map(|(unit, scale)| text.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or((text, 1.0));
+    let seconds = number.parse::<f64>().ok()? * scale;
+    (seconds.is_finite() && seconds > 0.0 && seconds < 1e9)
+        .then(|| std::time::Duration::from_secs_f64(seconds))
 }
 
 /// The message for an unknown option, with the closest known one if it is close.
@@ -381,6 +407,7 @@ mod tests {
                 invoke: Some("add".into()),
                 args: vec!["-5".into(), "-0x10".into(), "-inf".into()],
                 wasi: WasiOptions::default(),
+                timeout: None,
             }
         );
         assert_eq!(
@@ -399,6 +426,7 @@ mod tests {
                 invoke: None,
                 args: vec!["--invoke".into()],
                 wasi: WasiOptions::default(),
+                timeout: None,
             }
         );
         let (_, engine) = parse_str("run -O 1 f.wat").unwrap();
@@ -487,6 +515,7 @@ mod tests {
                     env: vec![("K".into(), "V=W".into())],
                     inherit_env: true,
                 },
+                timeout: None,
             }
         );
         let message = |line: &str| parse_str(line).unwrap_err().message;
@@ -494,5 +523,14 @@ mod tests {
         assert!(message("run p.wasm --env =v").contains("--env needs NAME=VALUE"));
         assert!(message("run p.wasm --dir ::g").contains("--dir needs HOST or HOST::GUEST"));
         assert!(message("compile p.wasm --dir a").contains("unknown option `--dir`"));
+        assert!(message("run p.wasm --timeout soon").contains("--timeout needs a duration"));
+        assert!(message("run p.wasm --timeout 0").contains("--timeout needs a duration"));
+        for (text, ms) in [("1.5", 1500), ("250ms", 250), ("2s", 2000), ("1m", 60000)] {
+            assert_eq!(
+                parse_duration(text).map(|d| d.as_millis()),
+                Some(ms),
+                "{text}"
+            );
+        }
     }
 }

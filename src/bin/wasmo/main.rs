@@ -106,6 +106,8 @@ Options:
                        removed, renamed or linked
   --env NAME=VALUE     WASI: an environment variable (repeatable)
   --inherit-env        WASI: pass on wasmo's own environment (before any --env)
+  --timeout DURATION   interrupt the wasm code after DURATION (10s, 500ms, 2m, 1.5): it traps
+                       with \"interrupted\" (exit 1); epoch interruption is on for the run
   --mode opt|liftoff, -O N, --threads N: as for every command (`wasmo --help`); a serialized
                        module runs the optimised code it holds whatever the mode.
 
@@ -195,7 +197,8 @@ fn execute(command: Command, engine: &EngineOptions) -> Result<(), Failure> {
             invoke,
             args,
             wasi,
-        } => run::run(engine, &file, invoke.as_deref(), &args, &wasi),
+            timeout,
+        } => run::run(engine, &file, invoke.as_deref(), &args, &wasi, timeout),
         Command::Compile { file, output } => compile(engine, &file, output),
         Command::Inspect { file, compile } => inspect::inspect(engine, &file, compile),
     }

@@ -16,9 +16,14 @@ pub fn run(
     invoke: Option<&str>,
     args: &[String],
     wasi: &WasiOptions,
+    timeout: Option<std::time::Duration>,
 ) -> Result<(), Failure> {
-    let engine = Engine::new(engine_options.config());
-    let result = run_in(&engine, file, invoke, args, wasi);
+    let mut config = engine_options.config();
+    if timeout.is_some() {
+        config.epoch_interruption = true;
+    }
+    let engine = Engine::new(config);
+    let result = run_in(&engine, file, invoke, args, wasi, timeout);
     // No tier-up compilation may still run when the process exits (DESIGN.md, "Tiers").
     engine.stop_tier_up();
     result
@@ -30,6 +35,7 @@ fn run_in(
     invoke: Option<&str>,
     args: &[String],
     wasi: &WasiOptions,
+    timeout: Option<std::time::Duration>,
 ) -> Result<(), Failure> {
     let input = load::read(file)?;
     let module = load::module(engine, file, &input)?;
@@ -57,6 +63,16 @@ fn run_in(
     };
 
     let store = Store::new(engine);
+    if let Some(after) = timeout {
+        // The deadline is the next epoch, which a timer thread starts when it is up (compiling
+        // counts too: a lift-off module compiles as it runs). The process ends with the run.
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            engine.increment_epoch();
+        });
+    }
     let ctx = if wasmo::wasi::is_wasi(&module) {
         let argv = if command { args } else { &[] };
         Some(wasi_context(file, argv, wasi)?)

@@ -1,0 +1,7 @@
+;; Endless loops for test_interrupt.c: one that never calls, one that calls in every iteration,
+;; and a function that returns.
+(module
+  (func (export "spin") (loop (br 0)))
+  (func $leaf)
+  (func (export "calls") (loop (call $leaf) (br 0)))
+  (func (export "answer") (result i32) (i32.const 42)))
