@@ -31,7 +31,6 @@ fi
 fs=$dir/root
 if [ ! -d "$fs/share" ]; then
   node benches/wasi/yowasp-share.mjs "$dir/package/gen/resources-yosys.js" "$fs"
-  cp -r "$dir/package/gen/share/." "$fs/share/"
 fi
 mkdir -p "$fs/tmp"
 cp benches/wasi/design.v "$fs/design.v"
