@@ -56,10 +56,9 @@ impl<'c> FuncTranslator<'c, '_> {
         self.add_incoming(&header_phis, &entry_values);
         self.b.build_unconditional_branch(header)?;
         self.b.position_at_end(header);
-        // Every iteration passes the header: the baseline tier counts it, and with epoch
-        // interruption every tier checks the epoch.
+        // Every iteration passes the header: the baseline tier counts it. (The epoch check is on
+        // the branches back to it, in `branch_to`.)
         self.count_hotness()?;
-        self.epoch_check()?;
         let height = self.stack.len();
         for phi in &header_phis {
             self.push(phi.as_basic_value());
@@ -188,8 +187,14 @@ impl<'c> FuncTranslator<'c, '_> {
         &self.control[self.control.len() - 1 - depth as usize]
     }
 
-    /// Adds the values a branch to `depth` carries to its phis, from the current block.
+    /// Adds the values a branch to `depth` carries to its phis, from the current block. A
+    /// branch back to a loop's header first checks the epoch (with epoch interruption): every
+    /// repeated iteration takes one, and the header itself stays free of a trap branch, so the
+    /// loads at its start (memory bases, table bounds) can still be hoisted out of the loop.
     fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
+        if matches!(self.target(depth).kind, FrameKind::Loop) {
+            self.epoch_check()?;
+        }
         let (target, phis) = {
             let f = self.target(depth);
             (f.branch_target, f.branch_phis.clone())

@@ -270,8 +270,8 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         self.trap_if(below, TrapCode::StackOverflow)
     }
 
-    /// With epoch interruption: traps with "interrupted" once the engine's epoch has reached
-    /// the store's deadline. The epoch is read with a monotonic atomic load, which no
+    /// With epoch interruption (at function entries and on branches back to loop headers):
+    /// traps with "interrupted" once the engine's epoch has reached the store's deadline. The epoch is read with a monotonic atomic load, which no
     /// optimisation hoists out of a loop, so every loop iteration sees an increment made by
     /// another thread. Nothing at all without epoch interruption.
     pub(super) fn epoch_check(&mut self) -> Result<()> {
