@@ -18,7 +18,7 @@ echo "== spec tests again in optimised mode (every function at O2 up front; the 
 WASMO_MODE=opt cargo test --release --test spec
 echo "== spec tests again through serialisation (every module serialised and deserialised)"
 WASMO_SPEC_SERIALIZE=1 cargo test --release --test spec
-echo "== spec tests again with epoch interruption (a check at every function entry and loop header), both modes"
+echo "== spec tests again with epoch interruption (a check at every function entry and loop back-edge), both modes"
 WASMO_EPOCH_INTERRUPTION=1 cargo test --release --test spec
 WASMO_MODE=opt WASMO_EPOCH_INTERRUPTION=1 cargo test --release --test spec
 
