@@ -23,6 +23,16 @@ fn engine(mode: Mode, epoch: bool) -> Engine {
     Engine::new(config)
 }
 
+/// The test module instantiated in a new store of `engine`.
+fn instantiate(engine: &Engine) -> (Module, Store, Instance) {
+    let module = Module::from_text(engine, WAT).unwrap();
+    let store = Store::new(engine);
+    let instance = Instance::new(&store, &module, &[])
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+    (module, store, instance)
+}
+
 /// Calls `name` while another thread advances the epoch after 50 ms: it must trap with
 /// "interrupted".
 fn interrupt(engine: &Engine, store: &Store, instance: &Instance, name: &str) {
@@ -50,11 +60,7 @@ fn interrupt(engine: &Engine, store: &Store, instance: &Instance, name: &str) {
 fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
     for mode in [Mode::Optimized, Mode::Liftoff] {
         let engine = engine(mode, true);
-        let module = Module::from_text(&engine, WAT).unwrap();
-        let store = Store::new(&engine);
-        let instance = Instance::new(&store, &module, &[])
-            .map_err(|e| format!("{e:?}"))
-            .unwrap();
+        let (module, store, instance) = instantiate(&engine);
         // No deadline yet: code runs to completion.
         let sum = instance.get_func(&store, "sum").unwrap();
         assert_eq!(
@@ -84,11 +90,7 @@ fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
 #[test]
 fn a_deadline_of_zero_ticks_interrupts_at_once() {
     let engine = engine(Mode::Optimized, true);
-    let module = Module::from_text(&engine, WAT).unwrap();
-    let store = Store::new(&engine);
-    let instance = Instance::new(&store, &module, &[])
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    let (_, store, instance) = instantiate(&engine);
     store.set_epoch_deadline(0);
     let trap = instance
         .get_func(&store, "sum")
@@ -101,11 +103,7 @@ fn a_deadline_of_zero_ticks_interrupts_at_once() {
 #[test]
 fn without_epoch_interruption_deadlines_change_nothing() {
     let engine = engine(Mode::Optimized, false);
-    let module = Module::from_text(&engine, WAT).unwrap();
-    let store = Store::new(&engine);
-    let instance = Instance::new(&store, &module, &[])
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    let (_, store, instance) = instantiate(&engine);
     store.set_epoch_deadline(0);
     engine.increment_epoch();
     let sum = instance.get_func(&store, "sum").unwrap();
