@@ -193,6 +193,25 @@ WASM_API_EXTERN
 void wasmo_store_set_epoch_deadline(wasm_store_t *store,
                                     uint64_t ticks_beyond_current);
 
+// Caps what the store may allocate from now on, as wasmtime's `wasmtime_store_limiter` does
+// (a negative value is no cap): bytes of one linear memory, elements of one table, and how
+// many instances, tables and memories the store may hold. `memory.grow`, `table.grow`,
+// `wasm_memory_grow` and `wasm_table_grow` fail past a cap as past a maximum;
+// `wasm_instance_new`, `wasm_memory_new` and `wasm_table_new` past one return NULL, with the
+// cap named in `wasmo_error_message()`. Keeps the total set by
+// `wasmo_store_set_total_memory_limit`.
+WASM_API_EXTERN
+void wasmo_store_limiter(wasm_store_t *store,
+                         int64_t memory_size,
+                         int64_t table_elements,
+                         int64_t instances,
+                         int64_t tables,
+                         int64_t memories);
+
+// Caps the bytes of all the store's linear memories together (negative: no cap), as
+// `wasmo_store_limiter` does for each.
+WASM_API_EXTERN void wasmo_store_set_total_memory_limit(wasm_store_t *store, int64_t bytes);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

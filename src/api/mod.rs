@@ -70,6 +70,7 @@ pub use crate::module::types::{
 };
 pub use crate::module::{Export as ExportType, Import as ImportType};
 pub use crate::runtime::instance::InstantiationError;
+pub use crate::runtime::limits::StoreLimits;
 pub use crate::runtime::trap::{Trap, TrapCode};
 pub use crate::tier::{FuncTier, TierCounts};
 
@@ -98,6 +99,19 @@ impl Store {
     /// after that, not to the loops already running (compiled code reads it once per call).
     pub fn set_epoch_deadline(&self, ticks: u64) {
         self.0.set_epoch_deadline(ticks)
+    }
+
+    /// Caps what the store may allocate from now on: bytes per linear memory and in all,
+    /// elements per table, instances, memories and tables. Growing past a cap fails as growing
+    /// past a maximum does (`memory.grow`/`table.grow` give -1, [`Memory::grow`] an error);
+    /// creating an instance, memory or table past one is an error naming the cap.
+    pub fn set_limits(&self, limits: StoreLimits) {
+        self.0.set_limits(limits)
+    }
+
+    /// The store's caps.
+    pub fn limits(&self) -> StoreLimits {
+        self.0.limits()
     }
 
     /// Whether `self` and `other` are the same store.

@@ -435,3 +435,42 @@ pub unsafe extern "C" fn wasmo_store_set_epoch_deadline(
         .store
         .set_epoch_deadline(ticks_beyond_current);
 }
+
+/// Caps what the store may allocate from now on, as wasmtime's `wasmtime_store_limiter` does
+/// (a negative value is no cap): bytes of one linear memory, elements of one table, and how
+/// many instances, tables and memories the store may hold. `memory.grow`, `table.grow`,
+/// `wasm_memory_grow` and `wasm_table_grow` fail past a cap as past a maximum;
+/// `wasm_instance_new`, `wasm_memory_new` and `wasm_table_new` past one return NULL, with the
+/// cap named in `wasmo_error_message()`. Keeps the total set by
+/// `wasmo_store_set_total_memory_limit`.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_store_limiter(
+    store: *mut wasm_store_t,
+    memory_size: i64,
+    table_elements: i64,
+    instances: i64,
+    tables: i64,
+    memories: i64,
+) {
+    let store = &unsafe { arg(store, "wasmo_store_limiter", "store") }.store;
+    let cap = |v: i64| (v >= 0).then_some(v as u64);
+    let count = |v: i64| (v >= 0).then(|| usize::try_from(v).unwrap_or(usize::MAX));
+    store.set_limits(crate::api::StoreLimits {
+        memory_size: cap(memory_size),
+        total_memory: store.limits().total_memory,
+        table_elements: cap(table_elements),
+        instances: count(instances),
+        tables: count(tables),
+        memories: count(memories),
+    });
+}
+
+/// Caps the bytes of all the store's linear memories together (negative: no cap), as
+/// `wasmo_store_limiter` does for each.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_store_set_total_memory_limit(store: *mut wasm_store_t, bytes: i64) {
+    let store = &unsafe { arg(store, "wasmo_store_set_total_memory_limit", "store") }.store;
+    let mut limits = store.limits();
+    limits.total_memory = (bytes >= 0).then_some(bytes as u64);
+    store.set_limits(limits);
+}

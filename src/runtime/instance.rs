@@ -199,6 +199,9 @@ pub fn instantiate(
     imports: &[Extern],
 ) -> Result<u32, InstantiationError> {
     let start = std::time::Instant::now();
+    store
+        .check_instance_limit()
+        .map_err(InstantiationError::Other)?;
     check_imports(store, module, imports)?;
     let offsets = VMOffsets::new(module.info());
     let mut inst = new_instance(store, module, &offsets);

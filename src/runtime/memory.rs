@@ -25,6 +25,8 @@ pub struct LinearMemory {
     pub vm: Box<VMMemory>,
     pub ty: MemoryType,
     reserved: usize,
+    /// The store's limits, which growth is checked against (none for a memory of no store).
+    limiter: Option<std::sync::Arc<super::limits::Limiter>>,
 }
 
 // SAFETY: the memory is owned by one store, which one thread uses at a time.
@@ -51,6 +53,7 @@ impl LinearMemory {
             vm: Box::new(VMMemory { base, length: 0 }),
             ty,
             reserved: RESERVATION,
+            limiter: None,
         };
         if memory.grow(ty.limits.min).is_none() {
             return Err(Error::new(
@@ -58,6 +61,12 @@ impl LinearMemory {
             ));
         }
         Ok(memory)
+    }
+
+    /// Counts the memory's bytes, and checks its growth, against its store's limits (its
+    /// current bytes were taken from them already).
+    pub fn set_limiter(&mut self, limiter: std::sync::Arc<super::limits::Limiter>) {
+        self.limiter = Some(limiter);
     }
 
     pub fn pages(&self) -> u64 {
@@ -83,6 +92,9 @@ impl LinearMemory {
         }
         if delta > 0 {
             let new_len = new as usize * PAGE_SIZE;
+            if let Some(l) = &self.limiter {
+                l.grow_memory(self.vm.length as u64, new_len as u64).ok()?;
+            }
             // SAFETY: the range lies inside our reservation.
             let ok = unsafe {
                 libc::mprotect(
@@ -92,6 +104,9 @@ impl LinearMemory {
                 )
             };
             if ok != 0 {
+                if let Some(l) = &self.limiter {
+                    l.free_memory((new_len - self.vm.length) as u64);
+                }
                 return None;
             }
             self.vm.length = new_len;
@@ -111,6 +126,9 @@ impl LinearMemory {
         let Some(dead) = dead_reservation() else {
             return false;
         };
+        if let Some(l) = &self.limiter {
+            l.free_memory(self.vm.length as u64);
+        }
         // SAFETY: we own the reservation; nothing references it any more.
         unsafe { libc::munmap(self.vm.base.cast(), self.reserved) };
         self.vm.base = dead as *mut u8;

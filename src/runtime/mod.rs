@@ -6,6 +6,7 @@ pub mod builtins;
 pub mod collect;
 
 pub mod instance;
+pub mod limits;
 pub mod memory;
 pub mod store;
 pub mod table;

@@ -111,6 +111,8 @@ pub struct StoreInner {
     collector: RefCell<super::collect::Collector>,
     /// Calls into wasm in progress on this store (nested through host functions).
     wasm_calls: Cell<u32>,
+    /// What the store may allocate, and the memory bytes it holds.
+    limiter: std::sync::Arc<super::limits::Limiter>,
 }
 
 /// A store handle; clones share the store, which lives as long as any handle.
@@ -132,6 +134,7 @@ impl Store {
                 data: RefCell::new(StoreData::default()),
                 collector: RefCell::default(),
                 wasm_calls: Cell::new(0),
+                limiter: Default::default(),
             }),
         }
     }
@@ -332,11 +335,43 @@ impl Store {
 
     // ---- memories, tables, globals ----------------------------------------------------------
 
+    /// Caps what the store may allocate from now on (see [`super::limits::StoreLimits`]).
+    pub fn set_limits(&self, limits: super::limits::StoreLimits) {
+        self.inner.limiter.set(limits);
+    }
+
+    /// The store's caps.
+    pub fn limits(&self) -> super::limits::StoreLimits {
+        self.inner.limiter.limits()
+    }
+
+    /// The store may hold one more instance (under its limit).
+    pub fn check_instance_limit(&self) -> Result<()> {
+        let count = self.data().instances.len();
+        super::limits::Limiter::count_fits(self.limits().instances, count, "instances")
+    }
+
     pub fn new_memory(&self, ty: MemoryType) -> Result<u32> {
         if ty.limits.max.is_some_and(|max| max < ty.limits.min) {
             return Err(Error::new("memory minimum exceeds its maximum"));
         }
-        let memory = Box::new(LinearMemory::new(ty)?);
+        let limiter = &self.inner.limiter;
+        let count = self.data().memories.len();
+        super::limits::Limiter::count_fits(limiter.limits().memories, count, "memories")?;
+        // The initial pages count against the limits before they are allocated.
+        let bytes = ty
+            .limits
+            .min
+            .saturating_mul(super::memory::PAGE_SIZE as u64);
+        limiter.grow_memory(0, bytes)?;
+        let mut memory = match LinearMemory::new(ty) {
+            Ok(m) => Box::new(m),
+            Err(e) => {
+                limiter.free_memory(bytes);
+                return Err(e);
+            }
+        };
+        memory.set_limiter(limiter.clone());
         let mut data = self.data();
         data.memories.push(memory);
         Ok(data.memories.len() as u32 - 1)
@@ -351,8 +386,13 @@ impl Store {
                 "table initial value does not match the element type",
             ));
         }
-        let table = Table::new(ty, init.to_bits() as usize)
+        let limiter = &self.inner.limiter;
+        let count = self.data().tables.len();
+        super::limits::Limiter::count_fits(limiter.limits().tables, count, "tables")?;
+        limiter.table_fits(ty.limits.min)?;
+        let mut table = Table::new(ty, init.to_bits() as usize)
             .ok_or_else(|| Error::new("table minimum size is too large"))?;
+        table.limiter = Some(limiter.clone());
         let mut data = self.data();
         data.tables.push(Box::new(table));
         Ok(data.tables.len() as u32 - 1)

@@ -9,6 +9,8 @@ pub struct Table {
     pub vm: Box<VMTable>,
     pub ty: TableType,
     elements: Vec<usize>,
+    /// The store's limits, which growth is checked against.
+    pub limiter: Option<std::sync::Arc<super::limits::Limiter>>,
 }
 
 // SAFETY: the table is owned by one store, which one thread uses at a time.
@@ -27,7 +29,12 @@ impl Table {
             base: elements.as_mut_ptr(),
             length: elements.len() as u32,
         });
-        Some(Table { vm, ty, elements })
+        Some(Table {
+            vm,
+            ty,
+            elements,
+            limiter: None,
+        })
     }
 
     pub fn size(&self) -> u32 {
@@ -68,6 +75,9 @@ impl Table {
             .min(MAX_ELEMENTS);
         if new > max {
             return None;
+        }
+        if let Some(l) = &self.limiter {
+            l.table_fits(new).ok()?;
         }
         self.elements.resize(new as usize, init);
         self.vm.base = self.elements.as_mut_ptr();

@@ -68,6 +68,8 @@ pub enum Command {
         wasi: WasiOptions,
         /// `--timeout`: interrupt the call after this long.
         timeout: Option<std::time::Duration>,
+        /// `--max-memory`: the bytes all linear memories may have together.
+        max_memory: Option<u64>,
     },
     Compile {
         file: String,
@@ -107,6 +109,7 @@ fn sub_options(sub: Sub) -> &'static [(&'static str, bool)] {
             ("--env", true),
             ("--inherit-env", false),
             ("--timeout", true),
+            ("--max-memory", true),
         ],
         Sub::Compile => &[("-o", true), ("--output", true)],
         Sub::Inspect => &[("--no-compile", false)],
@@ -150,6 +153,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
     let mut compile = true;
     let mut wasi = WasiOptions::default();
     let mut timeout = None;
+    let mut max_memory = None;
     // The first problem; reported unless --help asks for help anyway.
     let mut error: Option<String> = None;
     let fail = |error: &mut Option<String>, message: String| {
@@ -271,6 +275,16 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
                 _ => fail(&mut error, format!("--env needs NAME=VALUE, not `{value}`")),
             },
             "--inherit-env" => wasi.inherit_env = true,
+            "--max-memory" => match parse_size(&value) {
+                Some(n) => max_memory = Some(n),
+                None => fail(
+                    &mut error,
+                    format!(
+                        "--max-memory needs a size such as 64MiB, 1GiB, 512KiB or a byte count, \
+                         not `{value}`"
+                    ),
+                ),
+            },
             "--timeout" => match parse_duration(&value) {
                 Some(d) => timeout = Some(d),
                 None => fail(
@@ -311,6 +325,7 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
             args: rest,
             wasi,
             timeout,
+            max_memory,
         },
         Sub::Compile | Sub::Inspect if !rest.is_empty() => {
             return Err(usage(format!(
@@ -323,6 +338,24 @@ pub fn parse(argv: &[String]) -> Result<(Command, EngineOptions), UsageError> {
         Sub::Inspect => Command::Inspect { file, compile },
     };
     Ok((command, engine))
+}
+
+/// A size in bytes: a whole number with an optional binary unit (`K`/`KiB`, `M`/`MiB`,
+/// `G`/`GiB`).
+fn parse_size(text: &str) -> Option<u64> {
+    let units = [
+        ("KiB", 1u64 << 10),
+        ("MiB", 1 << 20),
+        ("GiB", 1 << 30),
+        ("K", 1 << 10),
+        ("M", 1 << 20),
+        ("G", 1 << 30),
+    ];
+    let (number, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| text.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or((text, 1));
+    number.parse::<u64>().ok()?.checked_mul(scale)
 }
 
 /// A duration: a number (seconds, fractions allowed) with an optional unit `ms`, `s`, `m` or
@@ -408,6 +441,7 @@ mod tests {
                 args: vec!["-5".into(), "-0x10".into(), "-inf".into()],
                 wasi: WasiOptions::default(),
                 timeout: None,
+                max_memory: None,
             }
         );
         assert_eq!(
@@ -427,6 +461,7 @@ mod tests {
                 args: vec!["--invoke".into()],
                 wasi: WasiOptions::default(),
                 timeout: None,
+                max_memory: None,
             }
         );
         let (_, engine) = parse_str("run -O 1 f.wat").unwrap();
@@ -516,6 +551,7 @@ mod tests {
                     inherit_env: true,
                 },
                 timeout: None,
+                max_memory: None,
             }
         );
         let message = |line: &str| parse_str(line).unwrap_err().message;
@@ -525,6 +561,10 @@ mod tests {
         assert!(message("compile p.wasm --dir a").contains("unknown option `--dir`"));
         assert!(message("run p.wasm --timeout soon").contains("--timeout needs a duration"));
         assert!(message("run p.wasm --timeout 0").contains("--timeout needs a duration"));
+        assert!(message("run p.wasm --max-memory lots").contains("--max-memory needs a size"));
+        assert_eq!(parse_size("64MiB"), Some(64 << 20));
+        assert_eq!(parse_size("2G"), Some(2 << 30));
+        assert_eq!(parse_size("65536"), Some(65536));
         for (text, ms) in [("1.5", 1500), ("250ms", 250), ("2s", 2000), ("1m", 60000)] {
             assert_eq!(
                 parse_duration(text).map(|d| d.as_millis()),

@@ -106,6 +106,8 @@ Options:
                        removed, renamed or linked
   --env NAME=VALUE     WASI: an environment variable (repeatable)
   --inherit-env        WASI: pass on wasmo's own environment (before any --env)
+  --max-memory SIZE    cap the bytes of all linear memories together (64MiB, 1GiB, 4096):
+                       memory.grow past it returns -1, a larger initial memory fails to link
   --timeout DURATION   interrupt the wasm code after DURATION (10s, 500ms, 2m, 1.5): it traps
                        with \"interrupted\" (exit 1); epoch interruption is on for the run
   --mode opt|liftoff, -O N, --threads N: as for every command (`wasmo --help`); a serialized
@@ -198,7 +200,18 @@ fn execute(command: Command, engine: &EngineOptions) -> Result<(), Failure> {
             args,
             wasi,
             timeout,
-        } => run::run(engine, &file, invoke.as_deref(), &args, &wasi, timeout),
+            max_memory,
+        } => run::run(
+            engine,
+            &file,
+            invoke.as_deref(),
+            &args,
+            &wasi,
+            run::Limits {
+                timeout,
+                max_memory,
+            },
+        ),
         Command::Compile { file, output } => compile(engine, &file, output),
         Command::Inspect { file, compile } => inspect::inspect(engine, &file, compile),
     }

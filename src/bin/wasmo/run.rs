@@ -10,20 +10,27 @@ use wasmo::api::{
     Memory, Module, Store, Table, Trap, Val, ValType,
 };
 
+/// `--timeout` and `--max-memory`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Option<std::time::Duration>,
+    pub max_memory: Option<u64>,
+}
+
 pub fn run(
     engine_options: &EngineOptions,
     file: &str,
     invoke: Option<&str>,
     args: &[String],
     wasi: &WasiOptions,
-    timeout: Option<std::time::Duration>,
+    limits: Limits,
 ) -> Result<(), Failure> {
     let mut config = engine_options.config();
-    if timeout.is_some() {
+    if limits.timeout.is_some() {
         config.epoch_interruption = true;
     }
     let engine = Engine::new(config);
-    let result = run_in(&engine, file, invoke, args, wasi, timeout);
+    let result = run_in(&engine, file, invoke, args, wasi, limits);
     // No tier-up compilation may still run when the process exits (DESIGN.md, "Tiers").
     engine.stop_tier_up();
     result
@@ -35,7 +42,7 @@ fn run_in(
     invoke: Option<&str>,
     args: &[String],
     wasi: &WasiOptions,
-    timeout: Option<std::time::Duration>,
+    limits: Limits,
 ) -> Result<(), Failure> {
     let input = load::read(file)?;
     let module = load::module(engine, file, &input)?;
@@ -63,7 +70,13 @@ fn run_in(
     };
 
     let store = Store::new(engine);
-    if let Some(after) = timeout {
+    if let Some(bytes) = limits.max_memory {
+        store.set_limits(wasmo::api::StoreLimits {
+            total_memory: Some(bytes),
+            ..Default::default()
+        });
+    }
+    if let Some(after) = limits.timeout {
         // The deadline is the next epoch, which a timer thread starts when it is up (compiling
         // counts too: a lift-off module compiles as it runs). The process ends with the run.
         store.set_epoch_deadline(1);
