@@ -14,7 +14,13 @@ const WAT: &str = r#"(module
       (br 0)))
     (local.get 1))
   (func $calls (export "calls") (loop (call $leaf) (br 0)))
-  (func $leaf))"#;
+  (func $leaf)
+  ;; No loop at all: 2^60 calls at a depth of 60 (checked at the entry of each non-leaf call).
+  (func $t (param i32)
+    (if (local.get 0) (then
+      (call $t (i32.sub (local.get 0) (i32.const 1)))
+      (call $t (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "tree") (call $t (i32.const 60))))"#;
 
 fn engine(mode: Mode, epoch: bool) -> Engine {
     let mut config = Config::builtin();
@@ -69,6 +75,7 @@ fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
         );
         interrupt(&engine, &store, &instance, "spin");
         interrupt(&engine, &store, &instance, "calls");
+        interrupt(&engine, &store, &instance, "tree");
         // The deadline has passed: the next call traps at its entry, until a new deadline.
         let trap = sum.call(&store, &[Val::I32(10)]).unwrap_err();
         assert_eq!(trap.code, Some(TrapCode::Interrupted));
@@ -83,6 +90,7 @@ fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
             assert_eq!(module.func_tier(0), FuncTier::Optimized);
             interrupt(&engine, &store, &instance, "spin");
             interrupt(&engine, &store, &instance, "calls");
+            interrupt(&engine, &store, &instance, "tree");
         }
     }
 }

@@ -22,6 +22,7 @@ impl<'c> FuncTranslator<'c, '_> {
         func_ref: PointerValue<'c>,
         ty: &crate::module::types::FuncType,
     ) -> R {
+        self.makes_calls = true;
         let ptr = abi::ptr_type(self.ctx).into();
         let code = self
             .load_field(func_ref, VMFuncRef::CODE, ptr, false)?
@@ -39,6 +40,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     pub(super) fn visit_call(&mut self, function_index: u32) -> R {
+        self.makes_calls = true;
         let ty = self.env.info.function_type(function_index).clone();
         if !self.env.calls_directly(function_index) {
             // Imports, and in lift-off mode the PLT: the function reference's code is swapped
@@ -172,6 +174,7 @@ impl<'c> FuncTranslator<'c, '_> {
         func_ref: PointerValue<'c>,
         ty: &crate::module::types::FuncType,
     ) -> R {
+        self.makes_calls = true;
         let ptr = abi::ptr_type(self.ctx).into();
         let code = self
             .load_field(func_ref, VMFuncRef::CODE, ptr, false)?

@@ -86,6 +86,10 @@ pub struct FuncTranslator<'c, 'm> {
     di: &'m DebugInfoBuilder<'c>,
     scope: DIScope<'c>,
     offset: usize,
+    /// With epoch interruption: the entry's check block, filled in once the body turns out to
+    /// make calls ([`FuncTranslator::finish_epoch_entry`]), and whether it does.
+    epoch_entry: Option<(BasicBlock<'c>, BasicBlock<'c>)>,
+    pub(super) makes_calls: bool,
 }
 
 /// The debug info of one LLVM module: a compile unit whose "lines" are wasm module offsets, so
@@ -182,6 +186,8 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             di,
             scope: subprogram.as_debug_info_scope(),
             offset: 0,
+            epoch_entry: None,
+            makes_calls: false,
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
@@ -192,6 +198,29 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             reader.visit_operator(&mut t)??;
         }
         reader.finish()?;
+        t.set_offset(start as usize);
+        t.finish_epoch_entry()?;
+        Ok(())
+    }
+
+    /// Fills in the entry's epoch check if the body makes a call. A function that makes no
+    /// call needs none: its loops are checked on their back-edges, and without loops it ends
+    /// soon. Long-running code without loops is a great many activations of functions that
+    /// call (recursion, as `fib`), each of which checks at its entry.
+    fn finish_epoch_entry(&mut self) -> Result<()> {
+        let Some((check, body)) = self.epoch_entry else {
+            return Ok(());
+        };
+        if !self.makes_calls {
+            return Ok(());
+        }
+        check
+            .get_terminator()
+            .expect("the check block branches to the body")
+            .erase_from_basic_block();
+        self.b.position_at_end(check);
+        self.epoch_check()?;
+        self.b.build_unconditional_branch(body)?;
         Ok(())
     }
 
@@ -225,7 +254,17 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             }
         }
         self.stack_check()?;
-        self.epoch_check()?;
+        if self.env.epoch_interruption {
+            // An empty block on the way into the body, where the entry's epoch check goes if the
+            // body turns out to make calls (`finish_epoch_entry`).
+            let check = self.new_block("epoch_entry");
+            let body = self.new_block("body");
+            self.b.build_unconditional_branch(check)?;
+            self.b.position_at_end(check);
+            self.b.build_unconditional_branch(body)?;
+            self.b.position_at_end(body);
+            self.epoch_entry = Some((check, body));
+        }
         self.count_hotness()?;
         let ret = self.ctx.append_basic_block(self.func, "return");
         let phis = self.phis_in(ret, &ty.results)?;
