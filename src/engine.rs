@@ -37,7 +37,8 @@ pub struct Config {
     /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
     pub features: wasmparser::WasmFeatures,
     /// Epoch interruption: compiled code checks the engine's epoch against its store's
-    /// deadline at every function entry and loop header, and traps with "interrupted" once the
+    /// deadline at the entry of every function that makes calls and on every loop's back-edge
+    /// (a function with neither ends soon), and traps with "interrupted" once the
     /// deadline is reached ([`Engine::increment_epoch`], `Store::set_epoch_deadline`). Off by
     /// default: then no check is compiled at all.
     pub epoch_interruption: bool,
@@ -233,7 +234,7 @@ impl Engine {
     }
 
     /// Advances the epoch by one: code running in a store whose deadline this reaches traps
-    /// with "interrupted" at its next function entry or loop header (with
+    /// with "interrupted" at its next check (with
     /// `Config::epoch_interruption`). Safe from any thread, also while wasm runs.
     pub fn increment_epoch(&self) {
         self.inner.epoch.fetch_add(1, Ordering::Relaxed);

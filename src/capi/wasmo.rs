@@ -394,7 +394,8 @@ pub unsafe extern "C" fn wasmo_valtype_is_concrete(t: *const super::types::wasm_
 }
 
 /// Turns epoch interruption on or off (off by default). With it on, compiled code checks the
-/// engine's epoch at every function entry and loop header and traps with "interrupted" once it
+/// engine's epoch at the entry of every function that makes calls and on every loop's
+/// back-edge (a function with neither ends soon), and traps with "interrupted" once it
 /// reaches the store's deadline (`wasmo_store_set_epoch_deadline`); another thread advances the
 /// epoch with `wasmo_engine_increment_epoch`. Off, no check is compiled. A serialized module
 /// loads only into an engine with the setting it was compiled with. (wasmtime's
@@ -420,7 +421,7 @@ pub unsafe extern "C" fn wasmo_engine_increment_epoch(engine: *const super::engi
 
 /// Sets the store's deadline `ticks_beyond_current` epochs from the engine's current one: once
 /// the epoch reaches it, wasm code of the store traps with "interrupted" (a `wasm_trap_t`) at
-/// its next function entry or loop header, and the store stays usable. Until this is called,
+/// its next check (see `wasmo_config_set_epoch_interruption`), and the store stays usable. Until this is called,
 /// the deadline is never; after an interruption, set a new one before calling in again. A
 /// deadline changed from a host function while wasm runs applies to the functions called after
 /// that, not to loops already running (compiled code reads it once per call).

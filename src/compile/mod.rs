@@ -50,7 +50,7 @@ pub struct ModuleEnv<'a> {
     pub tier: CodeKind,
     /// For [`CodeKind::TierUp`]: which defined functions this compilation contains.
     pub batch: Vec<bool>,
-    /// Whether function entries and loop headers check the epoch (`Config::epoch_interruption`).
+    /// Whether compiled code checks the epoch (`Config::epoch_interruption`).
     pub epoch_interruption: bool,
 }
 
