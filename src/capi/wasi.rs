@@ -134,6 +134,25 @@ pub unsafe extern "C" fn wasi_config_inherit_env(config: *mut wasi_config_t) {
         .collect();
 }
 
+/// Points the stream `pick` selects at the file `path` if it can be opened (for reading, or
+/// created for writing); false, with the last error set, if not.
+unsafe fn set_stdio_file(
+    config: *mut wasi_config_t,
+    path: *const c_char,
+    f: &str,
+    write: bool,
+    pick: fn(&mut WasiConfig) -> &mut Stdio,
+) -> bool {
+    let config = unsafe { arg_mut(config, f, "config") };
+    match unsafe { stdio_file(path, f, write) } {
+        Some(s) => {
+            *pick(&mut config.config) = s;
+            true
+        }
+        None => false,
+    }
+}
+
 /// Checks that `path` can be opened (for reading, or created for writing).
 unsafe fn stdio_file(path: *const c_char, f: &str, write: bool) -> Option<Stdio> {
     let Some(bytes) = (unsafe { c_bytes(path) }) else {
@@ -164,14 +183,10 @@ pub unsafe extern "C" fn wasi_config_set_stdin_file(
     config: *mut wasi_config_t,
     path: *const c_char,
 ) -> bool {
-    let f = "wasi_config_set_stdin_file";
-    let config = unsafe { arg_mut(config, f, "config") };
-    match unsafe { stdio_file(path, f, false) } {
-        Some(s) => {
-            config.config.stdin = s;
-            true
-        }
-        None => false,
+    unsafe {
+        set_stdio_file(config, path, "wasi_config_set_stdin_file", false, |c| {
+            &mut c.stdin
+        })
     }
 }
 
@@ -206,14 +221,10 @@ pub unsafe extern "C" fn wasi_config_set_stdout_file(
     config: *mut wasi_config_t,
     path: *const c_char,
 ) -> bool {
-    let f = "wasi_config_set_stdout_file";
-    let config = unsafe { arg_mut(config, f, "config") };
-    match unsafe { stdio_file(path, f, true) } {
-        Some(s) => {
-            config.config.stdout = s;
-            true
-        }
-        None => false,
+    unsafe {
+        set_stdio_file(config, path, "wasi_config_set_stdout_file", true, |c| {
+            &mut c.stdout
+        })
     }
 }
 
@@ -231,14 +242,10 @@ pub unsafe extern "C" fn wasi_config_set_stderr_file(
     config: *mut wasi_config_t,
     path: *const c_char,
 ) -> bool {
-    let f = "wasi_config_set_stderr_file";
-    let config = unsafe { arg_mut(config, f, "config") };
-    match unsafe { stdio_file(path, f, true) } {
-        Some(s) => {
-            config.config.stderr = s;
-            true
-        }
-        None => false,
+    unsafe {
+        set_stdio_file(config, path, "wasi_config_set_stderr_file", true, |c| {
+            &mut c.stderr
+        })
     }
 }
 

@@ -555,46 +555,52 @@ fn fd_filestat_set_size(cx: &WasiCtx, _: &Mem, a: &A) -> R {
     check(unsafe { libc::ftruncate(host_fd(e)?, size as i64) } as isize).map(drop)
 }
 
-/// The two timespecs of `futimens`/`utimensat` for `fst_flags`.
-fn timespecs(atim: u64, mtim: u64, fst: u32) -> Result<[libc::timespec; 2], Errno> {
-    let fst = fst as u16;
-    if fst as u32 != fst as u32 & 0xf
-        || (fst & FST_ATIM != 0 && fst & FST_ATIM_NOW != 0)
-        || (fst & FST_MTIM != 0 && fst & FST_MTIM_NOW != 0)
+/// What a `filestat_set_times` call does to one of the two times.
+#[derive(Clone, Copy)]
+enum TimeSet {
+    Keep,
+    Now,
+    /// Nanoseconds since the epoch.
+    At(u64),
+}
+
+/// The access and modification times `fst_flags` asks for: EINVAL for unknown flags or a
+/// time both given and asked to be now.
+fn time_sets(atim: u64, mtim: u64, fst: u32) -> Result<[TimeSet; 2], Errno> {
+    let set = |t: u64, given: u16, now: u16| match (fst as u16 & given != 0, fst as u16 & now != 0)
     {
+        (true, true) => Err(Errno::INVAL),
+        (false, true) => Ok(TimeSet::Now),
+        (true, false) => Ok(TimeSet::At(t)),
+        (false, false) => Ok(TimeSet::Keep),
+    };
+    if fst & !0xf != 0 {
         return Err(Errno::INVAL);
     }
-    let spec = |t: u64, set: u16, now: u16| {
-        if fst & now != 0 {
-            libc::timespec {
-                tv_sec: 0,
-                tv_nsec: libc::UTIME_NOW,
-            }
-        } else if fst & set != 0 {
-            libc::timespec {
-                tv_sec: (t / 1_000_000_000) as i64,
-                tv_nsec: (t % 1_000_000_000) as i64,
-            }
-        } else {
-            libc::timespec {
-                tv_sec: 0,
-                tv_nsec: libc::UTIME_OMIT,
-            }
-        }
-    };
     Ok([
-        spec(atim, FST_ATIM, FST_ATIM_NOW),
-        spec(mtim, FST_MTIM, FST_MTIM_NOW),
+        set(atim, FST_ATIM, FST_ATIM_NOW)?,
+        set(mtim, FST_MTIM, FST_MTIM_NOW)?,
     ])
 }
 
 fn fd_filestat_set_times(cx: &WasiCtx, _: &Mem, a: &A) -> R {
     let fds = cx.fds.borrow();
     let e = fds.get(a.u32(0))?.require(RIGHT_FD_FILESTAT_SET_TIMES)?;
-    if a.u32(3) & !0xf != 0 {
-        return Err(Errno::INVAL);
-    }
-    let times = timespecs(a.u64(1), a.u64(2), a.u32(3))?;
+    let timespec = |t| match t {
+        TimeSet::Keep => libc::timespec {
+            tv_sec: 0,
+            tv_nsec: libc::UTIME_OMIT,
+        },
+        TimeSet::Now => libc::timespec {
+            tv_sec: 0,
+            tv_nsec: libc::UTIME_NOW,
+        },
+        TimeSet::At(t) => libc::timespec {
+            tv_sec: (t / 1_000_000_000) as i64,
+            tv_nsec: (t % 1_000_000_000) as i64,
+        },
+    };
+    let times = time_sets(a.u64(1), a.u64(2), a.u32(3))?.map(timespec);
     // SAFETY: `times` is two timespecs.
     check(unsafe { libc::futimens(host_fd(e)?, times.as_ptr()) } as isize).map(drop)
 }
@@ -882,30 +888,16 @@ fn path_filestat_set_times(cx: &WasiCtx, m: &Mem, a: &A) -> R {
         .dir()?;
     let follow = a.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = m.path(a.u32(2), a.u32(3))?;
-    let fst = a.u32(6);
-    if fst & !0xf != 0 {
-        return Err(Errno::INVAL);
-    }
-    // Checks the flags' combinations.
-    timespecs(a.u64(4), a.u64(5), fst)?;
-    let fst = fst as u16;
-    let spec = |t: u64, set: u16, now: u16| {
-        if fst & now != 0 {
-            Some(cap_fs_ext::SystemTimeSpec::SymbolicNow)
-        } else if fst & set != 0 {
-            Some(cap_fs_ext::SystemTimeSpec::Absolute(
-                cap_std::time::SystemTime::from_std(
-                    std::time::UNIX_EPOCH + std::time::Duration::from_nanos(t),
-                ),
-            ))
-        } else {
-            None
-        }
+    let spec = |t| match t {
+        TimeSet::Keep => None,
+        TimeSet::Now => Some(cap_fs_ext::SystemTimeSpec::SymbolicNow),
+        TimeSet::At(t) => Some(cap_fs_ext::SystemTimeSpec::Absolute(
+            cap_std::time::SystemTime::from_std(
+                std::time::UNIX_EPOCH + std::time::Duration::from_nanos(t),
+            ),
+        )),
     };
-    let (atime, mtime) = (
-        spec(a.u64(4), FST_ATIM, FST_ATIM_NOW),
-        spec(a.u64(5), FST_MTIM, FST_MTIM_NOW),
-    );
+    let [atime, mtime] = time_sets(a.u64(4), a.u64(5), a.u32(6))?.map(spec);
     if follow {
         dir.set_times(&path, atime, mtime)
     } else {

@@ -165,7 +165,7 @@ fn stdio(which: i32, stdio: &Stdio) -> Result<Entry, Error> {
         .unwrap_or(FILETYPE_UNKNOWN);
     Ok(Entry {
         handle: Handle::File(file),
-        base: file_rights(ft, write) | if write { 0 } else { RIGHT_FD_READ },
+        base: file_rights(ft, write),
         inheriting: 0,
         preopen: None,
     })

@@ -48,11 +48,12 @@ fn run_in(
     let module = load::module(engine, file, &input)?;
     let target = choose_function(&module, invoke)?;
     // A WASI command: its arguments are the program's, `_start` takes none.
-    let command = wasmo::wasi::is_wasi(&module)
+    let is_wasi = wasmo::wasi::is_wasi(&module);
+    let command = is_wasi
         && target
             .as_ref()
             .is_some_and(|(n, _)| invoke.is_none() && n == "_start");
-    if !wasmo::wasi::is_wasi(&module) && (!wasi.dirs.is_empty() || !wasi.env.is_empty()) {
+    if !is_wasi && (!wasi.dirs.is_empty() || !wasi.env.is_empty()) {
         return Err(usage(format!(
             "{file} imports nothing from WASI, so --dir and --env have no effect on it"
         )));
@@ -86,7 +87,7 @@ fn run_in(
             engine.increment_epoch();
         });
     }
-    let ctx = if wasmo::wasi::is_wasi(&module) {
+    let ctx = if is_wasi {
         let argv = if command { args } else { &[] };
         Some(wasi_context(file, argv, wasi)?)
     } else {
