@@ -61,14 +61,18 @@ static void run(wasmo_mode_t mode) {
   wasm_trap_t* trap = wasm_func_call(answer, &none, &results);
   CHECK(trap == NULL && out[0].of.i32 == 42);
   if (trap) wasm_trap_delete(trap);
-  // A deadline already reached traps at the entry of a function that makes calls; one that
-  // makes none and has no loop runs to its end, as it ends soon anyway.
+  // A deadline already reached traps at the next function entry, a leaf's as any other.
   wasmo_store_set_epoch_deadline(store, 0);
   trap = wasm_func_call(answer, &none, &results);
-  CHECK(trap == NULL && out[0].of.i32 == 42);
+  CHECK(trap != NULL && trap_message_is(trap, "interrupted"));
   if (trap) wasm_trap_delete(trap);
   trap = wasm_func_call(answer_via_leaf, &none, &results);
   CHECK(trap != NULL && trap_message_is(trap, "interrupted"));
+  if (trap) wasm_trap_delete(trap);
+  // And a new deadline makes the store usable again.
+  wasmo_store_set_epoch_deadline(store, 1000);
+  trap = wasm_func_call(answer_via_leaf, &none, &results);
+  CHECK(trap == NULL && out[0].of.i32 == 42);
   if (trap) wasm_trap_delete(trap);
 
   wasm_extern_vec_delete(&exports);

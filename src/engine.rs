@@ -6,6 +6,7 @@ use crate::codegen::{self, Jit, LoadedObjects};
 use crate::compile::abi;
 use crate::error::{Error, Result};
 use crate::module::types::{FuncType, ValType};
+use crate::vm::VMStoreContext;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,8 +38,8 @@ pub struct Config {
     /// modules exactly as Wasm 2.0 does (one memory, 32-bit limits, single-byte memory indices).
     pub features: wasmparser::WasmFeatures,
     /// Epoch interruption: compiled code checks the engine's epoch against its store's
-    /// deadline at the entry of every function that makes calls and on every loop's back-edge
-    /// (a function with neither ends soon), and traps with "interrupted" once the
+    /// deadline at every function entry (for free: through the stack check, see
+    /// `VMStoreContext`) and on every loop's back-edge, and traps with "interrupted" once the
     /// deadline is reached ([`Engine::increment_epoch`], `Store::set_epoch_deadline`). Off by
     /// default: then no check is compiled at all.
     pub epoch_interruption: bool,
@@ -147,6 +148,9 @@ struct EngineInner {
     tier_queue: Arc<crate::tier::TierQueue>,
     /// The epoch (`Config::epoch_interruption`): stores' code compares it with their deadline.
     epoch: AtomicU64,
+    /// With epoch interruption: the addresses of the live stores' `VMStoreContext`s, whose stack
+    /// limits `increment_epoch` poisons when it reaches their deadlines.
+    epoch_stores: Mutex<Vec<usize>>,
 }
 
 impl Engine {
@@ -167,6 +171,7 @@ impl Engine {
                 entry_code: Mutex::new(Vec::new()),
                 next_id: AtomicU64::new(0),
                 epoch: AtomicU64::new(0),
+                epoch_stores: Mutex::new(Vec::new()),
                 tier_queue: crate::tier::TierQueue::new(),
             }),
         }
@@ -237,12 +242,48 @@ impl Engine {
     /// with "interrupted" at its next check (with
     /// `Config::epoch_interruption`). Safe from any thread, also while wasm runs.
     pub fn increment_epoch(&self) {
-        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+        self.inner.epoch.fetch_add(1, Ordering::SeqCst);
+        let stores = self
+            .inner
+            .epoch_stores
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for &context in stores.iter() {
+            // SAFETY: a store unregisters its context (under this lock) before freeing it.
+            unsafe { &*(context as *const VMStoreContext) }.poison_if_reached();
+        }
     }
 
     /// The current epoch.
     pub fn epoch(&self) -> u64 {
-        self.inner.epoch.load(Ordering::Relaxed)
+        self.inner.epoch.load(Ordering::SeqCst)
+    }
+
+    /// With epoch interruption: makes `increment_epoch` poison the stack limit of the store
+    /// whose context this is once it reaches the store's deadline. The context must stay at
+    /// its address until [`Engine::unregister_epoch_store`].
+    pub(crate) fn register_epoch_store(&self, context: &VMStoreContext) {
+        if self.inner.config.epoch_interruption {
+            let mut stores = self
+                .inner
+                .epoch_stores
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            stores.push(context as *const VMStoreContext as usize);
+        }
+    }
+
+    /// Forgets a context [`Engine::register_epoch_store`] registered (nothing if it did not).
+    pub(crate) fn unregister_epoch_store(&self, context: &VMStoreContext) {
+        let address = context as *const VMStoreContext as usize;
+        let mut stores = self
+            .inner
+            .epoch_stores
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = stores.iter().position(|&c| c == address) {
+            stores.swap_remove(i);
+        }
     }
 
     /// The address of the epoch counter, which compiled code reads (through its store context).

@@ -2,7 +2,9 @@
 //! modes and after tier-up, the store stays usable, and serialized code keeps its setting.
 
 use std::time::Duration;
-use wasmo::api::{Config, Engine, FuncTier, Instance, Mode, Module, Store, TrapCode, Val};
+use wasmo::api::{
+    Config, Engine, Extern, Func, FuncTier, FuncType, Instance, Mode, Module, Store, TrapCode, Val,
+};
 
 const WAT: &str = r#"(module
   (func $spin (export "spin") (loop (br 0)))
@@ -15,12 +17,19 @@ const WAT: &str = r#"(module
     (local.get 1))
   (func $calls (export "calls") (loop (call $leaf) (br 0)))
   (func $leaf)
-  ;; No loop at all: 2^60 calls at a depth of 60 (checked at the entry of each non-leaf call).
+  ;; No loop at all: 2^60 calls at a depth of 60 (checked at each entry).
   (func $t (param i32)
     (if (local.get 0) (then
       (call $t (i32.sub (local.get 0) (i32.const 1)))
       (call $t (i32.sub (local.get 0) (i32.const 1))))))
-  (func (export "tree") (call $t (i32.const 60))))"#;
+  (func (export "tree") (call $t (i32.const 60)))
+  ;; A loop whose back-edge has no check of its own: the recursive call in it checks at its
+  ;; entry (and must stay a call).
+  (func $r (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
+    (loop (drop (call $r (i32.const 0))) (br 0))
+    (i32.const 1))
+  (func (export "self_loop") (drop (call $r (i32.const 1)))))"#;
 
 fn engine(mode: Mode, epoch: bool) -> Engine {
     let mut config = Config::builtin();
@@ -76,6 +85,7 @@ fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
         interrupt(&engine, &store, &instance, "spin");
         interrupt(&engine, &store, &instance, "calls");
         interrupt(&engine, &store, &instance, "tree");
+        interrupt(&engine, &store, &instance, "self_loop");
         // The deadline has passed: the next call traps at its entry, until a new deadline.
         let trap = sum.call(&store, &[Val::I32(10)]).unwrap_err();
         assert_eq!(trap.code, Some(TrapCode::Interrupted));
@@ -91,6 +101,7 @@ fn another_thread_interrupts_endless_loops_and_the_store_stays_usable() {
             interrupt(&engine, &store, &instance, "spin");
             interrupt(&engine, &store, &instance, "calls");
             interrupt(&engine, &store, &instance, "tree");
+            interrupt(&engine, &store, &instance, "self_loop");
         }
     }
 }
@@ -106,6 +117,104 @@ fn a_deadline_of_zero_ticks_interrupts_at_once() {
         .call(&store, &[Val::I32(3)])
         .unwrap_err();
     assert_eq!(trap.code, Some(TrapCode::Interrupted));
+}
+
+/// Function entries check through the stack limit, which the engine poisons when it reaches a
+/// deadline: a host function that advances the epoch from wasm's own thread stops the next
+/// call, one that moves the deadline on lifts the poison, and the stack's real end still traps
+/// as exhaustion.
+#[test]
+fn entries_see_the_deadline_reached_and_moved_from_host_functions() {
+    const HOSTS: &str = r#"(module
+      (import "host" "tick" (func $tick))
+      (import "host" "extend" (func $extend))
+      (func $leaf (result i32) (i32.const 42))
+      (func (export "tick_then_call") (result i32) (call $tick) (call $leaf))
+      (func (export "tick_extend_then_call") (result i32) (call $tick) (call $extend) (call $leaf))
+      (func $deep (export "deep") (param i32) (result i32)
+        (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))"#;
+    for mode in [Mode::Optimized, Mode::Liftoff] {
+        let engine = engine(mode, true);
+        let module = Module::from_text(&engine, HOSTS).unwrap();
+        let store = Store::new(&engine);
+        let none = FuncType::new(vec![], vec![]);
+        let ticker = engine.clone();
+        let tick = Func::new(&store, none.clone(), move |_, _, _| {
+            ticker.increment_epoch();
+            Ok(())
+        })
+        .unwrap();
+        let extend = Func::new(&store, none, |store, _, _| {
+            store.set_epoch_deadline(1000);
+            Ok(())
+        })
+        .unwrap();
+        let instance =
+            Instance::new(&store, &module, &[Extern::Func(tick), Extern::Func(extend)]).unwrap();
+        let call = |name: &str| instance.get_func(&store, name).unwrap().call(&store, &[]);
+
+        store.set_epoch_deadline(1);
+        let trap = call("tick_then_call").unwrap_err();
+        assert_eq!(
+            trap.code,
+            Some(TrapCode::Interrupted),
+            "{mode:?}: {}",
+            trap.message
+        );
+        store.set_epoch_deadline(1);
+        assert_eq!(
+            call("tick_extend_then_call").unwrap(),
+            vec![Val::I32(42)],
+            "{mode:?}"
+        );
+
+        let deep = instance.get_func(&store, "deep").unwrap();
+        let trap = deep.call(&store, &[Val::I32(0)]).unwrap_err();
+        assert_eq!(
+            trap.code,
+            Some(TrapCode::StackOverflow),
+            "{mode:?}: {}",
+            trap.message
+        );
+        assert_eq!(
+            call("tick_extend_then_call").unwrap(),
+            vec![Val::I32(42)],
+            "{mode:?}"
+        );
+    }
+}
+
+/// A deadline is a store's own: reaching one store's leaves another store of the engine
+/// running, and dropped stores are forgotten by the engine (increments after the drop).
+#[test]
+fn deadlines_are_per_store() {
+    let engine = engine(Mode::Optimized, true);
+    let (_, early, early_instance) = instantiate(&engine);
+    let (_, late, late_instance) = instantiate(&engine);
+    for _ in 0..8 {
+        drop(instantiate(&engine));
+    }
+    early.set_epoch_deadline(1);
+    late.set_epoch_deadline(3);
+    engine.increment_epoch();
+    let sum = |store: &Store, instance: &Instance| {
+        instance
+            .get_func(store, "sum")
+            .unwrap()
+            .call(store, &[Val::I32(4)])
+    };
+    assert_eq!(
+        sum(&early, &early_instance).unwrap_err().code,
+        Some(TrapCode::Interrupted)
+    );
+    assert_eq!(sum(&late, &late_instance).unwrap(), vec![Val::I64(10)]);
+    engine.increment_epoch();
+    assert_eq!(sum(&late, &late_instance).unwrap(), vec![Val::I64(10)]);
+    engine.increment_epoch();
+    assert_eq!(
+        sum(&late, &late_instance).unwrap_err().code,
+        Some(TrapCode::Interrupted)
+    );
 }
 
 #[test]

@@ -92,7 +92,7 @@ impl Store {
     }
 
     /// With `Config::epoch_interruption`: wasm code of this store traps with "interrupted" at
-    /// its next check (the entry of a function that makes calls, a loop's back-edge) once [`Engine::increment_epoch`] has been called
+    /// its next check (a function entry, a loop's back-edge) once [`Engine::increment_epoch`] has been called
     /// `ticks` more times (0: at once). Until this is called, never. The store stays usable
     /// after such a trap; set a new deadline before calling in again. Set it between calls: a
     /// deadline changed by a host function while wasm code runs applies to the functions called

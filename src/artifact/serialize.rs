@@ -45,7 +45,7 @@ use crate::module::ModuleInfo;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 8 + 4 + 8;
 

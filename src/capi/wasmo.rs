@@ -394,8 +394,8 @@ pub unsafe extern "C" fn wasmo_valtype_is_concrete(t: *const super::types::wasm_
 }
 
 /// Turns epoch interruption on or off (off by default). With it on, compiled code checks the
-/// engine's epoch at the entry of every function that makes calls and on every loop's
-/// back-edge (a function with neither ends soon), and traps with "interrupted" once it
+/// engine's epoch at every function entry and on every loop's back-edge, and traps with
+/// "interrupted" once it
 /// reaches the store's deadline (`wasmo_store_set_epoch_deadline`); another thread advances the
 /// epoch with `wasmo_engine_increment_epoch`. Off, no check is compiled. A serialized module
 /// loads only into an engine with the setting it was compiled with. (wasmtime's

@@ -22,7 +22,6 @@ impl<'c> FuncTranslator<'c, '_> {
         func_ref: PointerValue<'c>,
         ty: &crate::module::types::FuncType,
     ) -> R {
-        self.makes_calls = true;
         let ptr = abi::ptr_type(self.ctx).into();
         let code = self
             .load_field(func_ref, VMFuncRef::CODE, ptr, false)?
@@ -40,12 +39,14 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     pub(super) fn visit_call(&mut self, function_index: u32) -> R {
-        self.makes_calls = true;
         let ty = self.env.info.function_type(function_index).clone();
         if !self.env.calls_directly(function_index) {
             // Imports, and in lift-off mode the PLT: the function reference's code is swapped
-            // from tier to tier.
+            // from tier to tier (and is never inlined).
             let func_ref = self.load_vmctx_ptr(self.env.offsets.func_ref(function_index))?;
+            if function_index == self.index {
+                self.note_self_call();
+            }
             return self.call_func_ref(func_ref, &ty);
         }
         let callee = self
@@ -59,9 +60,28 @@ impl<'c> FuncTranslator<'c, '_> {
         );
         let call = self.b.build_call(callee, &args, "call")?;
         call.set_call_convention(abi::WASM_CC);
+        if function_index == self.index && self.env.epoch_interruption {
+            // A recursive call in a loop's own code stands in for the loop's epoch check
+            // (`branch_to`), so it must stay a call whose callee checks at its entry.
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+            call.add_attribute(
+                AttributeLoc::Function,
+                self.ctx.create_enum_attribute(kind, 0),
+            );
+            self.note_self_call();
+        }
         let results = abi::unpack_results(&self.b, &ty, call.try_as_basic_value().basic())?;
         self.stack.extend(results);
         Ok(())
+    }
+
+    /// Records a call of the function itself in the innermost frame if that is a loop.
+    fn note_self_call(&mut self) {
+        if let Some(frame) = self.control.last_mut() {
+            if matches!(frame.kind, super::translate::FrameKind::Loop) {
+                frame.self_called = true;
+            }
+        }
     }
 
     pub(super) fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
@@ -174,7 +194,6 @@ impl<'c> FuncTranslator<'c, '_> {
         func_ref: PointerValue<'c>,
         ty: &crate::module::types::FuncType,
     ) -> R {
-        self.makes_calls = true;
         let ptr = abi::ptr_type(self.ctx).into();
         let code = self
             .load_field(func_ref, VMFuncRef::CODE, ptr, false)?

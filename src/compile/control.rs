@@ -38,6 +38,7 @@ impl<'c> FuncTranslator<'c, '_> {
             branch_phis: phis.clone(),
             merge,
             merge_phis: phis,
+            self_called: false,
         });
         Ok(())
     }
@@ -70,6 +71,7 @@ impl<'c> FuncTranslator<'c, '_> {
             branch_phis: header_phis,
             merge,
             merge_phis,
+            self_called: false,
         });
         Ok(())
     }
@@ -103,6 +105,7 @@ impl<'c> FuncTranslator<'c, '_> {
             branch_phis: phis.clone(),
             merge,
             merge_phis: phis,
+            self_called: false,
         });
         Ok(())
     }
@@ -192,7 +195,10 @@ impl<'c> FuncTranslator<'c, '_> {
     /// repeated iteration takes one, and the header itself stays free of a trap branch, so the
     /// loads at its start (memory bases, table bounds) can still be hoisted out of the loop.
     fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
-        if matches!(self.target(depth).kind, FrameKind::Loop) {
+        let target = self.target(depth);
+        // A recursive call on every path through this iteration checked at its entry already
+        // (it cannot have been inlined: `visit_call` forbids it).
+        if matches!(target.kind, FrameKind::Loop) && !(depth == 0 && target.self_called) {
             self.epoch_check()?;
         }
         let (target, phis) = {

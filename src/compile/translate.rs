@@ -60,6 +60,10 @@ pub(super) struct Frame<'c> {
     /// Where `end` continues, and the phis receiving the frame's results.
     pub merge: BasicBlock<'c>,
     pub merge_phis: Vec<PhiValue<'c>>,
+    /// A loop whose own code (not a nested frame's) has called the function itself since the
+    /// header: the callee's entry checks the epoch, so a branch back from here needs no check
+    /// (`FuncTranslator::branch_to`).
+    pub self_called: bool,
 }
 
 /// Translates one function body.
@@ -86,10 +90,6 @@ pub struct FuncTranslator<'c, 'm> {
     di: &'m DebugInfoBuilder<'c>,
     scope: DIScope<'c>,
     offset: usize,
-    /// With epoch interruption: the entry's check block, filled in once the body turns out to
-    /// make calls ([`FuncTranslator::finish_epoch_entry`]), and whether it does.
-    epoch_entry: Option<(BasicBlock<'c>, BasicBlock<'c>)>,
-    pub(super) makes_calls: bool,
 }
 
 /// The debug info of one LLVM module: a compile unit whose "lines" are wasm module offsets, so
@@ -186,8 +186,6 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             di,
             scope: subprogram.as_debug_info_scope(),
             offset: 0,
-            epoch_entry: None,
-            makes_calls: false,
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
@@ -198,29 +196,6 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             reader.visit_operator(&mut t)??;
         }
         reader.finish()?;
-        t.set_offset(start as usize);
-        t.finish_epoch_entry()?;
-        Ok(())
-    }
-
-    /// Fills in the entry's epoch check if the body makes a call. A function that makes no
-    /// call needs none: its loops are checked on their back-edges, and without loops it ends
-    /// soon. Long-running code without loops is a great many activations of functions that
-    /// call (recursion, as `fib`), each of which checks at its entry.
-    fn finish_epoch_entry(&mut self) -> Result<()> {
-        let Some((check, body)) = self.epoch_entry else {
-            return Ok(());
-        };
-        if !self.makes_calls {
-            return Ok(());
-        }
-        check
-            .get_terminator()
-            .expect("the check block branches to the body")
-            .erase_from_basic_block();
-        self.b.position_at_end(check);
-        self.epoch_check()?;
-        self.b.build_unconditional_branch(body)?;
         Ok(())
     }
 
@@ -254,17 +229,6 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             }
         }
         self.stack_check()?;
-        if self.env.epoch_interruption {
-            // An empty block on the way into the body, where the entry's epoch check goes if the
-            // body turns out to make calls (`finish_epoch_entry`).
-            let check = self.new_block("epoch_entry");
-            let body = self.new_block("body");
-            self.b.build_unconditional_branch(check)?;
-            self.b.position_at_end(check);
-            self.b.build_unconditional_branch(body)?;
-            self.b.position_at_end(body);
-            self.epoch_entry = Some((check, body));
-        }
         self.count_hotness()?;
         let ret = self.ctx.append_basic_block(self.func, "return");
         let phis = self.phis_in(ret, &ty.results)?;
@@ -275,12 +239,38 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             branch_phis: phis.clone(),
             merge: ret,
             merge_phis: phis,
+            self_called: false,
         });
         Ok(())
     }
 
     /// Traps with "call stack exhausted" when the frame lies below the store's stack limit.
+    /// With epoch interruption this is also the entry's epoch check (`limit_check`).
     fn stack_check(&mut self) -> Result<()> {
+        self.limit_check(false)
+    }
+
+    /// With epoch interruption, on branches back to loop headers: the entry's check again,
+    /// so that a running loop sees an interrupt (`limit_check`). Nothing without.
+    pub(super) fn epoch_check(&mut self) -> Result<()> {
+        if !self.env.epoch_interruption {
+            return Ok(());
+        }
+        self.limit_check(true)
+    }
+
+    /// Compares the frame address with the store's stack limit. Below it, without epoch
+    /// interruption, the stack is exhausted. With it, the limit may also have been poisoned
+    /// (`VMStoreContext`), and a cold path tells the two apart: below the thread's real limit
+    /// the stack is exhausted (at an entry; a loop's frame has passed that check), at the
+    /// deadline the call is interrupted, and otherwise the code runs on. Every trap here is a
+    /// branch to a `noreturn` call, so the hot path keeps its registers.
+    ///
+    /// At a loop's back-edge the limit is read with a monotonic atomic load, which no pass
+    /// hoists out of the loop, so every iteration sees a poison stored by another thread. At
+    /// the entry it is a plain load, so that LLVM may merge an inlined callee's check into its
+    /// caller's (a loop that inlines callees keeps its own back-edge check).
+    fn limit_check(&mut self, in_loop: bool) -> Result<()> {
         let frameaddress = inkwell::intrinsics::Intrinsic::find("llvm.frameaddress")
             .expect("llvm.frameaddress exists")
             .get_declaration(self.module, &[abi::ptr_type(self.ctx).into()])
@@ -294,30 +284,44 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .unwrap()
             .into_pointer_value();
         let fp = self.b.build_ptr_to_int(fp, self.ctx.i64_type(), "fp")?;
+        let i64t = self.ctx.i64_type();
         let store_ctx = self.load_vmctx_ptr(crate::vm::VMOffsets::STORE_CONTEXT)?;
         let limit = self
             .load_field(
                 store_ctx,
                 crate::vm::VMStoreContext::STACK_LIMIT,
-                self.ctx.i64_type().into(),
+                i64t.into(),
                 false,
             )?
             .into_int_value();
-        let below = self
-            .b
-            .build_int_compare(inkwell::IntPredicate::ULT, fp, limit, "exhausted")?;
-        self.trap_if(below, TrapCode::StackOverflow)
-    }
-
-    /// With epoch interruption (at function entries and on branches back to loop headers):
-    /// traps with "interrupted" once the engine's epoch has reached the store's deadline. The epoch is read with a monotonic atomic load, which no
-    /// optimisation hoists out of a loop, so every loop iteration sees an increment made by
-    /// another thread. Nothing at all without epoch interruption.
-    pub(super) fn epoch_check(&mut self) -> Result<()> {
-        if !self.env.epoch_interruption {
-            return Ok(());
+        if in_loop {
+            self.atomic(limit)?;
         }
-        let store_ctx = self.load_vmctx_ptr(crate::vm::VMOffsets::STORE_CONTEXT)?;
+        let below =
+            self.b
+                .build_int_compare(inkwell::IntPredicate::ULT, fp, limit, "below_limit")?;
+        if !self.env.epoch_interruption {
+            return self.trap_if(below, TrapCode::StackOverflow);
+        }
+        let slow = self.new_block("limit_failed");
+        let body = self.new_block("within_limit");
+        let branch = self.b.build_conditional_branch(below, slow, body)?;
+        self.unlikely(branch)?;
+        self.b.position_at_end(slow);
+        if !in_loop {
+            let real = self
+                .load_field(
+                    store_ctx,
+                    crate::vm::VMStoreContext::THREAD_STACK_LIMIT,
+                    i64t.into(),
+                    false,
+                )?
+                .into_int_value();
+            let exhausted =
+                self.b
+                    .build_int_compare(inkwell::IntPredicate::ULT, fp, real, "exhausted")?;
+            self.trap_if(exhausted, TrapCode::StackOverflow)?;
+        }
         let address = self
             .load_field(
                 store_ctx,
@@ -326,30 +330,32 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
                 true,
             )?
             .into_pointer_value();
-        let i64t = self.ctx.i64_type();
-        let epoch = self.b.build_load(i64t, address, "epoch")?;
-        let load = epoch.as_instruction_value().expect("a load");
-        load.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
-            .and_then(|_| load.set_alignment(8))
-            .map_err(|e| Error::new(format!("internal error: {e}")))?;
-        // The deadline changes only while no wasm code of this activation runs (the host sets
-        // it between calls, or a host function it calls does): an invariant load, which LLVM
-        // may hoist out of loops, so a loop iteration costs one load, a compare and a branch.
+        let epoch = self.b.build_load(i64t, address, "epoch")?.into_int_value();
+        self.atomic(epoch)?;
         let deadline = self
             .load_field(
                 store_ctx,
                 crate::vm::VMStoreContext::EPOCH_DEADLINE,
                 i64t.into(),
-                true,
+                false,
             )?
             .into_int_value();
-        let reached = self.b.build_int_compare(
-            inkwell::IntPredicate::UGE,
-            epoch.into_int_value(),
-            deadline,
-            "interrupted",
-        )?;
-        self.trap_if(reached, TrapCode::Interrupted)
+        self.atomic(deadline)?;
+        let reached =
+            self.b
+                .build_int_compare(inkwell::IntPredicate::UGE, epoch, deadline, "interrupted")?;
+        self.trap_if(reached, TrapCode::Interrupted)?;
+        self.b.build_unconditional_branch(body)?;
+        self.b.position_at_end(body);
+        Ok(())
+    }
+
+    /// Makes `load` (an 8-byte load) a monotonic atomic one.
+    fn atomic(&self, load: IntValue<'c>) -> Result<()> {
+        let load = load.as_instruction_value().expect("a load");
+        load.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
+            .and_then(|_| load.set_alignment(8))
+            .map_err(|e| Error::new(format!("internal error: {e}")))
     }
 
     /// Baseline tier: adds one to the function's hotness counter (on entry and at loop headers),
@@ -490,6 +496,20 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         self.b.build_conditional_branch(cond, trap, cont)?;
         self.b.position_at_end(cont);
         Ok(())
+    }
+
+    /// Marks a conditional branch's first successor as rarely taken (block placement keeps
+    /// the second on the straight path).
+    pub(super) fn unlikely(&self, branch: inkwell::values::InstructionValue<'c>) -> Result<()> {
+        let i32t = self.ctx.i32_type();
+        let weights = self.ctx.metadata_node(&[
+            self.ctx.metadata_string("branch_weights").into(),
+            i32t.const_int(1, false).into(),
+            i32t.const_int(1 << 20, false).into(),
+        ]);
+        branch
+            .set_metadata(weights, self.ctx.get_kind_id("prof"))
+            .map_err(|e| Error::new(format!("internal error: {e}")))
     }
 
     /// Traps with `code` when the builtin's returned trap code is not zero.

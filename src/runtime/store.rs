@@ -115,6 +115,12 @@ pub struct StoreInner {
     limiter: std::sync::Arc<super::limits::Limiter>,
 }
 
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        self.engine.unregister_epoch_store(&self.context);
+    }
+}
+
 /// A store handle; clones share the store, which lives as long as any handle.
 #[derive(Clone)]
 pub struct Store {
@@ -123,14 +129,23 @@ pub struct Store {
 
 impl Store {
     pub fn new(engine: &Engine) -> Self {
+        // Without epoch interruption no code reads the epoch, and a null address means no
+        // deadline is ever reached (`VMStoreContext::deadline_reached`).
+        let epoch_address = if engine.config().epoch_interruption {
+            engine.epoch_address()
+        } else {
+            0
+        };
+        let context = Box::new(VMStoreContext {
+            epoch_address: std::cell::Cell::new(epoch_address),
+            epoch_deadline: std::sync::atomic::AtomicU64::new(u64::MAX),
+            ..Default::default()
+        });
+        engine.register_epoch_store(&context);
         Store {
             inner: Rc::new(StoreInner {
                 engine: engine.clone(),
-                context: Box::new(VMStoreContext {
-                    epoch_address: std::cell::Cell::new(engine.epoch_address()),
-                    epoch_deadline: std::cell::Cell::new(u64::MAX),
-                    ..Default::default()
-                }),
+                context,
                 data: RefCell::new(StoreData::default()),
                 collector: RefCell::default(),
                 wasm_calls: Cell::new(0),
@@ -147,7 +162,13 @@ impl Store {
     /// value plus `ticks` (with epoch interruption; the deadline starts at never).
     pub fn set_epoch_deadline(&self, ticks: u64) {
         let deadline = self.inner.engine.epoch().saturating_add(ticks);
-        self.inner.context.epoch_deadline.set(deadline);
+        let context = &self.inner.context;
+        context
+            .epoch_deadline
+            .store(deadline, std::sync::atomic::Ordering::SeqCst);
+        // A host function may move the deadline while wasm below it runs: the limit the
+        // function entries see follows it at once.
+        context.refresh_stack_limit(trap::stack_limit());
     }
 
     pub fn same(&self, other: &Store) -> bool {
@@ -287,7 +308,8 @@ impl Store {
         ty: &FuncType,
         slots: &mut [u128],
     ) -> std::result::Result<(), Trap> {
-        self.inner.context.stack_limit.set(trap::stack_limit());
+        // Poisoned at once if the deadline has already been reached.
+        self.inner.context.refresh_stack_limit(trap::stack_limit());
         // SAFETY: `func_ref` is a live wasm function reference of this store; its trampoline
         // matches its signature and reads/writes at most `slots.len()` 16-byte slots.
         let (tramp, vmctx, code) = unsafe {

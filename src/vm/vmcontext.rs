@@ -20,16 +20,67 @@
 use crate::module::ModuleInfo;
 
 /// Store-wide state compiled code reads.
+///
+/// With epoch interruption the engine may write `stack_limit` from another thread: reaching a
+/// store's deadline raises its limit to `usize::MAX` (a "poisoned" limit), so that the stack
+/// check every function entry makes anyway, and the same check on every loop back-edge, fail.
+/// Only then does the code look further: below `thread_stack_limit` the stack is exhausted,
+/// at or past the deadline the call is interrupted, and otherwise (a poison that raced with a
+/// deadline moved on) it runs on. An interrupt costs a function entry nothing and a loop
+/// iteration one load, a compare and a branch, as V8's stack guard.
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct VMStoreContext {
-    /// The lowest stack address wasm may use; function prologues trap below it. Set on every
-    /// entry from the host (the store may move between threads).
-    pub stack_limit: std::cell::Cell<usize>,
-    /// The address of the engine's epoch counter (an `AtomicU64`), with epoch interruption.
+    /// The lowest stack address wasm may use (function prologues trap below it), or
+    /// [`VMStoreContext::POISONED`]. Set on every entry from the host (the store may move
+    /// between threads).
+    pub stack_limit: std::sync::atomic::AtomicUsize,
+    /// The address of the engine's epoch counter (an `AtomicU64`), with epoch interruption
+    /// (null without).
     pub epoch_address: std::cell::Cell<usize>,
     /// The epoch at which code of this store traps with "interrupted" (`u64::MAX`: never).
-    pub epoch_deadline: std::cell::Cell<u64>,
+    pub epoch_deadline: std::sync::atomic::AtomicU64,
+    /// The running thread's stack limit, never poisoned (read after `stack_limit` fails).
+    pub thread_stack_limit: std::cell::Cell<usize>,
+}
+
+impl VMStoreContext {
+    /// The limit value that fails every stack check.
+    pub const POISONED: usize = usize::MAX;
+
+    /// Whether the engine's epoch has reached this store's deadline.
+    pub fn deadline_reached(&self) -> bool {
+        use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+        let address = self.epoch_address.get() as *const AtomicU64;
+        if address.is_null() {
+            return false;
+        }
+        // SAFETY: a non-null `epoch_address` is the address of the engine's epoch counter, and
+        // the store keeps its engine alive.
+        let epoch = unsafe { &*address }.load(SeqCst);
+        epoch >= self.epoch_deadline.load(SeqCst)
+    }
+
+    /// Poisons the stack limit if the deadline has been reached: called by the engine after it
+    /// advances the epoch (from any thread).
+    pub fn poison_if_reached(&self) {
+        if self.deadline_reached() {
+            self.stack_limit
+                .store(Self::POISONED, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Sets the stack limit to the running thread's `limit`, then poisons it again if the
+    /// deadline has been reached. The store's own thread calls this on entry from the host and
+    /// when the deadline changes. Both this and the engine store before they load (all
+    /// sequentially consistent), so an increment racing with this call is seen by one of them:
+    /// a poison for a reached deadline is never lost.
+    pub fn refresh_stack_limit(&self, limit: usize) {
+        self.thread_stack_limit.set(limit);
+        self.stack_limit
+            .store(limit, std::sync::atomic::Ordering::SeqCst);
+        self.poison_if_reached();
+    }
 }
 
 /// A linear memory as compiled code sees it. Its address never changes, and neither does `base`
@@ -80,6 +131,7 @@ impl VMStoreContext {
     pub const STACK_LIMIT: u32 = 0;
     pub const EPOCH_ADDRESS: u32 = 8;
     pub const EPOCH_DEADLINE: u32 = 16;
+    pub const THREAD_STACK_LIMIT: u32 = 24;
 }
 
 /// Size of one hotness counter (a `u32`): lift-off code counts defined function `d` at byte
@@ -178,6 +230,10 @@ mod tests {
         assert_eq!(
             offset_of!(VMStoreContext, epoch_deadline) as u32,
             VMStoreContext::EPOCH_DEADLINE
+        );
+        assert_eq!(
+            offset_of!(VMStoreContext, thread_stack_limit) as u32,
+            VMStoreContext::THREAD_STACK_LIMIT
         );
         assert_eq!(size_of::<u32>() as u32, COUNTER_SIZE);
         assert_eq!(size_of::<VMGlobal>(), 16);
