@@ -1,6 +1,7 @@
 // Store limits through wasmo.h: wasmo_store_limiter caps a memory's bytes, a table's elements
 // and the store's instances; wasmo_store_set_total_memory_limit all memories together. Growth
-// past a cap fails from wasm and from the host; instantiation past one fails with a message.
+// past a cap fails from wasm and from the host; instantiation past one fails with a message;
+// a deleted instance gives its memory's bytes back.
 #include <string.h>
 
 #include "harness.h"
@@ -65,6 +66,19 @@ int main(void) {
 
   wasm_extern_vec_delete(&exports);
   wasm_instance_delete(instance);
+  // The deleted instance's 3 pages are given back (runtime/collect.rs); the host memory's page
+  // stays with the store until it goes, as every store entity does. So 3 pages of the total fit
+  // in one new memory, and not a page more.
+  limits.min = 3;
+  mt = wasm_memorytype_new(&limits);
+  wasm_memory_t* whole = wasm_memory_new(store, mt);
+  CHECK(whole != NULL);
+  if (whole) {
+    CHECK(!wasm_memory_grow(whole, 1));
+    wasm_memory_delete(whole);
+  }
+  wasm_memorytype_delete(mt);
+
   wasm_module_delete(module);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
