@@ -190,24 +190,33 @@ impl<'c> FuncTranslator<'c, '_> {
         &self.control[self.control.len() - 1 - depth as usize]
     }
 
-    /// Adds the values a branch to `depth` carries to its phis, from the current block. A
-    /// branch back to a loop's header first checks the epoch (with epoch interruption): every
-    /// repeated iteration takes one, and the header itself stays free of a trap branch, so the
-    /// loads at its start (memory bases, table bounds) can still be hoisted out of the loop.
+    /// Adds the values a branch to `depth` carries to its phis, from the current block, and
+    /// returns the block to branch to. A branch back to a loop's header goes through a block of
+    /// its own on that edge that first checks the epoch (with epoch interruption): every
+    /// repeated iteration takes it, a `br_if` that leaves the loop does not, and the header
+    /// stays free of a trap branch, so the loads at its start (memory bases, table bounds) can
+    /// still be hoisted out of the loop.
     fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
-        let target = self.target(depth);
+        let frame = self.target(depth);
+        let (target, phis) = (frame.branch_target, frame.branch_phis.clone());
         // A recursive call on every path through this iteration checked at its entry already
         // (it cannot have been inlined: `visit_call` forbids it).
-        if matches!(target.kind, FrameKind::Loop) && !(depth == 0 && target.self_called) {
-            self.epoch_check()?;
-        }
-        let (target, phis) = {
-            let f = self.target(depth);
-            (f.branch_target, f.branch_phis.clone())
-        };
+        let check = self.env.epoch_interruption
+            && matches!(frame.kind, FrameKind::Loop)
+            && !(depth == 0 && frame.self_called);
         let values = self.peek_n(phis.len());
+        if !check {
+            self.add_incoming(&phis, &values);
+            return Ok(target);
+        }
+        let here = self.b.get_insert_block().expect("positioned");
+        let edge = self.new_block("back_edge");
+        self.b.position_at_end(edge);
+        self.epoch_check()?;
         self.add_incoming(&phis, &values);
-        Ok(target)
+        self.b.build_unconditional_branch(target)?;
+        self.b.position_at_end(here);
+        Ok(edge)
     }
 
     pub(super) fn visit_br(&mut self, relative_depth: u32) -> R {
