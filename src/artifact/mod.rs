@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod code_map;
+pub mod perf_map;
 pub mod serialize;
 
 /// `WASMO_COMPILE_TRACE` (see `compile::TRACE`), for the layers above.
@@ -279,18 +280,19 @@ impl Module {
             epoch_interruption: engine.config().epoch_interruption,
         };
         let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
-        Self::load_aot(engine, info, id, compiled)
+        Self::load_aot(engine, info, bytes, id, compiled)
     }
 
     /// Loads a whole module's optimised code (compiled now, or deserialised).
     fn load_aot(
         engine: &Engine,
         info: &ModuleInfo,
+        bytes: &[u8],
         id: u64,
         compiled: CompiledCode,
     ) -> Result<LoadedCode> {
         let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
-        let loaded = Self::load(engine, info, id, &compiled, &all)?;
+        let loaded = Self::load(engine, info, bytes, id, &compiled, &all)?;
         Ok(LoadedCode {
             id,
             trampolines: loaded.trampolines,
@@ -303,7 +305,12 @@ impl Module {
     }
 
     /// The code of a deserialised module, from its loaded image: registered in the code map.
-    fn image_code(engine: &Engine, info: &ModuleInfo, image: LoadedImage) -> LoadedCode {
+    fn image_code(
+        engine: &Engine,
+        info: &ModuleInfo,
+        wasm: &[u8],
+        image: LoadedImage,
+    ) -> LoadedCode {
         let id = engine.next_id();
         let base = image.base;
         let imported = info.num_imported_functions;
@@ -314,6 +321,19 @@ impl Module {
             .map(|f| base + f.offset as usize)
             .collect();
         let lines: Arc<[u8]> = Arc::from(&image.info.lines[..]);
+        if perf_map::enabled() {
+            perf_map::record(
+                wasm,
+                id,
+                image.info.functions.iter().enumerate().map(|(i, f)| {
+                    (
+                        base + f.offset as usize,
+                        f.size as usize,
+                        imported + i as u32,
+                    )
+                }),
+            );
+        }
         code_map::register_encoded(
             image.info.functions.iter().enumerate().map(|(i, f)| {
                 let start = info.bodies[i].start;
@@ -373,7 +393,7 @@ impl Module {
             false,
             options,
         )?;
-        let loaded = Self::load(engine, info, id, &compiled, defined)?;
+        let loaded = Self::load(engine, info, bytes, id, &compiled, defined)?;
         let (objects, baseline) = if lazy {
             (Some(loaded.objects), None)
         } else {
@@ -396,6 +416,7 @@ impl Module {
     fn load(
         engine: &Engine,
         info: &ModuleInfo,
+        wasm: &[u8],
         id: u64,
         compiled: &CompiledCode,
         defined: &[u32],
@@ -433,6 +454,13 @@ impl Module {
             addresses.insert(symbol, addr);
         }
         let lines = Self::line_rows(&compiled.objects, &addresses);
+        if perf_map::enabled() {
+            perf_map::record(
+                wasm,
+                id,
+                ranges.iter().map(|(a, size, f)| (*a, *size, f.func_index)),
+            );
+        }
         code_map::register(ranges, lines);
         let canonical = ModuleEnv::canonical_types(info);
         let mut trampolines = Vec::with_capacity(canonical.len());
@@ -533,7 +561,7 @@ impl TieredModule for ModuleInner {
             false,
             options,
         )?;
-        let loaded = Module::load(engine, info, id, &compiled, defined)?;
+        let loaded = Module::load(engine, info, &self.bytes, id, &compiled, defined)?;
         if tier == CodeKind::TierUp {
             if let Some(dir) = &engine.config().cache_dir {
                 cache::store_tier_record(dir, self, &compiled);

@@ -654,7 +654,7 @@ impl Module {
             data: data.to_vec(),
             opt_level: artifact.header.opt_level,
         };
-        let code = Module::image_code(engine, &info, loaded);
+        let code = Module::image_code(engine, &info, artifact.wasm, loaded);
         Ok(Module::from_parts(
             engine,
             info,
@@ -713,7 +713,7 @@ impl Module {
             data,
             opt_level,
         };
-        let code = Module::image_code(engine, &info, loaded);
+        let code = Module::image_code(engine, &info, &wasm, loaded);
         Ok(Module::from_parts(engine, info, wasm.clone(), code))
     }
 
