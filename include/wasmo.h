@@ -154,6 +154,20 @@ WASM_API_EXTERN void wasmo_module_wait_tier_up(const wasm_module_t *module);
 // replace such files by renaming, as Wasmo's code cache does.
 WASM_API_EXTERN wasm_module_t *wasmo_module_deserialize_file(wasm_store_t *store, const char *path);
 
+// Translates `len` bytes of the text format at `text` (UTF-8, not NUL-terminated) into a
+// binary module and writes it to `out` (a new vector the caller deletes with
+// `wasm_byte_vec_delete`); true on success. False, with `out` an empty vector and the line,
+// column and reason in `wasmo_error_message()`, if the text is not valid UTF-8 or not a valid
+// module text. (wasmtime's `wasmtime_wat2wasm`.)
+WASM_API_EXTERN bool wasmo_wat2wasm(const char *text, size_t len, wasm_byte_vec_t *out);
+
+// Creates a module from `len` bytes of the text format at `text`: `wasmo_wat2wasm`, then
+// `wasm_module_new`. NULL, with the reason in `wasmo_error_message()`, if either fails.
+WASM_API_EXTERN
+wasm_module_t *wasmo_module_new_text(wasm_store_t *store,
+                                     const char *text,
+                                     size_t len);
+
 // Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
 // `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
 // `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for

@@ -142,6 +142,12 @@ impl Store {
 #[derive(Clone)]
 pub struct Module(artifact::Module);
 
+/// Translates a module in the text format (a `(module ...)`, or a module's fields alone) to the
+/// binary format. The error gives the line and column of the first problem and shows that line.
+pub fn wat2wasm(text: &str) -> Result<Vec<u8>> {
+    wat::parse_str(text).map_err(|e| Error::new(format!("invalid text format: {e}")))
+}
+
 impl Module {
     /// Decodes, validates and compiles the binary module `bytes` (or takes its code from the
     /// engine's code cache). An error names what is malformed, invalid or unsupported.
@@ -152,8 +158,7 @@ impl Module {
     /// Parses a module in the text format (or binary bytes given as text), then as
     /// [`Module::new`].
     pub fn from_text(engine: &Engine, text: &str) -> Result<Module> {
-        let bytes = wat::parse_str(text).map_err(|e| Error::new(e.to_string()))?;
-        Module::new(engine, &bytes)
+        Module::new(engine, &wat2wasm(text)?)
     }
 
     /// Whether `engine` would create a module from `bytes`, without compiling it (the same

@@ -365,6 +365,74 @@ pub unsafe extern "C" fn wasmo_module_deserialize_file(
     )
 }
 
+/// Translates `len` bytes of the text format at `text` (UTF-8, not NUL-terminated) into a
+/// binary module and writes it to `out` (a new vector the caller deletes with
+/// `wasm_byte_vec_delete`); true on success. False, with `out` an empty vector and the line,
+/// column and reason in `wasmo_error_message()`, if the text is not valid UTF-8 or not a valid
+/// module text. (wasmtime's `wasmtime_wat2wasm`.)
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_wat2wasm(
+    text: *const c_char,
+    len: usize,
+    out: *mut super::vec::wasm_byte_vec_t,
+) -> bool {
+    let out = unsafe { arg_mut(out, "wasmo_wat2wasm", "out") };
+    *out = super::vec::wasm_byte_vec_t::from_bytes(&[]);
+    // SAFETY: `len` readable bytes at `text`, as the header says (none needed when len is 0).
+    let result = unsafe { text_arg(text, len, "wasmo_wat2wasm") }.and_then(crate::api::wat2wasm);
+    match report(result, Some, None) {
+        Some(bytes) => {
+            *out = super::vec::wasm_byte_vec_t::from_bytes(&bytes);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Creates a module from `len` bytes of the text format at `text`: `wasmo_wat2wasm`, then
+/// `wasm_module_new`. NULL, with the reason in `wasmo_error_message()`, if either fails.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_module_new_text(
+    store: *mut wasm_store_t,
+    text: *const c_char,
+    len: usize,
+) -> *mut super::module::wasm_module_t {
+    let store = unsafe { arg(store, "wasmo_module_new_text", "store") };
+    // SAFETY: as in `wasmo_wat2wasm`.
+    let result = unsafe { text_arg(text, len, "wasmo_module_new_text") }
+        .and_then(|t| crate::api::Module::from_text(store.store.engine(), t));
+    report(
+        result,
+        |m| super::into_raw(super::module::wasm_module_t::new(m)),
+        std::ptr::null_mut(),
+    )
+}
+
+/// The text argument of `function`: `len` bytes at `text`, which must be UTF-8.
+///
+/// # Safety
+/// `text` points at `len` readable bytes, or `len` is 0.
+unsafe fn text_arg<'a>(
+    text: *const c_char,
+    len: usize,
+    function: &str,
+) -> crate::api::Result<&'a str> {
+    if len == 0 {
+        return Ok("");
+    }
+    if text.is_null() {
+        return Err(Error::new(format!("{function}: text is NULL")));
+    }
+    // SAFETY: the caller's promise.
+    let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) };
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(format!(
+            "{function}: the text is not UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })
+}
+
 /// Whether null is a value of the type. wasm.h reflects every function reference type (3.0's
 /// `(ref $t)`, `(ref null $t)`, `(ref func)`, `funcref`) as `WASM_FUNCREF` and every host one as
 /// `WASM_EXTERNREF`; this and [`wasmo_valtype_is_concrete`] tell them apart. True for
