@@ -22,6 +22,11 @@
 // module is instantiated once, untimed, to check that it is usable. Prints
 //   deserialize=MS deserialize_file=MS artifact_bytes=N result=loaded
 //
+//   driver --engine-only
+//
+// Creates an engine and a store, deletes them and exits, printing nothing: what every program
+// using the library pays before any module (benches/time-process.py times whole processes of it).
+//
 // --steady (or BENCH_STEADY=1): when the library has Wasmo's wasmo_module_wait_tier_up, call it
 // after the first call, so the timed calls run on optimised code (lift-off mode's steady state).
 //
@@ -274,6 +279,14 @@ static int deserialize_main(const char* path, int repeat) {
 int main(int argc, char** argv) {
   int argi = 1;
   if (argc == 4 && strcmp(argv[1], "--deserialize") == 0) return deserialize_main(argv[2], atoi(argv[3]));
+  if (argc == 2 && strcmp(argv[1], "--engine-only") == 0) {
+    wasm_engine_t* engine = wasm_engine_new();
+    wasm_store_t* store = wasm_store_new(engine);
+    int ok = engine && store;
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+    return ok ? 0 : 1;
+  }
   const char* steady_env = getenv("BENCH_STEADY");
   int steady = steady_env && *steady_env && strcmp(steady_env, "0") != 0;
   if (argi < argc && strcmp(argv[argi], "--steady") == 0) {

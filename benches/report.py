@@ -369,6 +369,25 @@ class Report:
         print(table(["module", "wasmo / wasmtime from bytes", "wasmo / wasmtime from a file"], ratios, ["---", "--:", "--:"]))
         print()
 
+    def process(self):
+        f = {e: self.get("process", "start", e, key="process") for e in ("wasmo-default", "wasmtime", "v8")}
+        if all(v == {} for v in f.values()):
+            return
+        print("### Process start, ms\n")
+        print("A whole process that loads the library, makes an engine and a store and exits (the driver's "
+              "--engine-only): median and best of PROCESS_REPEAT runs. Every program using the library pays this "
+              "before its first module; it is not in the start-up figures above, which start at compiling. "
+              "V8's row is node's own start (`node -e 0`), for scale.\n")
+        out = []
+        for e in ("wasmo-default", "wasmtime", "v8"):
+            if f[e] != {}:
+                out.append([NAMES[e], self.cell(f[e], "process"), self.cell(f[e], "best")])
+        print(table(["engine", "median", "best"], out, ["---", "--:", "--:"]))
+        r = ratio((f["wasmo-default"] or {}).get("process"), (f["wasmtime"] or {}).get("process"))
+        print()
+        print(f"wasmo / wasmtime: {fr(r)}")
+        print()
+
     def footer(self):
         m = lambda k: self.meta.get(("-", k), "?")
         notes = list(self.notes)
@@ -406,6 +425,7 @@ def main():
     report.kernels()
     report.large()
     report.deserialize()
+    report.process()
     report.footer()
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Wasmo's benchmark suite, one command:
 #
-#   benches/run.sh [kernels] [large] [deserialize]      (no argument: all three sections)
+#   benches/run.sh [kernels] [large] [deserialize] [process]      (no argument: all four sections)
 #
 # kernels: the C kernels in benches/kernels/, compiled to wasm by clang-14 and natively by gcc -O2,
 #   run by every engine: native, wasmo optimised (WASMO_MODE=opt), wasmo lift-off (WASMO_MODE=liftoff,
@@ -13,6 +13,10 @@
 #   loaded back, by wasmo (optimised) and wasmtime: wasm_module_deserialize from bytes, and each
 #   library's own load from a file (wasmo_module_deserialize_file, wasmtime_module_deserialize_file),
 #   best of REPEAT each (driver --deserialize).
+# process: what a program pays to start and end with each library before any module: the
+#   driver's --engine-only (load the library, make an engine and a store, exit), median wall time
+#   of PROCESS_REPEAT (default 20) whole processes, by benches/time-process.py; also node's own
+#   start (`node -e 0`) for scale.
 #
 # Markdown tables go to stdout (and build/bench/report.md), progress to stderr. Results must agree
 # between engines: a mismatch stops the script at once. An engine that fails on a kernel or module
@@ -38,13 +42,13 @@ root=$PWD
 sections=()
 for a in "$@"; do
   case $a in
-    kernels | large | deserialize) sections+=("$a") ;;
-    all) sections+=(kernels large deserialize) ;;
+    kernels | large | deserialize | process) sections+=("$a") ;;
+    all) sections+=(kernels large deserialize process) ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
-    *) echo "benches/run.sh: unknown section '$a' (kernels, large, deserialize, all)" >&2; exit 2 ;;
+    *) echo "benches/run.sh: unknown section '$a' (kernels, large, deserialize, process, all)" >&2; exit 2 ;;
   esac
 done
-[ ${#sections[@]} -gt 0 ] || sections=(kernels large deserialize)
+[ ${#sections[@]} -gt 0 ] || sections=(kernels large deserialize process)
 want() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 ENGINES=${ENGINES:-}
 selected() { [ -z "$ENGINES" ] || [[ " $ENGINES " == *" $1 "* ]]; }
@@ -379,6 +383,16 @@ if want deserialize; then
     selected wasmo-opt && measure deserialize "$m" wasmo-opt "$BENCH_TIMEOUT" $wasmo WASMO_MODE=opt "$out/driver-wasmo" --deserialize "$wasm" "$REPEAT"
     selected wasmtime && measure deserialize "$m" wasmtime "$BENCH_TIMEOUT" "$out/driver-wasmtime" --deserialize "$wasm" "$REPEAT"
   done
+fi
+
+if want process; then
+  log "== process start"
+  preps=${PROCESS_REPEAT:-20}
+  selected wasmo-default && measure process start wasmo-default "$KERNEL_TIMEOUT" $wasmo benches/time-process.py "$preps" "$out/driver-wasmo" --engine-only
+  selected wasmtime && measure process start wasmtime "$KERNEL_TIMEOUT" benches/time-process.py "$preps" "$out/driver-wasmtime" --engine-only
+  if selected v8 && command -v node >/dev/null; then
+    measure process start v8 "$KERNEL_TIMEOUT" benches/time-process.py "$preps" node -e 0
+  fi
 fi
 
 python3 benches/report.py "$results" | tee "$out/report.md"
