@@ -7,6 +7,7 @@ packages=(
   llvm-16-dev libllvm16 libpolly-16-dev libzstd-dev zlib1g-dev # the compiler backend (linked dynamically)
   cmake make pkg-config                # C examples and capi-tests
   valgrind                             # leak checks on capi-tests
+  gdb                                  # tests/gdb_jit.rs: backtraces through JIT code
   clang-14 lld-14                      # building wasm test programs from C
   wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs in C (tests/wasi)
   wabt                                 # wat2wasm / wasm2wat for examples and tests

@@ -214,10 +214,13 @@ pub fn rows_by_function(
 
 /// Forgets the functions starting at `starts`.
 pub fn unregister(starts: impl IntoIterator<Item = usize>) {
+    let starts: Vec<usize> = starts.into_iter().collect();
     let mut map = MAP.write().unwrap_or_else(|e| e.into_inner());
-    for s in starts {
-        map.ranges.remove(&s);
+    for s in &starts {
+        map.ranges.remove(s);
     }
+    drop(map);
+    super::perf_map::forget(starts);
 }
 
 #[cfg(test)]

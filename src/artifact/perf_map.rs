@@ -1,9 +1,15 @@
+//! Names of JIT code for profilers and debuggers.
+//!
 //! `WASMO_PERFMAP=1`: every function's machine code is listed in `/tmp/perf-PID.map`, the file
 //! `perf report` (and other profilers) read to name JIT code: a line `START SIZE NAME` (hex,
 //! without `0x`) per function as its code is loaded, whatever the tier. The name is
 //! `wasm[ID]::$NAME` from the module's name section, else `wasm[ID]::func[INDEX]`, where `ID`
 //! numbers the module's code in its engine (the `module_id` of trap frames). A function
 //! recompiled by tier-up gets a second line for its new code, as perf expects of JIT code.
+//!
+//! `WASMO_GDBJIT=1`: every function is registered, under the same name, with GDB's JIT
+//! interface (`codegen::gdb_jit`), and unregistered when its code is freed, so GDB's
+//! backtraces name wasm functions.
 
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
@@ -35,33 +41,54 @@ pub fn path() -> std::path::PathBuf {
     std::path::PathBuf::from(format!("/tmp/perf-{}.map", std::process::id()))
 }
 
-/// Whether the map is being written.
+/// Whether functions are registered with GDB.
+static GDB: Lazy<bool> = Lazy::new(|| std::env::var("WASMO_GDBJIT").ok().as_deref() == Some("1"));
+
+/// Whether the map is being written or GDB told.
 pub fn enabled() -> bool {
-    FILE.is_some()
+    FILE.is_some() || *GDB
+}
+
+/// Code freed at these addresses: GDB forgets it (the perf map is append-only).
+pub fn forget(starts: impl IntoIterator<Item = usize>) {
+    if *GDB {
+        crate::codegen::gdb_jit::unregister(starts);
+    }
 }
 
 /// Lists functions of module `module_id`: (code address, code size, function index) each;
-/// names come from the name section of `wasm` (the module's bytes). Nothing when off.
+/// names come from the name section of `wasm` (the module's bytes). Nothing when both are off.
 pub fn record(
     wasm: &[u8],
     module_id: u64,
     functions: impl IntoIterator<Item = (usize, usize, u32)>,
 ) {
-    let Some(file) = FILE.as_ref() else {
+    if !enabled() {
         return;
-    };
-    let names = function_names(wasm);
-    let mut text = String::new();
-    for (start, size, index) in functions {
-        let name = match names.get(&index) {
-            Some(name) => format!("${name}"),
-            None => format!("func[{index}]"),
-        };
-        text.push_str(&format!("{start:x} {size:x} wasm[{module_id}]::{name}\n"));
     }
-    let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
-    // One write per batch, so lines of concurrent batches never interleave.
-    let _ = file.write_all(text.as_bytes());
+    let names = function_names(wasm);
+    let named: Vec<(usize, usize, String)> = functions
+        .into_iter()
+        .map(|(start, size, index)| {
+            let name = match names.get(&index) {
+                Some(name) => format!("wasm[{module_id}]::${name}"),
+                None => format!("wasm[{module_id}]::func[{index}]"),
+            };
+            (start, size, name)
+        })
+        .collect();
+    if let Some(file) = FILE.as_ref() {
+        let mut text = String::new();
+        for (start, size, name) in &named {
+            text.push_str(&format!("{start:x} {size:x} {name}\n"));
+        }
+        let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+        // One write per batch, so lines of concurrent batches never interleave.
+        let _ = file.write_all(text.as_bytes());
+    }
+    if *GDB {
+        crate::codegen::gdb_jit::register(named);
+    }
 }
 
 /// The function names of `wasm`'s name section (empty without one, or where it is malformed:

@@ -4,6 +4,7 @@
 
 pub mod elf;
 pub mod entry_asm;
+pub mod gdb_jit;
 pub mod image;
 mod jit;
 pub mod lazy_stub;
