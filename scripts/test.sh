@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner in the
 # default lift-off mode, then in optimised mode), the C API tests under valgrind and the C examples
-# (in both modes), all against one release build.
+# (in both modes), the Python bindings, all against one release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -29,6 +29,12 @@ echo "== capi-tests (CTest, valgrind)"
 cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/capi-tests -j "$jobs"
 ctest --test-dir build/capi-tests --output-on-failure -j "$jobs"
+
+echo "== Python bindings (pip install into a fresh venv, pytest)"
+rm -rf build/python-venv
+python3 -m venv build/python-venv
+build/python-venv/bin/pip install -q ./bindings/python pytest
+(cd build && python-venv/bin/python -m pytest -q -p no:cacheprovider ../bindings/python/tests)
 
 echo "== examples-c (CTest)"
 cmake -S examples-c -B build/examples -DCMAKE_BUILD_TYPE=Release >/dev/null
