@@ -8,6 +8,7 @@ packages=(
   cmake make pkg-config                # C examples and capi-tests
   valgrind                             # leak checks on capi-tests
   gdb                                  # tests/gdb_jit.rs: backtraces through JIT code
+  golang-go                            # bindings/go (cgo)
   clang-14 lld-14                      # building wasm test programs from C
   wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs in C (tests/wasi)
   wabt                                 # wat2wasm / wasm2wat for examples and tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: set up the machine, then the Rust tests (unit tests, header drift, spec runner in the
 # default lift-off mode, then in optimised mode), the C API tests under valgrind and the C examples
-# (in both modes), the Python bindings, all against one release build.
+# (in both modes), the Python and Go bindings, all against one release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -35,6 +35,9 @@ rm -rf build/python-venv
 python3 -m venv build/python-venv
 build/python-venv/bin/pip install -q ./bindings/python pytest
 (cd build && python-venv/bin/python -m pytest -q -p no:cacheprovider ../bindings/python/tests)
+
+echo "== Go bindings (go vet, go test)"
+(cd bindings/go && go vet ./... && go test -count=1 ./...)
 
 echo "== examples-c (CTest)"
 cmake -S examples-c -B build/examples -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -1,0 +1,3 @@
+module wasmo
+
+go 1.19
