@@ -17,3 +17,8 @@ pub mod runtime;
 pub mod tier;
 pub mod vm;
 pub mod wasi;
+
+/// The Rust guide (docs/guides/rust.md), whose example runs as a doc test.
+#[doc = include_str!("../docs/guides/rust.md")]
+#[cfg(doctest)]
+pub struct RustGuide;

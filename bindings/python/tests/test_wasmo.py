@@ -174,3 +174,15 @@ def test_the_readme_example_runs(capsys):
         (code,) = re.findall(r"```python\n(.*?)```", f.read(), re.S)
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out == "wasm says 21\n42\n"
+
+
+def test_the_python_guide_program_prints_what_it_says(capsys):
+    import os
+    import re
+    guide = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "guides", "python.md")
+    with open(guide) as f:
+        text = f.read()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    output = re.search(r"```text\n(.*?)```", text, re.S).group(1)
+    exec(compile(code, "python.md", "exec"), {})
+    assert capsys.readouterr().out == output
