@@ -127,7 +127,10 @@ pub fn with_progress<R>(path: &str, wasm: &[u8], compile: impl FnOnce() -> R) ->
     let label = format!("compiling {path} ({}{functions})", human_size(wasm.len()));
     let (done, finished) = mpsc::channel::<()>();
     let reporter = std::thread::spawn(move || {
-        if finished.recv_timeout(delay) != Err(RecvTimeoutError::Timeout) {
+        // A compile that ended before the delay passed gets no line; one that ended only as
+        // the delay passed (or with a delay of zero, before this thread ran) still does.
+        if finished.recv_timeout(delay) != Err(RecvTimeoutError::Timeout) && start.elapsed() < delay
+        {
             return false;
         }
         if std::io::stderr().is_terminal() {
