@@ -275,6 +275,9 @@ impl Engine {
 
     /// Forgets a context [`Engine::register_epoch_store`] registered (nothing if it did not).
     pub(crate) fn unregister_epoch_store(&self, context: &VMStoreContext) {
+        if !self.inner.config.epoch_interruption {
+            return;
+        }
         let address = context as *const VMStoreContext as usize;
         let mut stores = self
             .inner

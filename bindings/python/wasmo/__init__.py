@@ -3,6 +3,7 @@ libwasmo.so (ctypes). A program using that part switches by changing `import was
 `import wasmo`. See bindings/python/README.md for what differs.
 """
 import ctypes
+import itertools
 from ctypes import byref, c_void_p
 
 from . import _ffi
@@ -407,15 +408,16 @@ class _Extern:
         return result
 
 
+_host_keys = itertools.count(1)  # the env of each host function, unique in the process
+
+
 class Func(_Extern):
     """A wasm function, or a host function made from a Python callable."""
 
     def __init__(self, store, ty, func, access_caller=False):
         if access_caller:
             raise WasmoError("access_caller: wasm.h has no caller to give (see the README)")
-        key = id(func) ^ len(store._host)
-        while key in store._host:
-            key += 1
+        key = next(_host_keys)
         results = list(ty.results)
 
         def trampoline(env, args, out):
