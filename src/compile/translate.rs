@@ -90,6 +90,8 @@ pub struct FuncTranslator<'c, 'm> {
     di: &'m DebugInfoBuilder<'c>,
     scope: DIScope<'c>,
     offset: usize,
+    /// The offset the builder's current debug location names, if it has one.
+    located_at: Option<usize>,
 }
 
 /// The debug info of one LLVM module: a compile unit whose "lines" are wasm module offsets, so
@@ -186,10 +188,12 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             di,
             scope: subprogram.as_debug_info_scope(),
             offset: 0,
+            located_at: None,
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
         t.set_offset(reader.original_position() as usize);
+        t.locate(true);
         t.prologue(&ty, &body)?;
         while !reader.eof() {
             t.set_offset(reader.original_position() as usize);
@@ -199,13 +203,32 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         Ok(())
     }
 
-    /// Makes `offset` (in the module binary) the debug location of the instructions built next.
+    /// Makes `offset` (in the module binary) the current operator's; [`Self::locate`] gives it
+    /// to the instructions built next.
     fn set_offset(&mut self, offset: usize) {
         self.offset = offset;
-        let loc = self
-            .di
-            .create_debug_location(self.ctx, offset as u32, 0, self.scope, None);
-        self.b.set_current_debug_location(loc);
+    }
+
+    /// Gives the instructions built next the current operator's debug location, or (`false`)
+    /// none. Only code that can trap or call needs one: the line table maps a faulting or
+    /// return address back to its operator, and no frame or trap can be at other code.
+    fn locate(&mut self, yes: bool) {
+        if yes {
+            if self.located_at != Some(self.offset) {
+                let loc = self.di.create_debug_location(
+                    self.ctx,
+                    self.offset as u32,
+                    0,
+                    self.scope,
+                    None,
+                );
+                self.b.set_current_debug_location(loc);
+                self.located_at = Some(self.offset);
+            }
+        } else if self.located_at.is_some() {
+            self.b.unset_current_debug_location();
+            self.located_at = None;
+        }
     }
 
     /// Locals as allocas (mem2reg makes them SSA), parameters stored into them, the stack check,
@@ -635,6 +658,8 @@ macro_rules! dispatch_visit {
         if !$s.reachable && !is_structural(stringify!($visit)) {
             return Ok(());
         }
+        const SILENT: bool = is_silent(stringify!($visit).as_bytes());
+        $s.locate(!SILENT);
         FuncTranslator::$visit($s $(, $arg)*)
     }};
 }
@@ -645,6 +670,90 @@ fn is_structural(visit: &str) -> bool {
         visit,
         "visit_block" | "visit_loop" | "visit_if" | "visit_else" | "visit_end"
     )
+}
+
+/// Operators whose code can neither trap nor call, so no frame or trap can ever be at their
+/// instructions: they get no debug location (see [`FuncTranslator::locate`]). Locals, globals,
+/// constants, `select`, the numeric operators but integer division and remainder and the
+/// trapping float-to-int truncations, and the SIMD operators but loads and stores. Decided
+/// when compiling Wasmo (a `const`), from the visitor's name.
+const fn is_silent(visit: &[u8]) -> bool {
+    const fn starts(s: &[u8], p: &[u8]) -> bool {
+        if s.len() < p.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < p.len() {
+            if s[i] != p[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    const fn has(s: &[u8], p: &[u8]) -> bool {
+        let mut i = 0;
+        while i + p.len() <= s.len() {
+            let mut j = 0;
+            while j < p.len() && s[i + j] == p[j] {
+                j += 1;
+            }
+            if j == p.len() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+    const fn is(s: &[u8], p: &[u8]) -> bool {
+        s.len() == p.len() && starts(s, p)
+    }
+    let plain = [
+        b"visit_nop".as_slice(),
+        b"visit_drop",
+        b"visit_select",
+        b"visit_typed_select",
+        b"visit_typed_select_multi",
+        b"visit_local_get",
+        b"visit_local_set",
+        b"visit_local_tee",
+        b"visit_global_get",
+        b"visit_global_set",
+        b"visit_ref_null",
+        b"visit_ref_is_null",
+    ];
+    let mut i = 0;
+    while i < plain.len() {
+        if is(visit, plain[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    if has(visit, b"load") || has(visit, b"store") || has(visit, b"atomic") {
+        return false;
+    }
+    if starts(visit, b"visit_i32_") || starts(visit, b"visit_i64_") {
+        return !has(visit, b"_div_") && !has(visit, b"_rem_") && !has(visit, b"_trunc_f");
+    }
+    let families = [
+        b"visit_f32_".as_slice(),
+        b"visit_f64_",
+        b"visit_v128_",
+        b"visit_i8x16_",
+        b"visit_i16x8_",
+        b"visit_i32x4_",
+        b"visit_i64x2_",
+        b"visit_f32x4_",
+        b"visit_f64x2_",
+    ];
+    let mut i = 0;
+    while i < families.len() {
+        if starts(visit, families[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 pub(super) fn unsupported_operator(op: &str, proposal: &str) -> Error {
