@@ -409,6 +409,7 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
             }
             Err(e) => Err(e.clone()),
         };
+        stop_at_exit_again();
         // The caller holds the module too: this thread never drops the last reference.
         drop(job.module);
         let _ = job.reply.send(result);
@@ -531,6 +532,20 @@ fn stop_workers_when_main_exits() {
             std::ptr::null_mut(),
             std::ptr::addr_of!(__dso_handle) as *mut libc::c_void,
         );
+    }
+}
+
+/// Registers the `atexit` fallback again after one of the first compiles of a thread. LLVM
+/// registers a function-local static's destructor when a compile first uses it (landing pads,
+/// for instance, reach statics the first stubs did not), and `exit` runs it before any handler
+/// registered earlier, under a worker that may still be compiling. Registered again after the
+/// compiles that introduced them, the handler runs first. Bounded: statics are first used by
+/// the first compiles of each kind, and every extra entry costs `exit` one idle call.
+fn stop_at_exit_again() {
+    static AGAIN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if AGAIN.fetch_add(1, Ordering::Relaxed) < 64 {
+        // SAFETY: registers a plain function, as `TierQueue::new` does.
+        unsafe { libc::atexit(stop_all_workers) };
     }
 }
 
@@ -682,7 +697,9 @@ impl TierQueue {
                     epoch_interruption: module.epoch_interruption(),
                 };
                 // A failure leaves the functions on their baseline code for good.
-                match module.compile_tier(&batch, CodeKind::TierUp, options) {
+                let compiled = module.compile_tier(&batch, CodeKind::TierUp, options);
+                stop_at_exit_again();
+                match compiled {
                     Ok((code, objects)) => {
                         tier.install(&batch, &code, objects, FuncTier::Optimized);
                         tier.finish_batch(None);
