@@ -24,6 +24,7 @@ fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     cc::Build::new()
         .file("src/runtime/trap.c")
+        .file("src/runtime/exception.c")
         .flag("-fno-omit-frame-pointer")
         .flag_if_supported("-Wall")
         .compile("wasmo_trap");

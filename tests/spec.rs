@@ -35,6 +35,10 @@ use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCor
 use wast::token::{Id, Span};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 
+/// Modules `WASMO_SPEC_SERIALIZE=1` ran unserialised: Wasmo does not serialise modules that
+/// use exception handling yet.
+static NOT_SERIALISED: AtomicUsize = AtomicUsize::new(0);
+
 /// Files run at once.
 const THREADS: usize = 2;
 /// Stack of each worker thread: deep enough for the recursion tests that must succeed.
@@ -67,15 +71,11 @@ const PROPOSALS_3_0: &[Proposal] = &[
 ];
 
 /// The checks each 3.0 file refuses today because Wasmo does not support a feature yet: GC
-/// (issue 15 left it out; its own issue will build it) and exceptions (issue 18). Exact
+/// (issue 15 left it out; its own issue will build it). Exact
 /// counts: see the module docs.
 #[rustfmt::skip]
 const REFUSED: &[(&str, usize)] = &[
-    ("3.0/exceptions/tag.wast", 8), // exception-handling, gc
-    ("3.0/exceptions/throw.wast", 13), // exception-handling, exceptions
-    ("3.0/exceptions/throw_ref.wast", 15), // exception-handling, exceptions
-    ("3.0/exceptions/try_table.wast", 66), // exception-handling, exceptions
-    ("3.0/exports.wast", 1), // exception-handling
+    ("3.0/exceptions/tag.wast", 4), // gc
     ("3.0/gc/array.wast", 51), // gc
     ("3.0/gc/array_copy.wast", 35), // gc
     ("3.0/gc/array_fill.wast", 30), // gc
@@ -92,8 +92,6 @@ const REFUSED: &[(&str, usize)] = &[
     ("3.0/gc/ref_test.wast", 71), // gc
     ("3.0/gc/struct.wast", 27), // gc
     ("3.0/gc/type-subtyping.wast", 109), // gc
-    ("3.0/imports.wast", 20), // exception-handling
-    ("3.0/instance.wast", 23), // exception-handling
     ("3.0/ref_null.wast", 34), // gc
     ("3.0/type-canon.wast", 2), // gc
     ("3.0/type-equivalence.wast", 12), // gc
@@ -284,6 +282,13 @@ fn main() {
         );
     }
     println!("spec: {passed} passed, {failed} failed, {refused} refused");
+    let not_serialised = NOT_SERIALISED.load(Ordering::Relaxed);
+    if not_serialised > 0 {
+        println!(
+            "spec: {not_serialised} modules that use exception handling ran without the \
+             serialisation round trip (not built yet)"
+        );
+    }
     std::io::stdout().flush().ok();
     if failed > 0 {
         std::process::exit(1);
@@ -661,11 +666,13 @@ impl Runner {
                     Err(e) => refusal(e.message()).map_or(Ok(()), Err),
                 }
             }
+            // An exception that reaches the host is the trap "uncaught exception".
             WastDirective::AssertException { exec, .. } => match self.execute(exec) {
                 Ok(values) => Err(format!(
                     "expected an exception, got {}",
                     show_values(&values)
                 )),
+                Err(ExecError::Trap(m)) if m.contains("uncaught exception") => Ok(()),
                 Err(e) => Err(format!("expected an exception, {}", e.describe())),
             },
             WastDirective::AssertUnlinkable {
@@ -699,9 +706,16 @@ impl Runner {
             refusal(e.message()).unwrap_or_else(|| format!("module rejected: {}", e.message()))
         })?;
         if std::env::var("WASMO_SPEC_SERIALIZE").is_ok_and(|v| v == "1") {
-            let artifact = module
-                .serialize()
-                .map_err(|e| format!("serialize failed: {}", e.message()))?;
+            let artifact = match module.serialize() {
+                Ok(artifact) => artifact,
+                // Not built yet (docs/DESIGN.md "Exceptions"): such a module runs as compiled,
+                // and the summary counts it.
+                Err(e) if e.message().contains("uses exception handling") => {
+                    NOT_SERIALISED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return Ok(module);
+                }
+                Err(e) => return Err(format!("serialize failed: {}", e.message())),
+            };
             static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
             let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if n.is_multiple_of(2) {
@@ -997,6 +1011,8 @@ fn show_values(values: &[Val]) -> String {
             Val::FuncRef(Some(f)) => format!("funcref:{f:?}"),
             Val::ExternRef(None) => "externref:0x0".to_string(),
             Val::ExternRef(Some(r)) => format!("externref:{r:?}"),
+            Val::ExnRef(None) => "exnref:0x0".to_string(),
+            Val::ExnRef(Some(r)) => format!("exnref:{r:?}"),
         })
         .collect();
     format!("[{}]", shown.join(" "))

@@ -253,7 +253,14 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An external reference, or null.
     ExternRef(Option<ExternRef>),
+    /// An exception caught with `catch_ref`/`catch_all_ref`, or null: an opaque handle that
+    /// is valid in the store it came from.
+    ExnRef(Option<ExnRef>),
 }
+
+/// A non-null exception reference (see [`Val::ExnRef`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExnRef(usize);
 
 impl Val {
     /// The value's type.
@@ -266,6 +273,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -278,6 +286,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
             ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(r) if r.heap == HeapType::Exn => Val::ExnRef(None),
             ValType::Ref(_) => Val::ExternRef(None),
         }
     }
@@ -292,6 +301,8 @@ impl Val {
             RtVal::FuncRef(p) => Val::FuncRef(store.0.func_from_ref(p).map(Func)),
             RtVal::ExternRef(0) => Val::ExternRef(None),
             RtVal::ExternRef(p) => Val::ExternRef(Some(ExternRef(p))),
+            RtVal::ExnRef(0) => Val::ExnRef(None),
+            RtVal::ExnRef(p) => Val::ExnRef(Some(ExnRef(p))),
         }
     }
 
@@ -304,6 +315,7 @@ impl Val {
             Val::V128(x) => RtVal::V128(x),
             Val::FuncRef(f) => RtVal::FuncRef(f.map_or(0, |f| store.0.func_ref(f.0))),
             Val::ExternRef(r) => RtVal::ExternRef(r.map_or(0, |r| r.0)),
+            Val::ExnRef(r) => RtVal::ExnRef(r.map_or(0, |r| r.0)),
         }
     }
 }
@@ -342,6 +354,8 @@ pub enum Extern {
     Table(Table),
     /// A memory.
     Memory(Memory),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
@@ -357,6 +371,7 @@ impl Extern {
             Extern::Global(g) => RtExtern::Global(g.0),
             Extern::Table(t) => RtExtern::Table(t.0),
             Extern::Memory(m) => RtExtern::Memory(m.0),
+            Extern::Tag(t) => RtExtern::Tag(t.0),
         }
     }
 
@@ -366,6 +381,7 @@ impl Extern {
             RtExtern::Global(i) => Extern::Global(Global(i)),
             RtExtern::Table(i) => Extern::Table(Table(i)),
             RtExtern::Memory(i) => Extern::Memory(Memory(i)),
+            RtExtern::Tag(i) => Extern::Tag(Tag(i)),
         }
     }
 }
@@ -383,6 +399,8 @@ pub enum Entity {
     Memory(Memory),
     /// A instance.
     Instance(Instance),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Entity {
@@ -394,6 +412,7 @@ impl Entity {
             Entity::Table(t) => (2, t.0),
             Entity::Memory(m) => (3, m.0),
             Entity::Instance(i) => (4, i.0),
+            Entity::Tag(t) => (5, t.0),
         }
     }
 }
@@ -407,7 +426,7 @@ macro_rules! entity_from {
         }
     )*};
 }
-entity_from!(Func, Global, Table, Memory, Instance);
+entity_from!(Func, Global, Table, Memory, Instance, Tag);
 
 impl From<Extern> for Entity {
     fn from(e: Extern) -> Entity {
@@ -416,6 +435,7 @@ impl From<Extern> for Entity {
             Extern::Global(g) => Entity::Global(g),
             Extern::Table(t) => Entity::Table(t),
             Extern::Memory(m) => Entity::Memory(m),
+            Extern::Tag(t) => Entity::Tag(t),
         }
     }
 }
@@ -429,6 +449,7 @@ impl Entity {
             Entity::Table(t) => Held::Extern(RtExtern::Table(t.0)),
             Entity::Memory(m) => Held::Extern(RtExtern::Memory(m.0)),
             Entity::Instance(i) => Held::Instance(i.0),
+            Entity::Tag(t) => Held::Extern(RtExtern::Tag(t.0)),
         }
     }
 }
@@ -622,6 +643,26 @@ impl Func {
             .0
             .instance_of_func(self.0)
             .map(|(i, code)| (Instance(i), code))
+    }
+}
+
+/// An exception tag: an exception's kind, which `catch` clauses name. Each definition in an
+/// instance is a new tag; an import is the exporter's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(u32);
+
+impl Tag {
+    /// A new tag whose exceptions carry values of `ty`'s parameters (`ty` has no results).
+    pub fn new(store: &Store, ty: FuncType) -> Result<Tag> {
+        if !ty.results.is_empty() {
+            return Err(Error::new("non-empty tag result type"));
+        }
+        Ok(Tag(store.0.new_tag(ty)))
+    }
+
+    /// The tag's type.
+    pub fn ty(&self, store: &Store) -> FuncType {
+        store.0.data().tags[self.0 as usize].ty.clone()
     }
 }
 

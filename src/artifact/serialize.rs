@@ -586,6 +586,14 @@ impl Module {
     /// The artifact `wasm_module_serialize` writes: the module's optimised code as an image. A
     /// lift-off module is compiled optimised for it first, never written half-tiered.
     pub fn serialize(&self) -> Result<Vec<u8>> {
+        if self.info().uses_exceptions(self.bytes()) {
+            // Images leave out unwind tables (`codegen::image`), without which no handler in
+            // the image's code would be found.
+            return Err(crate::error::Error::unsupported(
+                "serialising a module that uses exception handling",
+                "exception-handling",
+            ));
+        }
         let engine = self.engine();
         let opt_level = engine.config().opt_level;
         let linked;

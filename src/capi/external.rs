@@ -30,6 +30,7 @@ impl wasm_extern_t {
             Extern::Global(_) => Object::Global(o),
             Extern::Table(_) => Object::Table(o),
             Extern::Memory(_) => Object::Memory(o),
+            Extern::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
         })
     }
 
@@ -51,6 +52,7 @@ pub unsafe extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> wasm_exter
         Extern::Global(_) => WASM_EXTERN_GLOBAL,
         Extern::Table(_) => WASM_EXTERN_TABLE,
         Extern::Memory(_) => WASM_EXTERN_MEMORY,
+        Extern::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
     }
 }
 

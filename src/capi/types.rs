@@ -217,6 +217,7 @@ impl wasm_externtype_t {
                 t.table64,
             )),
             ExternType::Memory(m) => CExternType::Memory(CMemoryType::new(*m)),
+            ExternType::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
         };
         wasm_externtype_t { which }
     }

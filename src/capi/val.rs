@@ -107,6 +107,7 @@ fn entity_object(store: &Store, entity: Entity) -> Object {
         Entity::Table(_) => Object::Table(o),
         Entity::Memory(_) => Object::Memory(o),
         Entity::Instance(_) => Object::Instance(o),
+        Entity::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
     }
 }
 
@@ -168,11 +169,14 @@ pub(crate) const V128_MISMATCH: &str = "type mismatch: v128 values cannot be pas
 /// The message for a call of a function of type `ty` through wasm.h if its signature has v128
 /// (`what` names who refuses it), None if it has none.
 pub(crate) fn v128_call_mismatch(what: &str, ty: &FuncType) -> Option<String> {
-    ty.params
-        .iter()
-        .chain(&ty.results)
-        .any(|&t| t == ValType::V128)
-        .then(|| format!("{what}: {V128_MISMATCH} (function type {ty})"))
+    let mut types = ty.params.iter().chain(&ty.results);
+    if types.clone().any(|&t| t == ValType::V128) {
+        return Some(format!("{what}: {V128_MISMATCH} (function type {ty})"));
+    }
+    // wasm.h has no kind for exception references either (wasmo.h will give them one).
+    types.any(|t| t.is_exn_ref()).then(|| {
+        format!("{what}: type mismatch: exnref values cannot be passed through wasm.h (function type {ty})")
+    })
 }
 
 /// The message for a v128 global read or written through a `wasm_val_t`: `what` names the
@@ -214,7 +218,7 @@ pub(crate) fn val_to_c(store: &Store, v: Val) -> wasm_val_t {
         Val::F64(b) => wasm_val_union {
             f64: f64::from_bits(b),
         },
-        Val::V128(_) => wasm_val_union { i64: 0 },
+        Val::V128(_) | Val::ExnRef(_) => wasm_val_union { i64: 0 },
         Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
             ref_: ref_to_c(store, v),
         },

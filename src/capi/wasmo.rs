@@ -359,7 +359,10 @@ pub unsafe extern "C" fn wasmo_module_deserialize_file(
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(bytes));
     report(
-        crate::api::Module::deserialize_file(store.store.engine(), path),
+        super::module::without_tags(crate::api::Module::deserialize_file(
+            store.store.engine(),
+            path,
+        )),
         |m| super::into_raw(super::module::wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )
@@ -402,7 +405,7 @@ pub unsafe extern "C" fn wasmo_module_new_text(
     let result = unsafe { text_arg(text, len, "wasmo_module_new_text") }
         .and_then(|t| crate::api::Module::from_text(store.store.engine(), t));
     report(
-        result,
+        super::module::without_tags(result),
         |m| super::into_raw(super::module::wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )

@@ -35,6 +35,11 @@ const R_X86_64_PC64: u32 = 24;
 const R_X86_64_GOTPCRELX: u32 = 41;
 const R_X86_64_REX_GOTPCRELX: u32 = 42;
 
+/// `.eh_frame`'s section type on x86-64.
+const SHT_X86_64_UNWIND: u32 = 0x7000_0001;
+/// A weak symbol's binding.
+const STB_WEAK: u8 = 2;
+
 /// Where an image's parts begin and end (every value a multiple of [`PAGE`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
@@ -89,7 +94,9 @@ fn align_up(v: usize, align: usize) -> usize {
 /// Which part of the image an object's section goes to: 0 code, 1 read-only data, 2 writable
 /// data, 3 zero-filled data; None for sections that are not loaded.
 fn part_of(s: &elf::Section) -> Option<usize> {
-    if s.flags & elf::SHF_ALLOC == 0 || s.size == 0 {
+    // Unwind tables stay out: an image is never unwound by an exception (modules that use
+    // exception handling are not serialised), and the host entries end any search anyway.
+    if s.flags & elf::SHF_ALLOC == 0 || s.size == 0 || s.ty == SHT_X86_64_UNWIND {
         None
     } else if s.flags & elf::SHF_EXECINSTR != 0 {
         Some(0)
@@ -146,6 +153,11 @@ pub fn link(objects: &[Vec<u8>]) -> Result<Image> {
                 section,
                 value: s.value,
             };
+            // The personality's reference (`DW.ref.__gxx_personality_v0`) is a weak definition
+            // in each object: the first one serves all.
+            if s.info >> 4 == STB_WEAK && globals.contains_key(s.name) {
+                continue;
+            }
             if globals.insert(s.name, target).is_some() {
                 let name = String::from_utf8_lossy(s.name);
                 return Err(err(format!("symbol `{name}` defined twice")));

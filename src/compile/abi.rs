@@ -85,12 +85,15 @@ pub fn function_type<'c>(context: &'c Context, ty: &FuncType) -> Result<Function
     })
 }
 
-/// Attributes every generated function carries: frame pointers (for trap backtraces), no
-/// unwinding (traps leave through the runtime, never through unwind tables), no tail calls
-/// (LLVM would otherwise turn recursion into loops, and runaway recursion must exhaust the
+/// Attributes every generated function carries: frame pointers (for trap backtraces), no tail
+/// calls (LLVM would otherwise turn recursion into loops, and runaway recursion must exhaust the
 /// stack), and no inlining: backtraces are read from native frames, and an inlined callee would
-/// vanish from `wasm_trap_trace` until a debug-info frame map exists.
-pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
+/// vanish from `wasm_trap_trace` until a debug-info frame map exists. Wasm functions may be
+/// unwound by a wasm exception (`unwinds`: they get unwind tables, and any wasm frame may lie
+/// between a `throw` and its handler); the entries between host and wasm are `nounwind`, so
+/// they get none and the unwinder's search for a handler ends at them (traps never unwind:
+/// they leave through the runtime).
+pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>, unwinds: bool) {
     f.add_attribute(
         AttributeLoc::Function,
         context.create_string_attribute("frame-pointer", "all"),
@@ -99,7 +102,12 @@ pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>) {
         AttributeLoc::Function,
         context.create_string_attribute("disable-tail-calls", "true"),
     );
-    for name in ["nounwind", "noinline"] {
+    let names: &[&str] = if unwinds {
+        &["noinline"]
+    } else {
+        &["nounwind", "noinline"]
+    };
+    for name in names {
         let kind = Attribute::get_named_enum_kind_id(name);
         f.add_attribute(
             AttributeLoc::Function,
@@ -231,7 +239,7 @@ pub fn define_array_trampoline<'c>(
             .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false),
         None,
     );
-    add_function_attributes(context, f);
+    add_function_attributes(context, f, false);
     let builder = context.create_builder();
     builder.position_at_end(context.append_basic_block(f, "entry"));
     let vmctx = f.get_nth_param(0).unwrap();
@@ -246,12 +254,68 @@ pub fn define_array_trampoline<'c>(
                 .into(),
         );
     }
-    let results = call_wasm(context, &builder, ty, code, &args)?;
+    // The call unwinds to a handler of every exception: the search for a wasm handler must end
+    // here, before the host's frames (LLVM gives every function of a module unwind tables once
+    // one needs them, so this trampoline may have them). An exception that gets here traps.
+    let fn_type = function_type(context, ty)?;
+    let args: Vec<BasicValueEnum> = args
+        .into_iter()
+        .map(|a| a.try_into().expect("no metadata arguments"))
+        .collect();
+    let done = context.append_basic_block(f, "returned");
+    let pad = context.append_basic_block(f, "uncaught");
+    let call = builder.build_indirect_invoke(fn_type, code, &args, done, pad, "call")?;
+    call.set_call_convention(WASM_CC);
+    builder.position_at_end(done);
+    let results = unpack_results(&builder, ty, call.try_as_basic_value().basic())?;
     for (i, r) in results.into_iter().enumerate() {
         builder.build_store(slot(context, &builder, values, i)?, r)?;
     }
     builder.build_return(None)?;
+    builder.position_at_end(pad);
+    let exn = landing_pad(context, module, f, &builder)?;
+    let exception_done = declare_builtin(context, module, Builtin::ExceptionDone);
+    builder.build_call(exception_done, &[exn.into()], "")?;
+    let trap = declare_builtin(context, module, Builtin::Trap);
+    let code = context
+        .i32_type()
+        .const_int(crate::vm::TrapCode::UncaughtException as u64, false);
+    builder.build_call(trap, &[code.into()], "")?;
+    builder.build_unreachable()?;
     Ok(())
+}
+
+pub use crate::vm::builtins::PERSONALITY;
+
+/// Starts a catch-all landing pad at the builder's position in `f` (making [`PERSONALITY`]
+/// `f`'s personality); the caught exception object.
+pub fn landing_pad<'c>(
+    context: &'c Context,
+    module: &Module<'c>,
+    f: FunctionValue<'c>,
+    builder: &Builder<'c>,
+) -> Result<inkwell::values::PointerValue<'c>> {
+    let ptr = ptr_type(context);
+    let personality = match module.get_function(PERSONALITY) {
+        Some(p) => p,
+        None => module.add_function(
+            PERSONALITY,
+            context.i32_type().fn_type(&[], true),
+            Some(Linkage::External),
+        ),
+    };
+    f.set_personality_function(personality);
+    let lp_type = context.struct_type(&[ptr.into(), context.i32_type().into()], false);
+    let lp = builder.build_landing_pad(
+        lp_type,
+        personality,
+        &[ptr.const_null().into()],
+        false,
+        "lp",
+    )?;
+    Ok(builder
+        .build_extract_value(lp.into_struct_value(), 0, "exn")?
+        .into_pointer_value())
 }
 
 /// Defines the host stub for signature `ty` as `name`.
@@ -263,7 +327,7 @@ pub fn define_host_stub<'c>(
 ) -> Result<()> {
     let f = module.add_function(name, function_type(context, ty)?, None);
     f.set_call_conventions(WASM_CC);
-    add_function_attributes(context, f);
+    add_function_attributes(context, f, false);
     let builder = context.create_builder();
     builder.position_at_end(context.append_basic_block(f, "entry"));
     let n = ty.params.len().max(ty.results.len()).max(1) as u32;
@@ -320,7 +384,7 @@ mod tests {
         let context = Context::create();
         let module = context.create_module("attrs");
         let f = module.add_function("f", context.void_type().fn_type(&[], false), None);
-        add_function_attributes(&context, f);
+        add_function_attributes(&context, f, false);
         let ir = module.print_to_string().to_string();
         assert!(ir.contains("noinline"), "{ir}");
         assert!(ir.contains("\"disable-tail-calls\"=\"true\""), "{ir}");

@@ -5,7 +5,7 @@
 //! call type mismatch") and calls through it.
 
 use super::abi::{self, Builtin};
-use super::translate::FuncTranslator;
+use super::translate::{Callee, FuncTranslator};
 use crate::error::Result;
 use crate::vm::TrapCode;
 use crate::vm::VMFuncRef;
@@ -33,7 +33,10 @@ impl<'c> FuncTranslator<'c, '_> {
                 .into_iter()
                 .map(BasicMetadataValueEnum::from),
         );
-        let results = abi::call_wasm(self.ctx, &self.b, ty, code, &args)?;
+        let fn_type = abi::function_type(self.ctx, ty)?;
+        let call = self.call_site(Callee::Indirect(fn_type, code), &args)?;
+        call.set_call_convention(abi::WASM_CC);
+        let results = abi::unpack_results(&self.b, ty, call.try_as_basic_value().basic())?;
         self.stack.extend(results);
         Ok(())
     }
@@ -58,7 +61,7 @@ impl<'c> FuncTranslator<'c, '_> {
                 .into_iter()
                 .map(BasicMetadataValueEnum::from),
         );
-        let call = self.b.build_call(callee, &args, "call")?;
+        let call = self.call_site(Callee::Direct(callee), &args)?;
         call.set_call_convention(abi::WASM_CC);
         if function_index == self.index && self.env.epoch_interruption {
             // A recursive call in a loop's own code stands in for the loop's epoch check

@@ -145,6 +145,9 @@ impl<'c> FuncTranslator<'c, '_> {
             return Ok(());
         }
         let frame = self.control.pop().expect("validated: end closes a frame");
+        if matches!(frame.kind, FrameKind::TryTable) {
+            self.handlers.pop();
+        }
         if self.reachable {
             let results = self.pop_n(frame.merge_phis.len());
             self.add_incoming(&frame.merge_phis, &results);
@@ -196,7 +199,7 @@ impl<'c> FuncTranslator<'c, '_> {
     /// repeated iteration takes it, a `br_if` that leaves the loop does not, and the header
     /// stays free of a trap branch, so the loads at its start (memory bases, table bounds) can
     /// still be hoisted out of the loop.
-    fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
+    pub(super) fn branch_to(&mut self, depth: u32) -> Result<inkwell::basic_block::BasicBlock<'c>> {
         let frame = self.target(depth);
         let (target, phis) = (frame.branch_target, frame.branch_phis.clone());
         // A recursive call on every path through this iteration checked at its entry already

@@ -6,6 +6,7 @@
 pub mod abi;
 mod call;
 mod control;
+mod exception;
 mod memory;
 mod numeric;
 mod simd;
@@ -93,7 +94,7 @@ impl ModuleEnv<'_> {
             None,
         );
         f.set_call_conventions(abi::WASM_CC);
-        abi::add_function_attributes(ctx, f);
+        abi::add_function_attributes(ctx, f, true);
         Ok(f)
     }
 

@@ -41,6 +41,8 @@ pub(super) enum FrameKind<'c> {
     Function,
     Block,
     Loop,
+    /// A `try_table`; its landing pad is the innermost of `FuncTranslator::handlers`.
+    TryTable,
     If {
         else_block: BasicBlock<'c>,
         /// The block parameters on entry, which the `else` arm starts from again.
@@ -92,6 +94,14 @@ pub struct FuncTranslator<'c, 'm> {
     offset: usize,
     /// The offset the builder's current debug location names, if it has one.
     located_at: Option<usize>,
+    /// The landing pads of the open `try_table`s, innermost last: calls unwind to the last.
+    pub(super) handlers: Vec<BasicBlock<'c>>,
+}
+
+/// What a call calls: a function of the module, or code at an address.
+pub(super) enum Callee<'c> {
+    Direct(FunctionValue<'c>),
+    Indirect(inkwell::types::FunctionType<'c>, PointerValue<'c>),
 }
 
 /// The debug info of one LLVM module: a compile unit whose "lines" are wasm module offsets, so
@@ -189,6 +199,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             scope: subprogram.as_debug_info_scope(),
             offset: 0,
             located_at: None,
+            handlers: Vec::new(),
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
@@ -613,6 +624,37 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         self.ctx.i32_type().const_int(v as u64, false)
     }
 
+    /// A call of `callee`: inside a `try_table`, an `invoke` whose unwinding goes to the
+    /// innermost landing pad (the builder continues in the normal successor); else a `call`.
+    pub(super) fn call_site(
+        &mut self,
+        callee: Callee<'c>,
+        args: &[inkwell::values::BasicMetadataValueEnum<'c>],
+    ) -> Result<inkwell::values::CallSiteValue<'c>> {
+        let Some(&pad) = self.handlers.last() else {
+            return Ok(match callee {
+                Callee::Direct(f) => self.b.build_call(f, args, "call")?,
+                Callee::Indirect(ty, code) => self.b.build_indirect_call(ty, code, args, "call")?,
+            });
+        };
+        let args: Vec<BasicValueEnum<'c>> = args
+            .iter()
+            .map(|a| {
+                (*a).try_into()
+                    .map_err(|_| Error::new("internal error: a metadata argument to an invoke"))
+            })
+            .collect::<Result<_>>()?;
+        let cont = self.new_block("invoke_cont");
+        let site = match callee {
+            Callee::Direct(f) => self.b.build_invoke(f, &args, cont, pad, "call")?,
+            Callee::Indirect(ty, code) => self
+                .b
+                .build_indirect_invoke(ty, code, &args, cont, pad, "call")?,
+        };
+        self.b.position_at_end(cont);
+        Ok(site)
+    }
+
     /// Calls a builtin with the vmctx first.
     pub(super) fn call_builtin(
         &mut self,
@@ -647,6 +689,7 @@ macro_rules! dispatch_visit {
     (@body reference_types $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body tail_call $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body function_references $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body exceptions $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body $proposal:ident $s:ident $visit:ident $op:ident ($($arg:ident)*)) => {{
         $( let _ = $arg; )*
         if !$s.reachable {
@@ -668,7 +711,7 @@ macro_rules! dispatch_visit {
 fn is_structural(visit: &str) -> bool {
     matches!(
         visit,
-        "visit_block" | "visit_loop" | "visit_if" | "visit_else" | "visit_end"
+        "visit_block" | "visit_loop" | "visit_if" | "visit_else" | "visit_end" | "visit_try_table"
     )
 }
 

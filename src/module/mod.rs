@@ -176,6 +176,8 @@ pub struct ModuleInfo {
     pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<GlobalType>,
+    /// The type index of every tag (imported ones first).
+    pub tags: Vec<u32>,
     /// Initialisers of the defined globals.
     pub global_inits: Vec<ConstExpr>,
     pub imports: Vec<Import>,
@@ -184,6 +186,7 @@ pub struct ModuleInfo {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    pub num_imported_tags: u32,
     pub start: Option<u32>,
     pub elements: Vec<ElementSegment>,
     pub data: Vec<DataSegment>,
@@ -347,8 +350,10 @@ impl ModuleInfo {
                         .push(ConstExpr::decode(&global.init_expr)?);
                 }
             }
-            Payload::TagSection(_) => {
-                return Err(Error::unsupported("tag section", "exception-handling"))
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    self.tags.push(tag?.func_type_idx);
+                }
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
@@ -360,9 +365,7 @@ impl ModuleInfo {
                         wasmparser::ExternalKind::Table => ExternKind::Table,
                         wasmparser::ExternalKind::Memory => ExternKind::Memory,
                         wasmparser::ExternalKind::Global => ExternKind::Global,
-                        wasmparser::ExternalKind::Tag => {
-                            return Err(Error::unsupported("tag export", "exception-handling"))
-                        }
+                        wasmparser::ExternalKind::Tag => ExternKind::Tag,
                     };
                     self.exports.push(Export {
                         name: export.name.to_string(),
@@ -467,7 +470,11 @@ impl ModuleInfo {
                 self.num_imported_globals += 1;
                 ExternType::Global(g)
             }
-            TypeRef::Tag(_) => return Err(Error::unsupported("tag import", "exception-handling")),
+            TypeRef::Tag(t) => {
+                self.tags.push(t.func_type_idx);
+                self.num_imported_tags += 1;
+                ExternType::Tag(self.type_at(t.func_type_idx).clone())
+            }
         })
     }
 
@@ -491,6 +498,33 @@ impl ModuleInfo {
         self.type_at(self.functions[func as usize])
     }
 
+    /// Whether the module has tags or a `try_table` (`bytes` is the module it was decoded from).
+    pub fn uses_exceptions(&self, bytes: &[u8]) -> bool {
+        if !self.tags.is_empty() {
+            return true;
+        }
+        self.bodies.iter().any(|range| {
+            let Some(body) = bytes.get(range.clone()) else {
+                return false;
+            };
+            let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+                body,
+                range.start as u64,
+            ));
+            let Ok(mut ops) = body.get_operators_reader() else {
+                return false;
+            };
+            while !ops.eof() {
+                match ops.read() {
+                    Ok(wasmparser::Operator::TryTable { .. }) => return true,
+                    Ok(_) => {}
+                    Err(_) => return false,
+                }
+            }
+            false
+        })
+    }
+
     /// The type of an export.
     pub fn export_type(&self, export: &Export) -> ExternType {
         let i = export.index as usize;
@@ -499,6 +533,7 @@ impl ModuleInfo {
             ExternKind::Table => ExternType::Table(self.tables[i]),
             ExternKind::Memory => ExternType::Memory(self.memories[i]),
             ExternKind::Global => ExternType::Global(self.globals[i]),
+            ExternKind::Tag => ExternType::Tag(self.type_at(self.tags[i]).clone()),
         }
     }
 }

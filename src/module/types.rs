@@ -70,6 +70,8 @@ pub enum HeapType {
     Func,
     /// Any host reference.
     Extern,
+    /// An exception (`exnref`, exception handling).
+    Exn,
     /// A function of exactly this type.
     Concrete(TypeId),
     /// A function of the type being defined: only inside a function type that refers to itself
@@ -94,9 +96,9 @@ impl RefType {
                 || (of.heap == HeapType::Func && matches!(self.heap, HeapType::Concrete(_))))
     }
 
-    /// Whether values are function references (else host references).
+    /// Whether values are function references (else host references or exceptions).
     pub fn is_func(self) -> bool {
-        self.heap != HeapType::Extern
+        !matches!(self.heap, HeapType::Extern | HeapType::Exn)
     }
 }
 
@@ -123,6 +125,12 @@ impl ValType {
         heap: HeapType::Extern,
     });
 
+    /// `exnref`, that is `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType {
+        nullable: true,
+        heap: HeapType::Exn,
+    });
+
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::Ref(_))
     }
@@ -134,7 +142,12 @@ impl ValType {
 
     /// Whether values of this type are host references.
     pub fn is_extern_ref(self) -> bool {
-        matches!(self, ValType::Ref(r) if !r.is_func())
+        matches!(self, ValType::Ref(r) if r.heap == HeapType::Extern)
+    }
+
+    /// Whether values of this type are exceptions.
+    pub fn is_exn_ref(self) -> bool {
+        matches!(self, ValType::Ref(r) if r.heap == HeapType::Exn)
     }
 
     /// The nullable abstract type of this type's values as wasm.h sees them: `funcref` for
@@ -142,6 +155,7 @@ impl ValType {
     pub fn top(self) -> ValType {
         match self {
             ValType::Ref(r) if r.is_func() => ValType::FUNCREF,
+            ValType::Ref(r) if r.heap == HeapType::Exn => ValType::EXNREF,
             ValType::Ref(_) => ValType::EXTERNREF,
             t => t,
         }
@@ -227,13 +241,14 @@ impl RefType {
                 shared: false,
                 ty: A::Extern,
             } => Ok(HeapType::Extern),
+            H::Abstract {
+                shared: false,
+                ty: A::Exn,
+            } => Ok(HeapType::Exn),
             H::Concrete(UnpackedIndex::Module(index)) => concrete(index),
             heap => {
                 let proposal = match heap {
-                    H::Abstract {
-                        ty: A::Exn | A::NoExn,
-                        ..
-                    } => "exception-handling",
+                    H::Abstract { ty: A::Exn, .. } => "exception-handling",
                     H::Abstract { shared: true, .. } => "shared-everything-threads",
                     H::Exact(_) => "custom-descriptors",
                     _ => "gc",
@@ -259,6 +274,7 @@ impl fmt::Display for HeapType {
         match self {
             HeapType::Func => f.write_str("func"),
             HeapType::Extern => f.write_str("extern"),
+            HeapType::Exn => f.write_str("exn"),
             HeapType::RecSelf => f.write_str("rec"),
             HeapType::Concrete(id) => {
                 let depth = DISPLAY_NESTING.with(|d| d.get());
@@ -436,6 +452,8 @@ pub enum ExternKind {
     Global,
     Table,
     Memory,
+    /// An exception tag (exception handling).
+    Tag,
 }
 
 /// The type of an import or export.
@@ -445,6 +463,8 @@ pub enum ExternType {
     Global(GlobalType),
     Table(TableType),
     Memory(MemoryType),
+    /// A tag: its exception's payload is the function type's parameters (it has no results).
+    Tag(FuncType),
 }
 
 impl ExternType {
@@ -454,6 +474,7 @@ impl ExternType {
             ExternType::Global(_) => ExternKind::Global,
             ExternType::Table(_) => ExternKind::Table,
             ExternType::Memory(_) => ExternKind::Memory,
+            ExternType::Tag(_) => ExternKind::Tag,
         }
     }
 }

@@ -190,9 +190,24 @@ extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32
     host_call(host, values)
 }
 
+extern "C" fn exception_keep(vmctx: *mut u8, exception: *mut u8) {
+    // SAFETY: called by compiled code with its own vmctx, whose first word is its store's
+    // context, and a live exception.
+    unsafe {
+        if wasmo_exception_keep(exception) != 0 {
+            let context = &**(vmctx as *const *const crate::vm::VMStoreContext);
+            context.keep_exception(exception);
+        }
+    }
+}
+
 extern "C" {
     fn wasmo_builtin_trap(code: u32);
     fn wasmo_builtin_raise_pending();
+    fn wasmo_builtin_throw(tag: *const u8, values: *const u128, count: u32);
+    fn wasmo_builtin_rethrow(exception: *mut u8);
+    fn wasmo_builtin_exception_done(exception: *mut u8);
+    fn wasmo_exception_keep(exception: *mut u8) -> i32;
 }
 
 /// The address of `builtin`'s definition.
@@ -212,15 +227,46 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::ElemDrop => elem_drop as *const () as usize,
         Builtin::HostCall => host_call_builtin as *const () as usize,
         Builtin::RecordTrapIndex => record_trap_index as *const () as usize,
+        Builtin::Throw => wasmo_builtin_throw as *const () as usize,
+        Builtin::Rethrow => wasmo_builtin_rethrow as *const () as usize,
+        Builtin::ExceptionDone => wasmo_builtin_exception_done as *const () as usize,
+        Builtin::ExceptionKeep => exception_keep as *const () as usize,
     }
 }
 
-/// Every builtin's symbol and address, for the JIT linker.
+/// Every builtin's symbol and address, for the JIT linker and code images; with them the
+/// personality routine of landing pads (`personality_address`).
 pub fn address_table() -> Vec<(&'static str, usize)> {
-    Builtin::ALL
+    let mut table: Vec<(&'static str, usize)> = Builtin::ALL
         .iter()
         .map(|&b| (b.symbol(), address(b)))
-        .collect()
+        .collect();
+    if let Some(p) = personality_address() {
+        table.push((crate::vm::builtins::PERSONALITY, p));
+    }
+    table
+}
+
+/// The address of libstdc++'s `__gxx_personality_v0`, the personality of every landing pad
+/// ([`crate::vm::builtins::PERSONALITY`]). libstdc++ is loaded with LLVM, but a host that loaded
+/// `libwasmo.so` with `RTLD_LOCAL` (Python's ctypes does) keeps it out of the global scope the
+/// JIT's search of the process looks in, so it is looked up in libstdc++ itself.
+fn personality_address() -> Option<usize> {
+    // SAFETY: dlopen with RTLD_NOLOAD only finds an already loaded library (its reference
+    // stays: LLVM keeps it loaded anyway); dlsym only looks the symbol up.
+    let address = unsafe {
+        let lib = libc::dlopen(
+            c"libstdc++.so.6".as_ptr(),
+            libc::RTLD_LAZY | libc::RTLD_NOLOAD,
+        );
+        let handle = if lib.is_null() {
+            libc::RTLD_DEFAULT
+        } else {
+            lib
+        };
+        libc::dlsym(handle, c"__gxx_personality_v0".as_ptr())
+    };
+    (!address.is_null()).then_some(address as usize)
 }
 
 impl Engine {
@@ -237,7 +283,11 @@ mod tests {
     #[test]
     fn every_builtin_has_its_own_address() {
         let table = address_table();
-        assert_eq!(table.len(), Builtin::ALL.len());
+        assert_eq!(
+            table.len(),
+            Builtin::ALL.len() + 1,
+            "the builtins and the personality"
+        );
         for (i, (symbol, address)) in table.iter().enumerate() {
             assert_ne!(*address, 0, "{symbol}");
             assert!(table[..i].iter().all(|(s, a)| s != symbol && a != address));

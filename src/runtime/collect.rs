@@ -39,7 +39,8 @@ impl Held {
             | Held::Extern(Extern::Func(i))
             | Held::Extern(Extern::Global(i))
             | Held::Extern(Extern::Table(i))
-            | Held::Extern(Extern::Memory(i)) => i,
+            | Held::Extern(Extern::Memory(i))
+            | Held::Extern(Extern::Tag(i)) => i,
         }
     }
 }
@@ -189,7 +190,7 @@ fn mark(data: &StoreData, c: &Collector) -> Reached {
                             work.extend(instance_of(data, r).map(Held::Instance));
                         }
                     }
-                    Extern::Memory(_) => {}
+                    Extern::Memory(_) | Extern::Tag(_) => {}
                 }
             }
         }

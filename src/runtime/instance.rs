@@ -54,6 +54,8 @@ pub struct Instance {
     pub(crate) uses: Vec<Extern>,
     /// The store indices of the memories it defined (after its imported ones).
     pub(crate) defined_memories: Vec<u32>,
+    /// The store indices of its tags, imported ones first (the module's tag index order).
+    pub(crate) tags: Vec<u32>,
     /// Its index in the store.
     pub(crate) index: u32,
 }
@@ -128,6 +130,8 @@ pub fn import_matches(actual: &ExternType, required: &ExternType) -> bool {
         (ExternType::Table(a), ExternType::Table(r)) => {
             a.element == r.element && a.table64 == r.table64 && limits_match(a.limits, r.limits)
         }
+        // Tags are invariant in their type.
+        (ExternType::Tag(a), ExternType::Tag(r)) => a == r,
         (ExternType::Memory(a), ExternType::Memory(r)) => {
             a.memory64 == r.memory64 && a.shared == r.shared && limits_match(a.limits, r.limits)
         }
@@ -280,6 +284,7 @@ fn new_instance(store: &Store, module: &Module, offsets: &VMOffsets) -> Box<Inst
         exports: Vec::new(),
         uses: Vec::new(),
         defined_memories: Vec::new(),
+        tags: Vec::new(),
         index: u32::MAX,
     });
     inst.set_ptr(VMOffsets::STORE_CONTEXT, store.context_ptr() as usize);
@@ -324,6 +329,8 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
     }
     inst.uses = imports.to_vec();
     let mut next = [0u32; 4];
+    let tag_address =
+        |t: u32| &store.data().tags[t as usize].vm as *const crate::vm::VMTag as usize;
     for ext in imports {
         match *ext {
             Extern::Func(f) => {
@@ -352,7 +359,18 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
                 inst.memories.push(memory);
                 next[3] += 1;
             }
+            Extern::Tag(t) => {
+                inst.set_ptr(offsets.tag(inst.tags.len() as u32), tag_address(t));
+                inst.tags.push(t);
+            }
         }
+    }
+    // Each instance defines tags of its own: a tag defined twice is two tags.
+    for &type_index in &info.tags[info.num_imported_tags as usize..] {
+        let t = store.new_tag(info.type_at(type_index).clone());
+        inst.set_ptr(offsets.tag(inst.tags.len() as u32), tag_address(t));
+        inst.tags.push(t);
+        inst.uses.push(Extern::Tag(t));
     }
     for i in 0..info.bodies.len() {
         let r = &inst.func_refs[i] as *const VMFuncRef as usize;
@@ -494,6 +512,7 @@ fn collect_exports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, glob
             crate::module::types::ExternKind::Memory => {
                 Extern::Memory(memory_indices[export.index as usize])
             }
+            crate::module::types::ExternKind::Tag => Extern::Tag(inst.tags[export.index as usize]),
         };
         inst.exports.push((export.name.clone(), ext));
     }

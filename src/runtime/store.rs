@@ -26,6 +26,13 @@ pub enum Extern {
     Global(u32),
     Table(u32),
     Memory(u32),
+    Tag(u32),
+}
+
+/// An exception tag: its type, and the identity compiled code compares (the address of `vm`).
+pub struct TagData {
+    pub ty: crate::module::types::FuncType,
+    pub vm: crate::vm::VMTag,
 }
 
 /// What a host function does: reads the arguments, writes the results, or traps.
@@ -86,6 +93,9 @@ pub struct StoreData {
     pub memories: Vec<Box<LinearMemory>>,
     pub tables: Vec<Box<Table>>,
     pub globals: Vec<Box<GlobalData>>,
+    /// Boxed: compiled code compares their addresses.
+    #[allow(clippy::vec_box)]
+    pub tags: Vec<Box<TagData>>,
     pub instances: Vec<Box<Instance>>,
     /// Boxed: compiled code holds their addresses, which must survive the vector growing.
     #[allow(clippy::vec_box)]
@@ -136,11 +146,11 @@ impl Store {
         } else {
             0
         };
-        let context = Box::new(VMStoreContext {
-            epoch_address: std::cell::Cell::new(epoch_address),
-            epoch_deadline: std::sync::atomic::AtomicU64::new(u64::MAX),
-            ..Default::default()
-        });
+        let context = Box::new(VMStoreContext::default());
+        context.epoch_address.set(epoch_address);
+        context
+            .epoch_deadline
+            .store(u64::MAX, std::sync::atomic::Ordering::SeqCst);
         engine.register_epoch_store(&context);
         Store {
             inner: Rc::new(StoreInner {
@@ -462,6 +472,17 @@ impl Store {
         Ok(())
     }
 
+    /// A new tag of type `ty`; its index.
+    pub fn new_tag(&self, ty: crate::module::types::FuncType) -> u32 {
+        let mut data = self.data();
+        let type_id = crate::module::types::TypeId::of(&ty).index();
+        data.tags.push(Box::new(TagData {
+            ty,
+            vm: crate::vm::VMTag { type_id },
+        }));
+        data.tags.len() as u32 - 1
+    }
+
     /// The type of a store entity, as an import would see it now (tables and memories report
     /// their current size as the minimum).
     pub fn extern_type(&self, ext: Extern) -> ExternType {
@@ -475,6 +496,7 @@ impl Store {
                 ty.limits.min = t.size() as u64;
                 ExternType::Table(ty)
             }
+            Extern::Tag(i) => ExternType::Tag(data.tags[i as usize].ty.clone()),
             Extern::Memory(i) => {
                 let m = &data.memories[i as usize];
                 let mut ty = m.ty;

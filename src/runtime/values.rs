@@ -16,6 +16,8 @@ pub enum Val {
     V128(u128),
     FuncRef(usize),
     ExternRef(usize),
+    /// An exception (an `exception.c` object its store keeps), or null.
+    ExnRef(usize),
 }
 
 impl Val {
@@ -28,6 +30,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -48,10 +51,13 @@ impl Val {
                         actual == id.index()
                     }
                     HeapType::RecSelf => unreachable!("unresolved type {ty}"),
-                    HeapType::Func | HeapType::Extern => true,
+                    HeapType::Func | HeapType::Extern | HeapType::Exn => true,
                 }
             }
-            (Val::ExternRef(p), ValType::Ref(r)) if !r.is_func() => p != 0 || r.nullable,
+            (Val::ExternRef(p), ValType::Ref(r)) if r.heap == HeapType::Extern => {
+                p != 0 || r.nullable
+            }
+            (Val::ExnRef(p), ValType::Ref(r)) if r.heap == HeapType::Exn => p != 0 || r.nullable,
             (v, t) => v.ty() == t,
         }
     }
@@ -68,7 +74,7 @@ impl Val {
             Val::F32(v) => v as u128,
             Val::F64(v) => v as u128,
             Val::V128(v) => v,
-            Val::FuncRef(p) | Val::ExternRef(p) => p as u128,
+            Val::FuncRef(p) | Val::ExternRef(p) | Val::ExnRef(p) => p as u128,
         }
     }
 
@@ -80,6 +86,7 @@ impl Val {
             ValType::F64 => Val::F64(bits as u64),
             ValType::V128 => Val::V128(bits),
             ValType::Ref(r) if r.is_func() => Val::FuncRef(bits as usize),
+            ValType::Ref(r) if r.heap == HeapType::Exn => Val::ExnRef(bits as usize),
             ValType::Ref(_) => Val::ExternRef(bits as usize),
         }
     }

@@ -98,7 +98,25 @@ builtins! {
     /// `record_trap_index(vmctx, index)`: the table index the next trap's message names
     /// ("uninitialized element 2"); a `Trap` follows.
     RecordTrapIndex = wasmo_builtin_record_trap_index(vmctx: Ptr, index: I32) -> Void;
+    /// `throw(tag, values, count)`: raises a new exception of `tag` whose payload is the
+    /// `count` 16-byte value slots at `values`. Unwinds to the handler; returns only when
+    /// there is none (the caller then raises "uncaught exception"). In `exception.c`.
+    Throw = wasmo_builtin_throw(tag: Ptr, values: Ptr, count: I32) -> Void;
+    /// `rethrow(exception)`: raises an exception again (`throw_ref`, or a landing pad whose
+    /// clauses all missed); returns as `throw` does.
+    Rethrow = wasmo_builtin_rethrow(exception: Ptr) -> Void;
+    /// `exception_done(exception)`: a handler without `_ref` took the payload; frees the
+    /// exception unless an exnref holds it.
+    ExceptionDone = wasmo_builtin_exception_done(exception: Ptr) -> Void;
+    /// `exception_keep(vmctx, exception)`: an exnref to the exception is made; the store keeps
+    /// the exception until it is deleted.
+    ExceptionKeep = wasmo_builtin_exception_keep(vmctx: Ptr, exception: Ptr) -> Void;
 }
+
+/// The personality routine of functions with landing pads: libstdc++'s, which (with a
+/// catch-all clause) catches the foreign exceptions `runtime/exception.c` raises. The runtime
+/// resolves it with the builtins.
+pub const PERSONALITY: &str = "__gxx_personality_v0";
 
 #[cfg(test)]
 mod tests {

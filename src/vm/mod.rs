@@ -14,5 +14,6 @@ pub mod vmcontext;
 pub use builtins::{AbiType, Builtin};
 pub use trap_code::TrapCode;
 pub use vmcontext::{
-    VMFuncRef, VMGlobal, VMMemory, VMOffsets, VMStoreContext, VMTable, COUNTER_SIZE, VALUE_SLOT,
+    VMFuncRef, VMGlobal, VMMemory, VMOffsets, VMStoreContext, VMTable, VMTag, COUNTER_SIZE,
+    VALUE_SLOT,
 };

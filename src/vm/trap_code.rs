@@ -43,13 +43,17 @@ pub enum TrapCode {
     NullReference = 12,
     /// The store's epoch deadline was reached (epoch interruption).
     Interrupted = 13,
+    /// A wasm exception no handler caught before the host.
+    UncaughtException = 14,
+    /// `throw_ref` of null.
+    NullExceptionReference = 15,
     /// A host function returned a trap (parked in this thread's pending slot).
     Host = 100,
 }
 
 impl TrapCode {
     /// Every code.
-    pub const ALL: [TrapCode; 14] = [
+    pub const ALL: [TrapCode; 16] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -63,6 +67,8 @@ impl TrapCode {
         TrapCode::NullFunctionReference,
         TrapCode::NullReference,
         TrapCode::Interrupted,
+        TrapCode::UncaughtException,
+        TrapCode::NullExceptionReference,
         TrapCode::Host,
     ];
 
@@ -87,6 +93,8 @@ impl TrapCode {
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::UncaughtException => "uncaught exception",
+            TrapCode::NullExceptionReference => "null exception reference",
             TrapCode::Host => "host trap",
         }
     }

@@ -14,6 +14,7 @@
 //! ..  globals[G]            *mut VMGlobal
 //! ..  tables[T]             *mut VMTable
 //! ..  func_refs[F]          *const VMFuncRef, one per function (imports point at the exporter's)
+//! ..  tags[K]               *const VMTag, one per tag (imports point at the exporter's)
 //! ..  type_ids[N]           u32: engine-wide id of each type-section entry (call_indirect checks)
 //! ```
 
@@ -42,11 +43,33 @@ pub struct VMStoreContext {
     pub epoch_deadline: std::sync::atomic::AtomicU64,
     /// The running thread's stack limit, never poisoned (read after `stack_limit` fails).
     pub thread_stack_limit: std::cell::Cell<usize>,
+    /// Exceptions an exnref was made to (compiled code does not read this): freed with the
+    /// store, since any of its exnrefs may still reach them.
+    pub kept_exceptions: std::cell::RefCell<Vec<usize>>,
+}
+
+extern "C" {
+    fn wasmo_exception_free(exception: *mut u8);
+}
+
+impl Drop for VMStoreContext {
+    fn drop(&mut self) {
+        for &e in self.kept_exceptions.get_mut().iter() {
+            // SAFETY: each was allocated by `exception.c` and kept once; the store and with it
+            // every reference to them is going.
+            unsafe { wasmo_exception_free(e as *mut u8) };
+        }
+    }
 }
 
 impl VMStoreContext {
     /// The limit value that fails every stack check.
     pub const POISONED: usize = usize::MAX;
+
+    /// Keeps `exception` (made by `exception.c`) until the store is deleted.
+    pub fn keep_exception(&self, exception: *mut u8) {
+        self.kept_exceptions.borrow_mut().push(exception as usize);
+    }
 
     /// Whether the engine's epoch has reached this store's deadline.
     pub fn deadline_reached(&self) -> bool {
@@ -109,6 +132,15 @@ pub struct VMTable {
     pub length: u32,
 }
 
+/// An exception tag as compiled code sees it: only its address matters (a tag's identity, which
+/// an import shares with its exporter).
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct VMTag {
+    /// Engine-wide id of the tag's function type.
+    pub type_id: u32,
+}
+
 /// A function reference: what `call_indirect`, `ref.func` and imports use.
 #[repr(C)]
 #[derive(Debug)]
@@ -164,6 +196,7 @@ pub struct VMOffsets {
     pub num_globals: u32,
     pub num_tables: u32,
     pub num_funcs: u32,
+    pub num_tags: u32,
     pub num_types: u32,
 }
 
@@ -180,6 +213,7 @@ impl VMOffsets {
             num_globals: info.globals.len() as u32,
             num_tables: info.tables.len() as u32,
             num_funcs: info.functions.len() as u32,
+            num_tags: info.tags.len() as u32,
             num_types: info.types.len() as u32,
         }
     }
@@ -196,8 +230,11 @@ impl VMOffsets {
     pub fn func_ref(&self, index: u32) -> u32 {
         self.table(self.num_tables) + index * Self::PTR
     }
+    pub fn tag(&self, index: u32) -> u32 {
+        self.func_ref(self.num_funcs) + index * Self::PTR
+    }
     pub fn type_id(&self, index: u32) -> u32 {
-        self.func_ref(self.num_funcs) + index * 4
+        self.tag(self.num_tags) + index * 4
     }
     /// Total size in bytes, rounded up to 16.
     pub fn size(&self) -> u32 {
@@ -248,6 +285,7 @@ mod tests {
             num_globals: 2,
             num_tables: 1,
             num_funcs: 3,
+            num_tags: 0,
             num_types: 3,
         };
         assert_eq!(o.memory(0), 24);

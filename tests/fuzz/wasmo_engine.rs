@@ -152,7 +152,7 @@ impl Wasmo {
                         .collect();
                     run.tables.push((name.clone(), nulls));
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         run
@@ -245,6 +245,8 @@ fn from_val(v: Val) -> Value {
         Val::V128(x) => Value::V128(x),
         Val::FuncRef(p) => Value::FuncRef { null: p == 0 },
         Val::ExternRef(p) => Value::ExternRef { null: p == 0 },
+        // The generator's configuration has no exception handling.
+        Val::ExnRef(_) => unreachable!("an exnref from a module without exceptions"),
     }
 }
 

@@ -237,6 +237,7 @@ pub fn kind_name(kind: ExternKind) -> &'static str {
         ExternKind::Global => "global",
         ExternKind::Table => "table",
         ExternKind::Memory => "memory",
+        ExternKind::Tag => "tag",
     }
 }
 
@@ -263,5 +264,6 @@ fn extern_type(ty: &ExternType) -> String {
         ),
         ExternType::Global(g) if g.mutable => format!("(global (mut {}))", g.content),
         ExternType::Global(g) => format!("(global {})", g.content),
+        ExternType::Tag(f) => format!("(tag {f})"),
     }
 }

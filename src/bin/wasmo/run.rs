@@ -288,6 +288,7 @@ fn stand_ins(
                 ExternType::Global(ty) => {
                     Global::new(store, *ty, Val::default_for(ty.content)).map(Extern::Global)
                 }
+                ExternType::Tag(ty) => wasmo::api::Tag::new(store, ty.clone()).map(Extern::Tag),
             };
             created.map_err(|e| {
                 Failure::Error(format!("cannot create a stand-in for import {what}: {e}"))

@@ -1,0 +1,299 @@
+//! Wasm exceptions (issue 18, first step): `throw`, `throw_ref` and `try_table` in every compile
+//! mode and after tier-up; exceptions crossing functions, instances and
+//! a tag imported from another instance; an uncaught exception comes back as the trap
+//! "uncaught exception" and the store stays usable; traps are never caught by `catch_all`; a
+//! `throw` in a loop caught in the same function does not grow the stack; exceptions kept by
+//! `catch_ref` live until the store goes.
+
+use wasmo::api::{
+    Config, Engine, Extern, Func, FuncType, Instance, Mode, Module, Store, Tag, Val, ValType,
+};
+
+/// (name, engine, tier up before calling, serialise first).
+fn engines() -> Vec<(String, Engine, bool, bool)> {
+    let mut v = Vec::new();
+    for level in [0, 2] {
+        let config = Config {
+            mode: Mode::Optimized,
+            opt_level: level,
+            compile_threads: 1,
+            ..Config::default()
+        };
+        v.push((
+            format!("optimised -O{level}"),
+            Engine::new(config),
+            false,
+            false,
+        ));
+    }
+    let liftoff = Config {
+        mode: Mode::Liftoff,
+        compile_threads: 1,
+        ..Config::default()
+    };
+    v.push((
+        "lift-off".into(),
+        Engine::new(liftoff.clone()),
+        false,
+        false,
+    ));
+    v.push((
+        "lift-off tiered up".into(),
+        Engine::new(liftoff),
+        true,
+        false,
+    ));
+    v
+}
+
+fn compile(engine: &Engine, text: &str, serialised: bool) -> Module {
+    let module = Module::from_text(engine, text).unwrap();
+    if serialised {
+        Module::deserialize(engine, &module.serialize().unwrap()).unwrap()
+    } else {
+        module
+    }
+}
+
+/// The thrower: defines and exports a tag, throws it from a function two calls deep.
+const THROWER: &str = r#"(module
+  (tag $e (export "e") (param i32 i64))
+  (tag $other (export "other"))
+  (func $deep (param i32) (throw $e (local.get 0) (i64.const 7)))
+  (func $middle (export "middle") (param i32) (call $deep (local.get 0)))
+  (func (export "throw_other") (throw $other))
+  (func (export "trap") (unreachable)))"#;
+
+/// The catcher: imports the tag and the thrower's functions.
+const CATCHER: &str = r#"(module
+  (import "t" "e" (tag $e (param i32 i64)))
+  (import "t" "middle" (func $middle (param i32)))
+  (import "t" "throw_other" (func $throw_other))
+  (import "t" "trap" (func $trap))
+  (tag $mine (param f64))
+  ;; The payload of the imported tag, caught one instance away.
+  (func (export "catch") (param i32) (result i64) (local i64)
+    (block $h (result i32 i64)
+      (try_table (catch $e $h) (call $middle (local.get 0)))
+      (return (i64.const -1)))
+    (local.set 1)
+    (i64.extend_i32_u)
+    (i64.add (local.get 1)))
+  ;; A clause for another tag lets it pass to the outer try_table's catch_all.
+  (func (export "nested") (result i32)
+    (block $outer
+      (block $inner (result f64)
+        (try_table (catch_all $outer)
+          (try_table (catch $mine $inner) (call $throw_other)))
+        (return (i32.const 0)))
+      (return (i32.const 1)))
+    (i32.const 2))
+  ;; catch_ref then throw_ref: the same exception again, caught outside.
+  (func (export "rethrow") (param i32) (result i32)
+    (block $h (result i32 i64)
+      (try_table (catch $e $h)
+        (block $r (result exnref)
+          (try_table (catch_all_ref $r) (call $middle (local.get 0)))
+          (return (i32.const -1)))
+        (throw_ref))
+      (return (i32.const -2)))
+    (drop))
+  ;; Traps are not exceptions.
+  (func (export "trap") (result i32)
+    (block $h
+      (try_table (catch_all $h) (call $trap))
+      (return (i32.const 0)))
+    (i32.const 1))
+  ;; A throw caught in the same function, 10^6 times.
+  (func (export "loop") (param i32) (result i32) (local i32)
+    (loop $l
+      (block $h (result f64)
+        (try_table (catch $mine $h) (throw $mine (f64.const 1)))
+        (unreachable))
+      (i32.trunc_f64_s)
+      (local.set 1 (i32.add (local.get 1)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  ;; Kept exceptions (catch_all_ref), dropped: the store frees them.
+  (func (export "keep") (param i32)
+    (loop $l
+      (block $h (result exnref)
+        (try_table (catch_all_ref $h) (throw $mine (f64.const 2)))
+        (unreachable))
+      (drop)
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "uncaught") (throw $mine (f64.const 3)))
+  (func (export "null") (throw_ref (ref.null exn))))"#;
+
+#[test]
+fn exceptions_are_caught_everywhere() {
+    for (name, engine, tier_up, serialised) in engines() {
+        let store = Store::new(&engine);
+        let thrower_module = compile(&engine, THROWER, serialised);
+        let thrower = Instance::new(&store, &thrower_module, &[]).unwrap();
+        let export = |n: &str| thrower.get_export(&store, n).unwrap();
+        let imports: Vec<Extern> = ["e", "middle", "throw_other", "trap"]
+            .iter()
+            .map(|n| export(n))
+            .collect();
+        let catcher_module = compile(&engine, CATCHER, serialised);
+        let catcher = Instance::new(&store, &catcher_module, &imports).unwrap();
+        if tier_up {
+            // Call everything once, then wait until it all runs optimised code.
+            for f in ["catch", "nested", "rethrow", "trap"] {
+                let func = catcher.get_func(&store, f).unwrap();
+                let args: Vec<Val> = func.ty(&store).params.iter().map(|_| Val::I32(1)).collect();
+                let _ = func.call(&store, &args);
+            }
+            catcher_module.wait_for_tier_up();
+        }
+        let call = |f: &str, args: &[Val]| {
+            catcher
+                .get_func(&store, f)
+                .unwrap()
+                .call(&store, args)
+                .map_err(|t| t.message.clone())
+        };
+        assert_eq!(
+            call("catch", &[Val::I32(35)]),
+            Ok(vec![Val::I64(42)]),
+            "{name}"
+        );
+        assert_eq!(call("nested", &[]), Ok(vec![Val::I32(2)]), "{name}");
+        assert_eq!(
+            call("rethrow", &[Val::I32(5)]),
+            Ok(vec![Val::I32(5)]),
+            "{name}"
+        );
+        let trap = call("trap", &[]).unwrap_err();
+        assert!(trap.contains("unreachable"), "{name}: {trap}");
+        assert_eq!(
+            call("loop", &[Val::I32(1_000_000)]),
+            Ok(vec![Val::I32(1_000_000)]),
+            "{name}"
+        );
+        assert_eq!(call("keep", &[Val::I32(1000)]), Ok(vec![]), "{name}");
+        let uncaught = call("uncaught", &[]).unwrap_err();
+        assert!(
+            uncaught.contains("uncaught exception"),
+            "{name}: {uncaught}"
+        );
+        let null = call("null", &[]).unwrap_err();
+        assert!(null.contains("null exception reference"), "{name}: {null}");
+        // The store works after each of those.
+        assert_eq!(
+            call("catch", &[Val::I32(1)]),
+            Ok(vec![Val::I64(8)]),
+            "{name}"
+        );
+        // No tier-up batch outlives the test (see `tier::stop_workers_when_main_exits`).
+        catcher_module.wait_for_tier_up();
+        thrower_module.wait_for_tier_up();
+    }
+}
+
+/// Images leave out unwind tables, so a module that uses exceptions is refused; one that does
+/// not still serialises.
+#[test]
+fn modules_with_exceptions_are_not_serialised_yet() {
+    let engine = Engine::new(Config {
+        mode: Mode::Optimized,
+        ..Config::default()
+    });
+    for text in [
+        THROWER,
+        "(module (func (block $h (try_table (catch_all $h)))))",
+    ] {
+        let e = compile(&engine, text, false).serialize().unwrap_err();
+        assert!(e.message().contains("exception handling"), "{e}");
+    }
+    let plain = compile(
+        &engine,
+        "(module (func (export \"f\") (result i32) (i32.const 1)))",
+        true,
+    );
+    let store = Store::new(&engine);
+    let instance = Instance::new(&store, &plain, &[]).unwrap();
+    let f = instance.get_func(&store, "f").unwrap();
+    assert_eq!(
+        f.call(&store, &[]).map_err(|t| t.message),
+        Ok(vec![Val::I32(1)])
+    );
+}
+
+#[test]
+fn tags_are_identities_and_types_must_match() {
+    let engine = Engine::new(Config::default());
+    let store = Store::new(&engine);
+    let i32_tag = FuncType::new(vec![ValType::I32], vec![]);
+    let host_tag = Tag::new(&store, i32_tag.clone()).unwrap();
+    assert_eq!(host_tag.ty(&store), i32_tag);
+    assert!(Tag::new(&store, FuncType::new(vec![], vec![ValType::I32])).is_err());
+    // A host-made tag is imported, thrown by wasm and caught by the same tag only.
+    let module = Module::from_text(
+        &engine,
+        r#"(module
+          (import "h" "t" (tag $t (param i32)))
+          (tag $own (param i32))
+          (func (export "same") (result i32)
+            (block $h (result i32)
+              (try_table (catch $t $h) (throw $t (i32.const 9)))
+              (unreachable)))
+          (func (export "other") (result i32)
+            (block $h (result i32)
+              (try_table (catch $own $h) (throw $t (i32.const 9)))
+              (unreachable))))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&store, &module, &[Extern::Tag(host_tag)]).unwrap();
+    let call = |f: &str| {
+        instance
+            .get_func(&store, f)
+            .unwrap()
+            .call(&store, &[])
+            .map_err(|t| t.message.clone())
+    };
+    assert_eq!(call("same"), Ok(vec![Val::I32(9)]));
+    assert!(call("other").unwrap_err().contains("uncaught exception"));
+    // A tag of another type does not link.
+    let other = Tag::new(&store, FuncType::new(vec![ValType::I64], vec![])).unwrap();
+    let e = Instance::new(&store, &module, &[Extern::Tag(other)])
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("incompatible import type"), "{e}");
+    // A host function in between ends the search: the exception does not unwind the host.
+    let inner = Module::from_text(
+        &engine,
+        r#"(module (import "h" "t" (tag $t (param i32)))
+             (func (export "throw") (throw $t (i32.const 1))))"#,
+    )
+    .unwrap();
+    let inner = Instance::new(&store, &inner, &[Extern::Tag(host_tag)]).unwrap();
+    let throw = inner.get_func(&store, "throw").unwrap();
+    let host = Func::new(&store, FuncType::new(vec![], vec![]), move |store, _, _| {
+        let trap = throw.call(store, &[]).unwrap_err();
+        assert!(
+            trap.message.contains("uncaught exception"),
+            "{}",
+            trap.message
+        );
+        Ok(())
+    })
+    .unwrap();
+    let outer = Module::from_text(
+        &engine,
+        r#"(module (import "h" "t" (tag $t (param i32))) (import "h" "f" (func $f))
+             (func (export "run") (result i32)
+               (block $h (result i32)
+                 (try_table (catch $t $h) (call $f))
+                 (return (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let outer =
+        Instance::new(&store, &outer, &[Extern::Tag(host_tag), Extern::Func(host)]).unwrap();
+    let run = outer.get_func(&store, "run").unwrap();
+    assert_eq!(
+        run.call(&store, &[]).map_err(|t| t.message),
+        Ok(vec![Val::I32(0)])
+    );
+}
