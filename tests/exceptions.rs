@@ -1,5 +1,5 @@
 //! Wasm exceptions (issue 18, first step): `throw`, `throw_ref` and `try_table` in every compile
-//! mode and after tier-up; exceptions crossing functions, instances and
+//! mode, after tier-up and through serialisation (exceptions unwinding deserialised code); exceptions crossing functions, instances and
 //! a tag imported from another instance; an uncaught exception comes back as the trap
 //! "uncaught exception" and the store stays usable; traps are never caught by `catch_all`; a
 //! `throw` in a loop caught in the same function does not grow the stack; exceptions kept by
@@ -190,35 +190,6 @@ fn exceptions_are_caught_everywhere() {
         catcher_module.wait_for_tier_up();
         thrower_module.wait_for_tier_up();
     }
-}
-
-/// Images leave out unwind tables, so a module that uses exceptions is refused; one that does
-/// not still serialises.
-#[test]
-fn modules_with_exceptions_are_not_serialised_yet() {
-    let engine = Engine::new(Config {
-        mode: Mode::Optimized,
-        ..Config::default()
-    });
-    for text in [
-        THROWER,
-        "(module (func (block $h (try_table (catch_all $h)))))",
-    ] {
-        let e = compile(&engine, text, false).serialize().unwrap_err();
-        assert!(e.message().contains("exception handling"), "{e}");
-    }
-    let plain = compile(
-        &engine,
-        "(module (func (export \"f\") (result i32) (i32.const 1)))",
-        true,
-    );
-    let store = Store::new(&engine);
-    let instance = Instance::new(&store, &plain, &[]).unwrap();
-    let f = instance.get_func(&store, "f").unwrap();
-    assert_eq!(
-        f.call(&store, &[]).map_err(|t| t.message),
-        Ok(vec![Val::I32(1)])
-    );
 }
 
 #[test]

@@ -35,10 +35,6 @@ use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCor
 use wast::token::{Id, Span};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 
-/// Modules `WASMO_SPEC_SERIALIZE=1` ran unserialised: Wasmo does not serialise modules that
-/// use exception handling yet.
-static NOT_SERIALISED: AtomicUsize = AtomicUsize::new(0);
-
 /// Files run at once.
 const THREADS: usize = 2;
 /// Stack of each worker thread: deep enough for the recursion tests that must succeed.
@@ -282,13 +278,6 @@ fn main() {
         );
     }
     println!("spec: {passed} passed, {failed} failed, {refused} refused");
-    let not_serialised = NOT_SERIALISED.load(Ordering::Relaxed);
-    if not_serialised > 0 {
-        println!(
-            "spec: {not_serialised} modules that use exception handling ran without the \
-             serialisation round trip (not built yet)"
-        );
-    }
     std::io::stdout().flush().ok();
     if failed > 0 {
         std::process::exit(1);
@@ -706,16 +695,9 @@ impl Runner {
             refusal(e.message()).unwrap_or_else(|| format!("module rejected: {}", e.message()))
         })?;
         if std::env::var("WASMO_SPEC_SERIALIZE").is_ok_and(|v| v == "1") {
-            let artifact = match module.serialize() {
-                Ok(artifact) => artifact,
-                // Not built yet (docs/DESIGN.md "Exceptions"): such a module runs as compiled,
-                // and the summary counts it.
-                Err(e) if e.message().contains("uses exception handling") => {
-                    NOT_SERIALISED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    return Ok(module);
-                }
-                Err(e) => return Err(format!("serialize failed: {}", e.message())),
-            };
+            let artifact = module
+                .serialize()
+                .map_err(|e| format!("serialize failed: {}", e.message()))?;
             static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
             let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if n.is_multiple_of(2) {

@@ -15,6 +15,7 @@
 //!   without validation: the checksum vouches for bytes a validated module was made from)
 //!   mode 0, the image:
 //!     layout: code length, data start, length      u64 each (page multiples)
+//!             unwind tables' offset and length     u64 each (0, 0 without)
 //!     functions u32, each: offset, size, rows' offset and length in the row bytes (u32 each)
 //!     trampolines u32, each: offset (u32, 0xffffffff for none), per type-section entry
 //!     imports u32, each: symbol name (string)
@@ -45,7 +46,7 @@ use crate::module::ModuleInfo;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
 const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 8 + 4 + 8;
 
@@ -307,7 +308,7 @@ pub fn write_image_artifact(
     let mut p = Writer(Vec::new());
     p.header(header, wasm);
     let l = &image.layout;
-    for v in [l.exec_len, l.data_start, l.len] {
+    for v in [l.exec_len, l.data_start, l.len, l.eh_frame, l.eh_frame_len] {
         p.0.extend_from_slice(&(v as u64).to_le_bytes());
     }
     p.u32(image.functions.len() as u32);
@@ -426,6 +427,8 @@ fn read_image(r: &mut Reader) -> Result<Body<'static>> {
         exec_len: size()?,
         data_start: size()?,
         len: size()?,
+        eh_frame: size()?,
+        eh_frame_len: size()?,
     };
     let count = |r: &mut Reader, each: usize| -> Result<usize> {
         let n = r.u32()? as usize;
@@ -586,14 +589,6 @@ impl Module {
     /// The artifact `wasm_module_serialize` writes: the module's optimised code as an image. A
     /// lift-off module is compiled optimised for it first, never written half-tiered.
     pub fn serialize(&self) -> Result<Vec<u8>> {
-        if self.info().uses_exceptions(self.bytes()) {
-            // Images leave out unwind tables (`codegen::image`), without which no handler in
-            // the image's code would be found.
-            return Err(crate::error::Error::unsupported(
-                "serialising a module that uses exception handling",
-                "exception-handling",
-            ));
-        }
         let engine = self.engine();
         let opt_level = engine.config().opt_level;
         let linked;

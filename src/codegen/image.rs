@@ -46,6 +46,10 @@ pub struct Layout {
     pub exec_len: usize,
     pub data_start: usize,
     pub len: usize,
+    /// The unwind tables (every object's `.eh_frame`, one after the other, then a zero
+    /// terminator) in the read-only part: offset and length, 0 and 0 without any.
+    pub eh_frame: usize,
+    pub eh_frame_len: usize,
 }
 
 /// A 64-bit word of the writable part to fill in at load time: the image's own address plus
@@ -94,9 +98,7 @@ fn align_up(v: usize, align: usize) -> usize {
 /// Which part of the image an object's section goes to: 0 code, 1 read-only data, 2 writable
 /// data, 3 zero-filled data; None for sections that are not loaded.
 fn part_of(s: &elf::Section) -> Option<usize> {
-    // Unwind tables stay out: an image is never unwound by an exception (modules that use
-    // exception handling are not serialised), and the host entries end any search anyway.
-    if s.flags & elf::SHF_ALLOC == 0 || s.size == 0 || s.ty == SHT_X86_64_UNWIND {
+    if s.flags & elf::SHF_ALLOC == 0 || s.size == 0 {
         None
     } else if s.flags & elf::SHF_EXECINSTR != 0 {
         Some(0)
@@ -130,7 +132,8 @@ pub fn link(objects: &[Vec<u8>]) -> Result<Image> {
             if part_of(s).is_some() && s.flags & elf::SHF_TLS != 0 {
                 return Err(err("thread-local data"));
             }
-            if part_of(s).is_some() && s.ty != elf::SHT_PROGBITS && s.ty != elf::SHT_NOBITS {
+            let known = [elf::SHT_PROGBITS, elf::SHT_NOBITS, SHT_X86_64_UNWIND];
+            if part_of(s).is_some() && !known.contains(&s.ty) {
                 return Err(err(format!("allocated section of type {}", s.ty)));
             }
         }
@@ -239,6 +242,7 @@ pub fn link(objects: &[Vec<u8>]) -> Result<Image> {
     let mut stubs = 0;
     let mut data_start = 0;
     let mut exec_len = 0;
+    let (mut eh_frame, mut eh_frame_len) = (0, 0);
     for part in 0..4 {
         match part {
             1 => {
@@ -252,13 +256,32 @@ pub fn link(objects: &[Vec<u8>]) -> Result<Image> {
             }
             _ => {}
         }
-        for (o, object) in parsed.iter().enumerate() {
-            for (i, s) in object.sections.iter().enumerate() {
-                if part_of(s) == Some(part) {
-                    at = align_up(at, s.align.min(PAGE as u64) as usize);
-                    bases[o][i] = Some(at);
-                    at += s.size;
+        // Read-only data ends with the unwind tables, all together and zero-terminated, as
+        // the unwinder's registration (`__register_frame`) reads them.
+        for unwind in [false, true] {
+            if unwind {
+                at = align_up(at, 8);
+            }
+            let start = at;
+            for (o, object) in parsed.iter().enumerate() {
+                for (i, s) in object.sections.iter().enumerate() {
+                    if part_of(s) == Some(part) && (s.ty == SHT_X86_64_UNWIND) == unwind {
+                        // No padding between unwind tables: a zero word would end them.
+                        let align = if unwind {
+                            1
+                        } else {
+                            s.align.min(PAGE as u64) as usize
+                        };
+                        at = align_up(at, align);
+                        bases[o][i] = Some(at);
+                        at += s.size;
+                    }
                 }
+            }
+            if unwind && at > start {
+                eh_frame = start;
+                at += 4;
+                eh_frame_len = at - start;
             }
         }
     }
@@ -273,6 +296,8 @@ pub fn link(objects: &[Vec<u8>]) -> Result<Image> {
         exec_len,
         data_start,
         len,
+        eh_frame,
+        eh_frame_len,
     };
     let address = |t: Target| match t {
         Target::Section {
@@ -390,6 +415,14 @@ fn put(bytes: &mut [u8], at: usize, value: &[u8]) -> Result<()> {
 pub struct Mapping {
     base: *mut u8,
     len: usize,
+    /// The address of the unwind tables registered with the unwinder (0: none).
+    eh_frame: usize,
+}
+
+extern "C" {
+    /// libgcc's registration of unwind tables (a zero-terminated `.eh_frame`).
+    fn __register_frame(begin: *const u8);
+    fn __deregister_frame(begin: *const u8);
 }
 
 // SAFETY: the mapping is only read (and run) after `finish`; its owner decides when it goes.
@@ -421,6 +454,7 @@ impl Mapping {
             )));
         }
         Ok(Mapping {
+            eh_frame: 0,
             base: base.cast(),
             len,
         })
@@ -455,6 +489,7 @@ impl Mapping {
                 at = at.add(part.len());
             }
             Ok(Mapping {
+                eh_frame: 0,
                 base: base.cast(),
                 len,
             })
@@ -493,6 +528,13 @@ impl Mapping {
             || !fits(layout.data_start)
             || !fits(layout.len)
             || layout.exec_len > layout.data_start
+            || (layout.eh_frame_len > 0
+                && (layout.eh_frame < layout.exec_len
+                    || layout.eh_frame_len < 4
+                    || layout
+                        .eh_frame
+                        .checked_add(layout.eh_frame_len)
+                        .is_none_or(|end| end > layout.data_start)))
             || layout.data_start >= layout.len
         {
             return Err(Error::new("corrupt serialized module: bad code layout"));
@@ -532,6 +574,11 @@ impl Mapping {
             }
             protect(0, layout.exec_len, libc::PROT_READ | libc::PROT_EXEC)?;
             protect(layout.exec_len, layout.data_start, libc::PROT_READ)?;
+            if layout.eh_frame_len > 0 && self.eh_frame == 0 {
+                // The image's own unwind tables, so exceptions unwind through its frames.
+                __register_frame(base.add(layout.eh_frame));
+                self.eh_frame = base as usize + layout.eh_frame;
+            }
             Ok(base as usize)
         }
     }
@@ -539,8 +586,11 @@ impl Mapping {
 
 impl Drop for Mapping {
     fn drop(&mut self) {
-        // SAFETY: the mapping is owned and unmapped once.
+        // SAFETY: the mapping is owned and unmapped once, after the unwinder forgot its tables.
         unsafe {
+            if self.eh_frame != 0 {
+                __deregister_frame(self.eh_frame as *const u8);
+            }
             libc::munmap(self.base.cast(), self.len);
         }
     }
@@ -563,12 +613,14 @@ mod tests {
             exec_len: PAGE,
             data_start: PAGE,
             len: 3 * PAGE,
+            ..Layout::default()
         };
         assert!(m.finish(0, bad, &[], &[]).is_err());
         let good = Layout {
             exec_len: PAGE,
             data_start: PAGE,
             len: 2 * PAGE,
+            ..Layout::default()
         };
         let fixup = Fixup {
             at: 8,

@@ -498,33 +498,6 @@ impl ModuleInfo {
         self.type_at(self.functions[func as usize])
     }
 
-    /// Whether the module has tags or a `try_table` (`bytes` is the module it was decoded from).
-    pub fn uses_exceptions(&self, bytes: &[u8]) -> bool {
-        if !self.tags.is_empty() {
-            return true;
-        }
-        self.bodies.iter().any(|range| {
-            let Some(body) = bytes.get(range.clone()) else {
-                return false;
-            };
-            let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
-                body,
-                range.start as u64,
-            ));
-            let Ok(mut ops) = body.get_operators_reader() else {
-                return false;
-            };
-            while !ops.eof() {
-                match ops.read() {
-                    Ok(wasmparser::Operator::TryTable { .. }) => return true,
-                    Ok(_) => {}
-                    Err(_) => return false,
-                }
-            }
-            false
-        })
-    }
-
     /// The type of an export.
     pub fn export_type(&self, export: &Export) -> ExternType {
         let i = export.index as usize;
