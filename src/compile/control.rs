@@ -29,11 +29,23 @@ impl<'c> FuncTranslator<'c, '_> {
             return Ok(());
         }
         let (params, results) = self.block_signature(ty)?;
-        let merge = self.new_block("block_end");
-        let phis = self.phis_in(merge, &results)?;
+        self.push_block(FrameKind::Block, params.len(), &results, "block_end")
+    }
+
+    /// Opens a frame of `kind` that branches forward to its end (a `block` or a `try_table`),
+    /// taking `params` values from the stack and merging into `results` at `name`.
+    pub(super) fn push_block(
+        &mut self,
+        kind: FrameKind<'c>,
+        params: usize,
+        results: &[crate::module::types::ValType],
+        name: &str,
+    ) -> R {
+        let merge = self.new_block(name);
+        let phis = self.phis_in(merge, results)?;
         self.control.push(Frame {
-            kind: FrameKind::Block,
-            height: self.stack.len() - params.len(),
+            kind,
+            height: self.stack.len() - params,
             branch_target: merge,
             branch_phis: phis.clone(),
             merge,

@@ -12,7 +12,7 @@
 //! nothing is executed for handlers while nothing is thrown.
 
 use super::abi::{self, Builtin};
-use super::translate::{Callee, Frame, FrameKind, FuncTranslator};
+use super::translate::{Callee, FrameKind, FuncTranslator};
 use crate::error::Result;
 use crate::module::types::ValType;
 use crate::vm::TrapCode;
@@ -36,17 +36,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let pad = self.landing_pad(&table.catches)?;
         self.b.position_at_end(here);
         self.reachable = true;
-        let merge = self.new_block("try_table_end");
-        let phis = self.phis_in(merge, &results)?;
-        self.control.push(Frame {
-            kind: FrameKind::TryTable,
-            height: self.stack.len() - params.len(),
-            branch_target: merge,
-            branch_phis: phis.clone(),
-            merge,
-            merge_phis: phis,
-            self_called: false,
-        });
+        self.push_block(FrameKind::TryTable, params.len(), &results, "try_table_end")?;
         self.handlers.push(pad);
         Ok(())
     }

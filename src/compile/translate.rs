@@ -751,6 +751,16 @@ const fn is_silent(visit: &[u8]) -> bool {
     const fn is(s: &[u8], p: &[u8]) -> bool {
         s.len() == p.len() && starts(s, p)
     }
+    const fn any(visit: &[u8], list: &[&[u8]], prefix: bool) -> bool {
+        let mut i = 0;
+        while i < list.len() {
+            if (prefix && starts(visit, list[i])) || (!prefix && is(visit, list[i])) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
     let plain = [
         b"visit_nop".as_slice(),
         b"visit_drop",
@@ -765,12 +775,8 @@ const fn is_silent(visit: &[u8]) -> bool {
         b"visit_ref_null",
         b"visit_ref_is_null",
     ];
-    let mut i = 0;
-    while i < plain.len() {
-        if is(visit, plain[i]) {
-            return true;
-        }
-        i += 1;
+    if any(visit, &plain, false) {
+        return true;
     }
     if has(visit, b"load") || has(visit, b"store") || has(visit, b"atomic") {
         return false;
@@ -789,14 +795,7 @@ const fn is_silent(visit: &[u8]) -> bool {
         b"visit_f32x4_",
         b"visit_f64x2_",
     ];
-    let mut i = 0;
-    while i < families.len() {
-        if starts(visit, families[i]) {
-            return true;
-        }
-        i += 1;
-    }
-    false
+    any(visit, &families, true)
 }
 
 pub(super) fn unsupported_operator(op: &str, proposal: &str) -> Error {
