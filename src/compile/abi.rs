@@ -254,9 +254,11 @@ pub fn define_array_trampoline<'c>(
                 .into(),
         );
     }
-    // The call unwinds to a handler of every exception: the search for a wasm handler must end
-    // here, before the host's frames (LLVM gives every function of a module unwind tables once
-    // one needs them, so this trampoline may have them). An exception that gets here traps.
+    // The search for a wasm handler must end here, before the host's frames (LLVM gives every
+    // function of a module unwind tables once one needs them, so this trampoline may have
+    // them): its personality ends the search, and the throw traps with its frames. The
+    // catch-all pad behind the call is what makes LLVM emit that personality; were it ever
+    // reached, it would trap too.
     let fn_type = function_type(context, ty)?;
     let args: Vec<BasicValueEnum> = args
         .into_iter()
@@ -273,7 +275,7 @@ pub fn define_array_trampoline<'c>(
     }
     builder.build_return(None)?;
     builder.position_at_end(pad);
-    let exn = landing_pad(context, module, f, &builder)?;
+    let exn = landing_pad(context, module, f, &builder, ENTRY_PERSONALITY)?;
     let exception_done = declare_builtin(context, module, Builtin::ExceptionDone);
     builder.build_call(exception_done, &[exn.into()], "")?;
     let trap = declare_builtin(context, module, Builtin::Trap);
@@ -285,21 +287,22 @@ pub fn define_array_trampoline<'c>(
     Ok(())
 }
 
-pub use crate::vm::builtins::PERSONALITY;
+pub use crate::vm::builtins::{ENTRY_PERSONALITY, PERSONALITY};
 
-/// Starts a catch-all landing pad at the builder's position in `f` (making [`PERSONALITY`]
-/// `f`'s personality); the caught exception object.
+/// Starts a catch-all landing pad at the builder's position in `f` (making `personality`,
+/// [`PERSONALITY`] or [`ENTRY_PERSONALITY`], `f`'s personality); the caught exception object.
 pub fn landing_pad<'c>(
     context: &'c Context,
     module: &Module<'c>,
     f: FunctionValue<'c>,
     builder: &Builder<'c>,
+    personality: &str,
 ) -> Result<inkwell::values::PointerValue<'c>> {
     let ptr = ptr_type(context);
-    let personality = match module.get_function(PERSONALITY) {
+    let personality = match module.get_function(personality) {
         Some(p) => p,
         None => module.add_function(
-            PERSONALITY,
+            personality,
             context.i32_type().fn_type(&[], true),
             Some(Linkage::External),
         ),

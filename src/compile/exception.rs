@@ -49,7 +49,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let ptr = abi::ptr_type(self.ctx);
         let pad = self.new_block("landing_pad");
         self.b.position_at_end(pad);
-        let exn = abi::landing_pad(self.ctx, self.module, self.func, &self.b)?;
+        let exn = abi::landing_pad(self.ctx, self.module, self.func, &self.b, abi::PERSONALITY)?;
         let thrown = self
             .load_field(exn, EXCEPTION_TAG, ptr.into(), false)?
             .into_pointer_value();

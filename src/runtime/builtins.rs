@@ -208,6 +208,7 @@ extern "C" {
     fn wasmo_builtin_rethrow(exception: *mut u8);
     fn wasmo_builtin_exception_done(exception: *mut u8);
     fn wasmo_exception_keep(exception: *mut u8) -> i32;
+    fn wasmo_entry_personality();
 }
 
 /// The address of `builtin`'s definition.
@@ -244,6 +245,10 @@ pub fn address_table() -> Vec<(&'static str, usize)> {
     if let Some(p) = personality_address() {
         table.push((crate::vm::builtins::PERSONALITY, p));
     }
+    table.push((
+        crate::vm::builtins::ENTRY_PERSONALITY,
+        wasmo_entry_personality as *const () as usize,
+    ));
     table
 }
 
@@ -285,8 +290,8 @@ mod tests {
         let table = address_table();
         assert_eq!(
             table.len(),
-            Builtin::ALL.len() + 1,
-            "the builtins and the personality"
+            Builtin::ALL.len() + 2,
+            "the builtins and the personalities"
         );
         for (i, (symbol, address)) in table.iter().enumerate() {
             assert_ne!(*address, 0, "{symbol}");

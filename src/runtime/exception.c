@@ -74,3 +74,17 @@ int wasmo_exception_keep(wasmo_exception* e) {
 }
 
 void wasmo_exception_free(wasmo_exception* e) { free(e); }
+
+// The personality of the LLVM-made host-to-wasm trampolines: the search for a handler ends at
+// them (a wasm exception never unwinds a host frame), and `_Unwind_RaiseException` returns to
+// the throw, which raises "uncaught exception" with the wasm frames still on the stack for the
+// trap's backtrace.
+_Unwind_Reason_Code wasmo_entry_personality(int version, _Unwind_Action actions, uint64_t exception_class,
+                                            struct _Unwind_Exception* header, struct _Unwind_Context* context) {
+  (void)version;
+  (void)exception_class;
+  (void)header;
+  (void)context;
+  if (actions & _UA_SEARCH_PHASE) return _URC_FATAL_PHASE1_ERROR;
+  return _URC_CONTINUE_UNWIND;
+}

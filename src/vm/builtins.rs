@@ -118,6 +118,10 @@ builtins! {
 /// resolves it with the builtins.
 pub const PERSONALITY: &str = "__gxx_personality_v0";
 
+/// The personality of the LLVM-made host-to-wasm trampolines (`runtime/exception.c`): it ends
+/// the search for a handler there, so the throw raises "uncaught exception" with its frames.
+pub const ENTRY_PERSONALITY: &str = "wasmo_entry_personality";
+
 #[cfg(test)]
 mod tests {
     use super::*;
