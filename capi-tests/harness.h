@@ -33,10 +33,25 @@ static inline int test_finish(const char* name) {
   return test_failures == 0 ? 0 : 1;
 }
 
+// Reads the file at `path` into a new byte vector; exits if it cannot.
+static inline void read_bytes(const char* path, wasm_byte_vec_t* out);
+
 // Reads WASM_DIR/<name>.wasm (compiled from data/<name>.wat) into a new byte vector.
 static inline void load_wasm(const char* name, wasm_byte_vec_t* out) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s.wasm", WASM_DIR, name);
+  read_bytes(path, out);
+}
+
+// Reads TEXT_DIR/<name>.wat into a new byte vector: text for wasmo_module_new_text, for
+// modules wabt's wat2wasm cannot assemble (Wasm 3.0's try_table).
+static inline void load_text(const char* name, wasm_byte_vec_t* out) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s.wat", TEXT_DIR, name);
+  read_bytes(path, out);
+}
+
+static inline void read_bytes(const char* path, wasm_byte_vec_t* out) {
   FILE* f = fopen(path, "rb");
   if (!f) {
     fprintf(stderr, "cannot open %s\n", path);

@@ -1,5 +1,6 @@
-//! Wasm exceptions (issue 18, first step): `throw`, `throw_ref` and `try_table` in every compile
-//! mode, after tier-up and through serialisation (exceptions unwinding deserialised code); exceptions crossing functions, instances and
+//! Wasm exceptions (issue 18): `throw`, `throw_ref`, `try_table` and the legacy instructions in
+//! every compile mode, after tier-up and through serialisation (exceptions unwinding deserialised
+//! code); exceptions crossing functions, instances and
 //! a tag imported from another instance; an uncaught exception comes back as the trap
 //! "uncaught exception" and the store stays usable; traps are never caught by `catch_all`; a
 //! `throw` in a loop caught in the same function does not grow the stack; exceptions kept by
@@ -42,6 +43,16 @@ fn engines() -> Vec<(String, Engine, bool, bool)> {
         Engine::new(liftoff),
         true,
         false,
+    ));
+    v.push((
+        "optimised, serialised".into(),
+        Engine::new(Config {
+            mode: Mode::Optimized,
+            compile_threads: 1,
+            ..Config::default()
+        }),
+        false,
+        true,
     ));
     v
 }
@@ -267,4 +278,60 @@ fn tags_are_identities_and_types_must_match() {
         run.call(&store, &[]).map_err(|t| t.message),
         Ok(vec![Val::I32(0)])
     );
+}
+
+/// The legacy instructions: clauses, `rethrow`, `delegate` (to a frame and to the caller), and
+/// every way of leaving a clause, in every mode.
+#[test]
+fn legacy_exceptions_are_caught_everywhere() {
+    const LEGACY: &str = include_str!("../capi-tests/text/legacy_exceptions.wat");
+    for (name, engine, tier_up, serialised) in engines() {
+        let store = Store::new(&engine);
+        let module = compile(&engine, LEGACY, serialised);
+        let instance = Instance::new(&store, &module, &[]).unwrap();
+        let call = |f: &str, args: &[Val]| {
+            let result = instance
+                .get_func(&store, f)
+                .unwrap()
+                .call(&store, args)
+                .map_err(|t| t.message.clone());
+            // Every exception was freed exactly when its last owner let go.
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
+            result
+        };
+        if tier_up {
+            for f in ["catch", "rethrow", "delegate", "delegate_caller", "miss"] {
+                let _ = call(f, &[Val::I32(1)]);
+            }
+            let _ = call("leave_all", &[Val::I32(1)]);
+            module.wait_for_tier_up();
+        }
+        let one = |v: i32| Ok(vec![Val::I32(v)]);
+        assert_eq!(call("catch", &[Val::I32(41)]), one(42), "{name}");
+        assert_eq!(call("rethrow", &[Val::I32(6)]), one(6), "{name}");
+        assert_eq!(call("delegate", &[Val::I32(8)]), one(8), "{name}");
+        assert_eq!(call("delegate_caller", &[Val::I32(9)]), one(9), "{name}");
+        assert_eq!(call("miss", &[]), one(30), "{name}");
+        for (how, want) in [
+            (0, 10),
+            (1, 11),
+            (2, 12),
+            (3, 14),
+            (4, 13),
+            (5, 7),
+            (6, 105),
+        ] {
+            assert_eq!(call("leave", &[Val::I32(how)]), one(want), "{name}: {how}");
+        }
+        assert_eq!(call("leave_all", &[Val::I32(1000)]), one(172_000), "{name}");
+        let trap = call("trap_in_clause", &[]).unwrap_err();
+        assert!(trap.contains("unreachable"), "{name}: {trap}");
+        let uncaught = call("uncaught_from_clause", &[]).unwrap_err();
+        assert!(
+            uncaught.contains("uncaught exception"),
+            "{name}: {uncaught}"
+        );
+        assert_eq!(call("catch", &[Val::I32(1)]), one(2), "{name}");
+        module.wait_for_tier_up();
+    }
 }

@@ -74,6 +74,14 @@ pub use crate::runtime::limits::StoreLimits;
 pub use crate::runtime::trap::{Trap, TrapCode};
 pub use crate::tier::{FuncTier, TierCounts};
 
+/// How many wasm exceptions this thread's calls into wasm left alive when they returned
+/// normally (and freed then): each one a share of an exception compiled code failed to let go
+/// of. Always 0 unless Wasmo has a bug; for tests.
+#[doc(hidden)]
+pub fn leaked_exceptions() -> u64 {
+    crate::runtime::builtins::leaked_exceptions()
+}
+
 /// A store: the unit of isolation that owns instances, functions, tables, memories, globals
 /// and externref payloads. Clones share the store; it lives as long as any clone. A store is
 /// used by one thread at a time (it is not `Send`).

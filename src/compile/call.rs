@@ -208,6 +208,9 @@ impl<'c> FuncTranslator<'c, '_> {
                 .into_iter()
                 .map(BasicMetadataValueEnum::from),
         );
+        // The call replaces this frame: running legacy `catch` clauses end here.
+        let caught = Self::caught(&self.control);
+        self.release(&caught)?;
         let fn_type = abi::function_type(self.ctx, ty)?;
         let call = self
             .b

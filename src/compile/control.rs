@@ -51,6 +51,7 @@ impl<'c> FuncTranslator<'c, '_> {
             merge,
             merge_phis: phis,
             self_called: false,
+            handlers: self.handlers.len(),
         });
         Ok(())
     }
@@ -84,6 +85,7 @@ impl<'c> FuncTranslator<'c, '_> {
             merge,
             merge_phis,
             self_called: false,
+            handlers: self.handlers.len(),
         });
         Ok(())
     }
@@ -118,6 +120,7 @@ impl<'c> FuncTranslator<'c, '_> {
             merge,
             merge_phis: phis,
             self_called: false,
+            handlers: self.handlers.len(),
         });
         Ok(())
     }
@@ -156,9 +159,21 @@ impl<'c> FuncTranslator<'c, '_> {
             self.dead_depth -= 1;
             return Ok(());
         }
-        let frame = self.control.pop().expect("validated: end closes a frame");
-        if matches!(frame.kind, FrameKind::TryTable) {
-            self.handlers.pop();
+        let mut frame = self.control.pop().expect("validated: end closes a frame");
+        match std::mem::replace(&mut frame.kind, FrameKind::Block) {
+            FrameKind::TryTable => {
+                self.handlers.pop();
+            }
+            FrameKind::Try(t) => {
+                if self.reachable {
+                    if let Some(exn) = t.caught_exception() {
+                        self.release(&[exn])?;
+                    }
+                }
+                self.handlers.pop();
+                self.finish_try(*t)?;
+            }
+            kind => frame.kind = kind,
         }
         if self.reachable {
             let results = self.pop_n(frame.merge_phis.len());
@@ -201,7 +216,7 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     /// The frame `depth` levels out, as wasm's branch instructions count.
-    fn target(&self, depth: u32) -> &Frame<'c> {
+    pub(super) fn target(&self, depth: u32) -> &Frame<'c> {
         &self.control[self.control.len() - 1 - depth as usize]
     }
 
@@ -219,15 +234,21 @@ impl<'c> FuncTranslator<'c, '_> {
         let check = self.env.epoch_interruption
             && matches!(frame.kind, FrameKind::Loop)
             && !(depth == 0 && frame.self_called);
+        // Leaving legacy `catch` clauses lets go of their exceptions.
+        let crossed = self.control.len() - 1 - depth as usize;
+        let releases = Self::caught(&self.control[crossed..]);
         let values = self.peek_n(phis.len());
-        if !check {
+        if !check && releases.is_empty() {
             self.add_incoming(&phis, &values);
             return Ok(target);
         }
         let here = self.b.get_insert_block().expect("positioned");
-        let edge = self.new_block("back_edge");
+        let edge = self.new_block("branch_edge");
         self.b.position_at_end(edge);
-        self.epoch_check()?;
+        if check {
+            self.epoch_check()?;
+        }
+        self.release(&releases)?;
         self.add_incoming(&phis, &values);
         self.b.build_unconditional_branch(target)?;
         self.b.position_at_end(here);

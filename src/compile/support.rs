@@ -110,6 +110,7 @@ macro_rules! check_visit {
     (@forward tail_call $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward function_references $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward exceptions $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
+    (@forward legacy_exceptions $($rest:tt)*) => { check_visit!(@ok $($rest)*) };
     (@forward simd $op:ident ($inner:expr) $visit:ident ($($arg:ident),*)) => {
         check_visit!(@simd simd $op ($inner) $visit ($($arg),*))
     };

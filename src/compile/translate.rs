@@ -43,6 +43,8 @@ pub(super) enum FrameKind<'c> {
     Loop,
     /// A `try_table`; its landing pad is the innermost of `FuncTranslator::handlers`.
     TryTable,
+    /// A legacy `try` (`exception.rs`).
+    Try(Box<super::exception::LegacyTry<'c>>),
     If {
         else_block: BasicBlock<'c>,
         /// The block parameters on entry, which the `else` arm starts from again.
@@ -66,6 +68,9 @@ pub(super) struct Frame<'c> {
     /// header: the callee's entry checks the epoch, so a branch back from here needs no check
     /// (`FuncTranslator::branch_to`).
     pub self_called: bool,
+    /// How many of `FuncTranslator::handlers` cover the frame's own code (its own landing pad
+    /// included): a legacy `delegate` to this frame goes on to the last of them.
+    pub handlers: usize,
 }
 
 /// Translates one function body.
@@ -94,7 +99,8 @@ pub struct FuncTranslator<'c, 'm> {
     offset: usize,
     /// The offset the builder's current debug location names, if it has one.
     located_at: Option<usize>,
-    /// The landing pads of the open `try_table`s, innermost last: calls unwind to the last.
+    /// The landing pads of the open `try_table`s and legacy `try`s (and their clauses' clean-up
+    /// pads), innermost last: calls unwind to the last.
     pub(super) handlers: Vec<BasicBlock<'c>>,
 }
 
@@ -274,6 +280,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             merge: ret,
             merge_phis: phis,
             self_called: false,
+            handlers: 0,
         });
         Ok(())
     }
@@ -690,6 +697,7 @@ macro_rules! dispatch_visit {
     (@body tail_call $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body function_references $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body exceptions $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
+    (@body legacy_exceptions $s:ident $visit:ident $op:ident ($($arg:ident)*)) => { dispatch_visit!(@call $s $visit $($arg)*) };
     (@body $proposal:ident $s:ident $visit:ident $op:ident ($($arg:ident)*)) => {{
         $( let _ = $arg; )*
         if !$s.reachable {
@@ -711,7 +719,16 @@ macro_rules! dispatch_visit {
 fn is_structural(visit: &str) -> bool {
     matches!(
         visit,
-        "visit_block" | "visit_loop" | "visit_if" | "visit_else" | "visit_end" | "visit_try_table"
+        "visit_block"
+            | "visit_loop"
+            | "visit_if"
+            | "visit_else"
+            | "visit_end"
+            | "visit_try_table"
+            | "visit_try"
+            | "visit_catch"
+            | "visit_catch_all"
+            | "visit_delegate"
     )
 }
 

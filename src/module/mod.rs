@@ -15,9 +15,11 @@ use wasmparser::{
     ValidPayload, Validator, WasmFeatures,
 };
 
-/// The proposals Wasmo accepts: all of Wasm 2.0 plus the Wasm 3.0 additions wasmparser validates.
+/// The proposals Wasmo accepts: all of Wasm 2.0 plus the Wasm 3.0 additions wasmparser validates,
+/// and the legacy exception-handling instructions (`try`, `catch`, `rethrow`, `delegate`) that
+/// toolchains still emit.
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM3
+    WasmFeatures::WASM3 | WasmFeatures::LEGACY_EXCEPTIONS
 }
 
 /// Validates one function body with the validator it is given (see [`ModuleInfo::decode_with`]).

@@ -201,12 +201,20 @@ extern "C" fn exception_keep(vmctx: *mut u8, exception: *mut u8) {
     }
 }
 
+/// See `api::leaked_exceptions`.
+pub fn leaked_exceptions() -> u64 {
+    // SAFETY: reads a thread-local counter.
+    unsafe { wasmo_exceptions_leaked() }
+}
+
 extern "C" {
+    fn wasmo_exceptions_leaked() -> u64;
     fn wasmo_builtin_trap(code: u32);
     fn wasmo_builtin_raise_pending();
     fn wasmo_builtin_throw(tag: *const u8, values: *const u128, count: u32);
     fn wasmo_builtin_rethrow(exception: *mut u8);
     fn wasmo_builtin_exception_done(exception: *mut u8);
+    fn wasmo_builtin_exception_retain(exception: *mut u8);
     fn wasmo_exception_keep(exception: *mut u8) -> i32;
     fn wasmo_entry_personality();
 }
@@ -231,6 +239,7 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::Throw => wasmo_builtin_throw as *const () as usize,
         Builtin::Rethrow => wasmo_builtin_rethrow as *const () as usize,
         Builtin::ExceptionDone => wasmo_builtin_exception_done as *const () as usize,
+        Builtin::ExceptionRetain => wasmo_builtin_exception_retain as *const () as usize,
         Builtin::ExceptionKeep => exception_keep as *const () as usize,
     }
 }

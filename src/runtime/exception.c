@@ -13,26 +13,87 @@
 #include <string.h>
 #include <unwind.h>
 
-typedef struct wasmo_exception {
+typedef struct wasmo_exception wasmo_exception;
+struct wasmo_exception {
   struct _Unwind_Exception header;  // 0: 32 bytes, 16-aligned
   const void* tag;                  // 32: the tag's identity (its VMTag's address)
   uint32_t count;                   // 40: payload values
-  uint32_t kept;                    // 44: an exnref to it exists: its store frees it
-  unsigned __int128 values[];       // 48: the payload, one 16-byte slot per value
-} wasmo_exception;
+  uint32_t refs;                    // 44: owners (below); bit 31: an exnref exists, the store frees it
+  wasmo_exception* newer;           // 48: the thread's live list (below)
+  wasmo_exception* older;           // 56
+  uint64_t serial;                  // 64: the thread's allocation count when it was made
+  uint64_t pad;
+  unsigned __int128 values[];       // 80: the payload, one 16-byte slot per value
+};
 
 _Static_assert(sizeof(struct _Unwind_Exception) == 32, "unwind header");
 _Static_assert(__builtin_offsetof(wasmo_exception, tag) == 32, "tag offset");
-_Static_assert(__builtin_offsetof(wasmo_exception, kept) == 44, "kept offset");
-_Static_assert(__builtin_offsetof(wasmo_exception, values) == 48, "values offset");
+_Static_assert(__builtin_offsetof(wasmo_exception, refs) == 44, "refs offset");
+_Static_assert(__builtin_offsetof(wasmo_exception, values) == 80, "values offset");
+
+// The thread's exceptions no exnref holds, newest first. A trap abandons every wasm frame since
+// its catch point (`wasmo_catch`), and with them whatever share of an exception those frames
+// had: no exception made since then can be owned by an older frame (exceptions never unwind a
+// host frame), so the catch point frees all of them (`wasmo_exceptions_abandon`).
+static __thread wasmo_exception* live;
+static __thread uint64_t made;
+
+static void link_live(wasmo_exception* e) {
+  e->serial = ++made;
+  e->newer = NULL;
+  e->older = live;
+  if (live) live->newer = e;
+  live = e;
+}
+
+static void unlink_live(wasmo_exception* e) {
+  if (e->newer) e->newer->older = e->older;
+  else live = e->older;
+  if (e->older) e->older->newer = e->newer;
+}
+
+uint64_t wasmo_exceptions_mark(void) { return made; }
+
+// Frees the thread's live exceptions made after `mark`; returns how many.
+uint64_t wasmo_exceptions_abandon(uint64_t mark) {
+  uint64_t n = 0;
+  while (live && live->serial > mark) {
+    wasmo_exception* e = live;
+    unlink_live(e);
+    free(e);
+    n++;
+  }
+  return n;
+}
+
+// Exceptions still live when a call into wasm returned normally, freed then: each is a share
+// the compiled code failed to let go of (tests check this stays 0).
+static __thread uint64_t leaked;
+
+void wasmo_exceptions_returned(uint64_t mark) { leaked += wasmo_exceptions_abandon(mark); }
+
+uint64_t wasmo_exceptions_leaked(void) { return leaked; }
 
 // "WASMOEXC" as the unwinder's exception class: foreign to every language runtime.
 static const uint64_t WASMO_CLASS = 0x5741534d4f455843ull;
 
+// An exception's owners: the unwinder while it is in flight (a landing pad that catches it takes
+// that share), and each legacy `catch` clause running with it, which `rethrow` needs. The last
+// owner to let go frees it, unless an exnref to it exists (KEPT): exnrefs are not counted (they
+// can be stored anywhere), so such an exception lives as long as its store.
+#define KEPT 0x80000000u
+
+static void release(wasmo_exception* e) {
+  if (e->refs & KEPT) return;
+  if (--e->refs == 0) {
+    unlink_live(e);
+    free(e);
+  }
+}
+
 static void cleanup(_Unwind_Reason_Code reason, struct _Unwind_Exception* header) {
   (void)reason;
-  wasmo_exception* e = (wasmo_exception*)header;
-  if (!e->kept) free(e);
+  release((wasmo_exception*)header);
 }
 
 // Raises `e`. Returns only when no frame up to the innermost host entry handles it; the compiled
@@ -42,7 +103,7 @@ static void raise(wasmo_exception* e) {
   e->header.exception_class = WASMO_CLASS;
   e->header.exception_cleanup = cleanup;
   _Unwind_RaiseException(&e->header);
-  if (!e->kept) free(e);
+  release(e);
 }
 
 // `throw`: a new exception of `tag` with `count` payload values copied from `values`.
@@ -52,24 +113,31 @@ __attribute__((noinline)) void wasmo_builtin_throw(const void* tag, const unsign
   if (!e) return;
   e->tag = tag;
   e->count = count;
-  e->kept = 0;
+  e->refs = 1;
+  link_live(e);
   if (count) memcpy(e->values, values, (size_t)count * 16);
   raise(e);
 }
 
-// `throw_ref`, and a landing pad none of whose clauses matched: raises `e` again, searching
-// from the current frame outwards.
+// `throw_ref`, a landing pad passing an exception on, and legacy `rethrow` (after
+// `exception_retain`): raises `e` again, searching from the current frame outwards. The caller's
+// share of `e` goes with it.
 __attribute__((noinline)) void wasmo_builtin_rethrow(wasmo_exception* e) { raise(e); }
 
-// A handler without `_ref` took the payload: the exception is done unless an exnref holds it.
-void wasmo_builtin_exception_done(wasmo_exception* e) {
-  if (!e->kept) free(e);
+// An owner lets go of `e`: a handler without `_ref` took the payload, or a legacy `catch` clause
+// ended.
+void wasmo_builtin_exception_done(wasmo_exception* e) { release(e); }
+
+// Legacy `rethrow`: the clause keeps its share, and the raise gets one of its own.
+void wasmo_builtin_exception_retain(wasmo_exception* e) {
+  if (!(e->refs & KEPT)) e->refs++;
 }
 
 // An exnref to `e` is about to exist: returns 1 the first time, when its store must take it.
 int wasmo_exception_keep(wasmo_exception* e) {
-  if (e->kept) return 0;
-  e->kept = 1;
+  if (e->refs & KEPT) return 0;
+  e->refs |= KEPT;
+  unlink_live(e);
   return 1;
 }
 

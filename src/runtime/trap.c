@@ -94,8 +94,13 @@ static void install_handlers(void) {
   sigaction(SIGBUS, &sa, &previous_bus);
 }
 
+uint64_t wasmo_exceptions_mark(void);
+uint64_t wasmo_exceptions_abandon(uint64_t mark);
+void wasmo_exceptions_returned(uint64_t mark);
+
 int wasmo_catch(void (*body)(void*), void* data, uint32_t fault_code, uint32_t host_code) {
   pthread_once(&handlers_once, install_handlers);
+  uint64_t exceptions = wasmo_exceptions_mark();
   wasmo_catch_frame frame;
   frame.prev = current;
   frame.fault_code = fault_code;
@@ -104,9 +109,13 @@ int wasmo_catch(void (*body)(void*), void* data, uint32_t fault_code, uint32_t h
     current = &frame;
     body(data);
     current = frame.prev;
+    // No exception outlives the call that made it but those exnrefs hold (the store's).
+    wasmo_exceptions_returned(exceptions);
     return 0;
   }
   current = frame.prev;
+  // The trap abandoned the frames that owned the exceptions made since.
+  wasmo_exceptions_abandon(exceptions);
   return 1;
 }
 

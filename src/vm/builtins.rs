@@ -105,9 +105,13 @@ builtins! {
     /// `rethrow(exception)`: raises an exception again (`throw_ref`, or a landing pad whose
     /// clauses all missed); returns as `throw` does.
     Rethrow = wasmo_builtin_rethrow(exception: Ptr) -> Void;
-    /// `exception_done(exception)`: a handler without `_ref` took the payload; frees the
-    /// exception unless an exnref holds it.
+    /// `exception_done(exception)`: an owner of the exception lets go (a handler without
+    /// `_ref` took the payload, a legacy `catch` clause ended); the last frees it unless an
+    /// exnref holds it.
     ExceptionDone = wasmo_builtin_exception_done(exception: Ptr) -> Void;
+    /// `exception_retain(exception)`: legacy `rethrow` raises an exception its clause keeps
+    /// owning.
+    ExceptionRetain = wasmo_builtin_exception_retain(exception: Ptr) -> Void;
     /// `exception_keep(vmctx, exception)`: an exnref to the exception is made; the store keeps
     /// the exception until it is deleted.
     ExceptionKeep = wasmo_builtin_exception_keep(vmctx: Ptr, exception: Ptr) -> Void;
