@@ -398,7 +398,8 @@ impl Engine {
                 });
             }
             if !code.is_empty() {
-                let (mapped, addrs) = entry_asm::EntryCode::map(&code)?;
+                let stubs: Vec<bool> = made.iter().map(|(is_stub, _)| *is_stub).collect();
+                let (mapped, addrs) = entry_asm::EntryCode::map(&code, &stubs)?;
                 self.inner
                     .entry_code
                     .lock()

@@ -335,3 +335,114 @@ fn legacy_exceptions_are_caught_everywhere() {
         module.wait_for_tier_up();
     }
 }
+
+/// The host boundary: a host function throws into wasm (caught by `try_table` and by legacy
+/// `catch`), and an exception nobody catches comes back as a trap naming its tag, with the tag
+/// and payload readable.
+#[test]
+fn host_functions_throw_and_uncaught_exceptions_carry_their_payload() {
+    for (name, engine, _, serialised) in engines() {
+        let store = Store::new(&engine);
+        let tag = Tag::new(&store, FuncType::new(vec![ValType::I32], vec![])).unwrap();
+        let ty = FuncType::new(vec![ValType::I32], vec![]);
+        let throws = Func::new(&store, ty.clone(), move |store, args, _| {
+            Err(tag.throw(store, &[args[0]]))
+        })
+        .unwrap();
+        // Two results: a stub LLVM compiles, not a hand-assembled one.
+        let two = FuncType::new(vec![ValType::I32], vec![ValType::I32, ValType::I32]);
+        let throws_two = Func::new(&store, two, move |store, args, _| {
+            Err(tag.throw(store, &[args[0]]))
+        })
+        .unwrap();
+        let mismatched = Func::new(&store, FuncType::new(vec![], vec![]), move |store, _, _| {
+            Err(tag.throw(store, &[Val::I64(1)]))
+        })
+        .unwrap();
+        let module = compile(
+            &engine,
+            r#"(module
+              (import "h" "t" (tag $t (param i32)))
+              (import "h" "throws" (func $throws (param i32)))
+              (import "h" "mismatched" (func $mismatched))
+              (import "h" "throws_two" (func $throws_two (param i32) (result i32 i32)))
+              (tag $e (export "e") (param i64 f32))
+              (func (export "caught") (param i32) (result i32)
+                (block $h (result i32)
+                  (try_table (catch $t $h) (call $throws (local.get 0)))
+                  (i32.const -1))
+                (i32.const 1)
+                (i32.add))
+              (func (export "legacy") (param i32) (result i32)
+                try (result i32)
+                  (call $throws (local.get 0))
+                  i32.const -1
+                catch $t
+                end)
+              (func (export "caught_two") (param i32) (result i32)
+                (block $h (result i32)
+                  (try_table (catch $t $h) (drop (call $throws_two (local.get 0))) (drop))
+                  (i32.const -1)))
+              (func (export "passes") (param i32) (call $throws (local.get 0)))
+              (func (export "mismatched") (call $mismatched))
+              (func (export "thrown") (throw $e (i64.const 7) (f32.const 0.5))))"#,
+            serialised,
+        );
+        let imports = [
+            Extern::Tag(tag),
+            Extern::Func(throws),
+            Extern::Func(mismatched),
+            Extern::Func(throws_two),
+        ];
+        let instance = Instance::new(&store, &module, &imports).unwrap();
+        let call = |f: &str, args: &[Val]| {
+            let r = instance.get_func(&store, f).unwrap().call(&store, args);
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
+            r
+        };
+        let one = |v: i32| vec![Val::I32(v)];
+        assert_eq!(call("caught", &[Val::I32(41)]).unwrap(), one(42), "{name}");
+        assert_eq!(call("legacy", &[Val::I32(5)]).unwrap(), one(5), "{name}");
+        assert_eq!(
+            call("caught_two", &[Val::I32(6)]).unwrap(),
+            one(6),
+            "{name}"
+        );
+        let trap = call("passes", &[Val::I32(3)]).unwrap_err();
+        assert!(
+            trap.message.contains("uncaught exception (tag host tag)"),
+            "{name}: {}",
+            trap.message
+        );
+        assert_eq!(
+            Tag::of_trap(&store, &trap),
+            Some((tag, vec![Val::I32(3)])),
+            "{name}"
+        );
+        let trap = call("thrown", &[]).unwrap_err();
+        assert!(
+            trap.message.contains(r#"uncaught exception (tag "e")"#),
+            "{name}: {}",
+            trap.message
+        );
+        let e = match instance.get_export(&store, "e") {
+            Some(Extern::Tag(e)) => e,
+            _ => panic!("{name}: no tag export"),
+        };
+        assert_eq!(
+            Tag::of_trap(&store, &trap),
+            Some((e, vec![Val::I64(7), Val::F32(0.5f32.to_bits())])),
+            "{name}"
+        );
+        let trap = call("mismatched", &[]).unwrap_err();
+        assert!(
+            trap.message.contains("does not match"),
+            "{name}: {}",
+            trap.message
+        );
+        assert_eq!(Tag::of_trap(&store, &trap), None, "{name}");
+        // Other traps carry no exception, and the store goes on working.
+        assert_eq!(call("caught", &[Val::I32(0)]).unwrap(), one(1), "{name}");
+        module.wait_for_tier_up();
+    }
+}

@@ -665,12 +665,31 @@ impl Tag {
         if !ty.results.is_empty() {
             return Err(Error::new("non-empty tag result type"));
         }
-        Ok(Tag(store.0.new_tag(ty)))
+        Ok(Tag(store.0.new_tag(ty, "host tag".into())))
     }
 
     /// The tag's type.
     pub fn ty(&self, store: &Store) -> FuncType {
         store.0.data().tags[self.0 as usize].ty.clone()
+    }
+
+    /// The trap a host function returns to throw an exception of this tag with `payload` into
+    /// the wasm that called it, where a handler can catch it (the payload must match the tag's
+    /// type, else the call traps). The host function has returned when it is raised: no host
+    /// frame is unwound. Returned to the host, it is an "uncaught exception" trap.
+    pub fn throw(&self, store: &Store, payload: &[Val]) -> Trap {
+        Trap::throw(self.0, to_runtime_vals(store, payload))
+    }
+
+    /// The tag and payload of an "uncaught exception" trap (None for any other trap).
+    pub fn of_trap(store: &Store, trap: &Trap) -> Option<(Tag, Vec<Val>)> {
+        let e = trap.exception.as_ref()?;
+        let payload = e
+            .payload
+            .iter()
+            .map(|&v| Val::from_runtime(store, v))
+            .collect();
+        Some((Tag(e.tag), payload))
     }
 }
 

@@ -235,6 +235,56 @@ pub fn host_stub(
 pub struct EntryCode {
     base: *mut u8,
     len: usize,
+    /// The host stubs' unwind tables, registered with the unwinder while the code is mapped.
+    eh_frame: Option<Box<[u8]>>,
+}
+
+extern "C" {
+    /// libgcc's registration of unwind tables (a zero-terminated `.eh_frame`).
+    fn __register_frame(begin: *const u8);
+    fn __deregister_frame(begin: *const u8);
+}
+
+/// An `.eh_frame` describing the host stubs at `stubs` (address, length): a wasm exception a
+/// host function throws is raised from its stub (`wasmo_builtin_raise_pending`) and unwinds
+/// through it into the wasm caller. Each stub's frame is `push rbp; mov rbp, rsp`, so after
+/// its first four bytes the caller's frame is at rbp + 16 (the stubs are only ever unwound
+/// from their call of `raise`, inside the body). The trampolines get none: the unwinder's
+/// search must end at them, before the host's frames.
+fn stub_unwind_tables(stubs: &[(usize, usize)]) -> Box<[u8]> {
+    fn pad(v: &mut Vec<u8>, start: usize) {
+        // DW_CFA_nop up to a multiple of 8 after the length word.
+        while !(v.len() - start).is_multiple_of(8) {
+            v.push(0);
+        }
+    }
+    let mut t = Vec::new();
+    // CIE: id 0, version 1, "zR", code align 1, data align -8, return address r16, absolute
+    // FDE pointers; at entry the CFA is rsp + 8 and the return address at CFA - 8.
+    t.extend_from_slice(&[0; 4]);
+    t.extend_from_slice(&0u32.to_le_bytes());
+    t.extend_from_slice(&[1, b'z', b'R', 0, 1, 0x78, 16, 1, 0x00]);
+    t.extend_from_slice(&[0x0c, 7, 8, 0x90, 1]);
+    pad(&mut t, 4);
+    let cie_len = (t.len() - 4) as u32;
+    t[0..4].copy_from_slice(&cie_len.to_le_bytes());
+    for &(start, len) in stubs {
+        let fde = t.len();
+        t.extend_from_slice(&[0; 4]);
+        // The CIE pointer: this field's distance from the CIE (at 0).
+        t.extend_from_slice(&((fde + 4) as u32).to_le_bytes());
+        t.extend_from_slice(&(start as u64).to_le_bytes());
+        t.extend_from_slice(&(len as u64).to_le_bytes());
+        t.push(0); // no augmentation data
+                   // After `push rbp`: CFA = rsp + 16, rbp saved at CFA - 16; after `mov rbp, rsp`: the
+                   // CFA is rbp + 16.
+        t.extend_from_slice(&[0x41, 0x0e, 16, 0x86, 2, 0x43, 0x0d, 6]);
+        pad(&mut t, fde + 4);
+        let fde_len = (t.len() - fde - 4) as u32;
+        t[fde..fde + 4].copy_from_slice(&fde_len.to_le_bytes());
+    }
+    t.extend_from_slice(&0u32.to_le_bytes());
+    t.into_boxed_slice()
 }
 
 // SAFETY: the mapping is immutable once made and only ever executed or unmapped.
@@ -242,8 +292,9 @@ unsafe impl Send for EntryCode {}
 unsafe impl Sync for EntryCode {}
 
 impl EntryCode {
-    /// Maps `entries` executable, each 16-byte aligned; returns the mapping and their addresses.
-    pub fn map(entries: &[Vec<u8>]) -> Result<(EntryCode, Vec<usize>)> {
+    /// Maps `entries` executable, each 16-byte aligned, with unwind tables for those that
+    /// are host stubs (`stubs[i]`); returns the mapping and their addresses.
+    pub fn map(entries: &[Vec<u8>], stubs: &[bool]) -> Result<(EntryCode, Vec<usize>)> {
         let mut code = Vec::new();
         let mut offsets = Vec::with_capacity(entries.len());
         for e in entries {
@@ -253,15 +304,40 @@ impl EntryCode {
         }
         let len = code.len().max(1).next_multiple_of(4096);
         let base = super::lazy_stub::map_executable(&code, len, len, "host entries")?;
-        let addrs = offsets.iter().map(|&o| base as usize + o).collect();
-        Ok((EntryCode { base, len }, addrs))
+        let addrs: Vec<usize> = offsets.iter().map(|&o| base as usize + o).collect();
+        let unwound: Vec<(usize, usize)> = addrs
+            .iter()
+            .zip(entries)
+            .zip(stubs)
+            .filter(|(_, &stub)| stub)
+            .map(|((&a, e), _)| (a, e.len()))
+            .collect();
+        let eh_frame = (!unwound.is_empty()).then(|| stub_unwind_tables(&unwound));
+        if let Some(t) = &eh_frame {
+            // SAFETY: well-formed tables for code that stays mapped until they are deregistered.
+            unsafe { __register_frame(t.as_ptr()) };
+        }
+        Ok((
+            EntryCode {
+                base,
+                len,
+                eh_frame,
+            },
+            addrs,
+        ))
     }
 }
 
 impl Drop for EntryCode {
     fn drop(&mut self) {
-        // SAFETY: the mapping `map` made; nothing runs its code once its owner drops it.
-        unsafe { libc::munmap(self.base.cast(), self.len) };
+        // SAFETY: the mapping `map` made; nothing runs its code once its owner drops it, and
+        // the unwinder forgets its tables first.
+        unsafe {
+            if let Some(t) = &self.eh_frame {
+                __deregister_frame(t.as_ptr());
+            }
+            libc::munmap(self.base.cast(), self.len)
+        };
     }
 }
 
@@ -315,7 +391,7 @@ mod tests {
     fn the_trampoline_passes_every_slot_in_its_register_and_stores_the_result() {
         let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let code = trampoline(&SIG, &[Class::F64]).unwrap();
-        let (mapped, addrs) = EntryCode::map(&[code]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[code], &[false]).unwrap();
         let t: extern "C" fn(usize, usize, *mut [u64; 14]) =
             unsafe { std::mem::transmute(addrs[0]) };
         let mut values = [0u64; 14];
@@ -379,7 +455,7 @@ mod tests {
         )
         .unwrap();
         let tramp = trampoline(&SIG, &[Class::I64]).unwrap();
-        let (mapped, addrs) = EntryCode::map(&[stub, tramp]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[stub, tramp], &[true, false]).unwrap();
         let t: extern "C" fn(usize, usize, *mut [u64; 14]) =
             unsafe { std::mem::transmute(addrs[1]) };
         let mut values = [0u64; 14];
@@ -435,7 +511,7 @@ mod tests {
         assert!(covers(&sig, &[Class::I64]));
         let stub = host_stub(&sig, &[Class::I64], sum_slots as *const () as usize, 0).unwrap();
         let tramp = trampoline(&sig, &[Class::I64]).unwrap();
-        let (mapped, addrs) = EntryCode::map(&[stub, tramp]).unwrap();
+        let (mapped, addrs) = EntryCode::map(&[stub, tramp], &[true, false]).unwrap();
         let t: extern "C" fn(usize, usize, *mut [u64; 40]) =
             unsafe { std::mem::transmute(addrs[1]) };
         let mut values = [0u64; 40];

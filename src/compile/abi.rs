@@ -330,7 +330,9 @@ pub fn define_host_stub<'c>(
 ) -> Result<()> {
     let f = module.add_function(name, function_type(context, ty)?, None);
     f.set_call_conventions(WASM_CC);
-    add_function_attributes(context, f, false);
+    // A host function's exception is raised from here, once it has returned: the stub is
+    // unwound (`wasmo_builtin_raise_pending`).
+    add_function_attributes(context, f, true);
     let builder = context.create_builder();
     builder.position_at_end(context.append_basic_block(f, "entry"));
     let n = ty.params.len().max(ty.results.len()).max(1) as u32;

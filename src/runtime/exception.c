@@ -96,6 +96,26 @@ static void cleanup(_Unwind_Reason_Code reason, struct _Unwind_Exception* header
   release((wasmo_exception*)header);
 }
 
+// A copy of the last exception no handler caught on this thread, for the trap that follows
+// (`wasmo_exception_take_uncaught`): the trap's catch point frees the exception itself.
+static __thread wasmo_exception* uncaught;
+
+static void note_uncaught(const wasmo_exception* e) {
+  size_t size = sizeof *e + (size_t)e->count * 16;
+  wasmo_exception* copy = aligned_alloc(16, size);
+  if (copy) memcpy(copy, e, size);
+  free(uncaught);
+  uncaught = copy;
+}
+
+// The copy of the exception of the last "uncaught exception" trap, or NULL; the caller frees it
+// (`wasmo_exception_free`). Its tag and payload are at the offsets above.
+wasmo_exception* wasmo_exception_take_uncaught(void) {
+  wasmo_exception* e = uncaught;
+  uncaught = NULL;
+  return e;
+}
+
 // Raises `e`. Returns only when no frame up to the innermost host entry handles it; the compiled
 // code then raises the "uncaught exception" trap.
 static void raise(wasmo_exception* e) {
@@ -103,20 +123,40 @@ static void raise(wasmo_exception* e) {
   e->header.exception_class = WASMO_CLASS;
   e->header.exception_cleanup = cleanup;
   _Unwind_RaiseException(&e->header);
+  note_uncaught(e);
   release(e);
 }
 
-// `throw`: a new exception of `tag` with `count` payload values copied from `values`.
-__attribute__((noinline)) void wasmo_builtin_throw(const void* tag, const unsigned __int128* values,
-                                                     uint32_t count) {
+// A new exception of `tag` with `count` payload values copied from `values`, owned by the
+// caller (NULL when out of memory).
+wasmo_exception* wasmo_exception_new(const void* tag, const unsigned __int128* values, uint32_t count) {
   wasmo_exception* e = aligned_alloc(16, sizeof(wasmo_exception) + (size_t)count * 16);
-  if (!e) return;
+  if (!e) return NULL;
   e->tag = tag;
   e->count = count;
   e->refs = 1;
   link_live(e);
   if (count) memcpy(e->values, values, (size_t)count * 16);
-  raise(e);
+  return e;
+}
+
+// `throw`: raises a new exception of `tag` with `count` payload values copied from `values`.
+__attribute__((noinline)) void wasmo_builtin_throw(const void* tag, const unsigned __int128* values,
+                                                     uint32_t count) {
+  wasmo_exception* e = wasmo_exception_new(tag, values, count);
+  if (e) raise(e);
+}
+
+// An exception a host function throws into wasm (`Trap` with an exception), raised by
+// `wasmo_builtin_raise_pending` from the host stub once the host function has returned.
+static __thread wasmo_exception* pending;
+
+void wasmo_exception_set_pending(wasmo_exception* e) { pending = e; }
+
+wasmo_exception* wasmo_exception_take_pending(void) {
+  wasmo_exception* e = pending;
+  pending = NULL;
+  return e;
 }
 
 // `throw_ref`, a landing pad passing an exception on, and legacy `rethrow` (after

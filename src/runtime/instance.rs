@@ -366,8 +366,18 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
         }
     }
     // Each instance defines tags of its own: a tag defined twice is two tags.
-    for &type_index in &info.tags[info.num_imported_tags as usize..] {
-        let t = store.new_tag(info.type_at(type_index).clone());
+    for (i, &type_index) in info
+        .tags
+        .iter()
+        .enumerate()
+        .skip(info.num_imported_tags as usize)
+    {
+        let name = info
+            .exports
+            .iter()
+            .find(|e| e.kind == crate::module::types::ExternKind::Tag && e.index == i as u32)
+            .map_or_else(|| format!("#{i}"), |e| format!("{:?}", e.name));
+        let t = store.new_tag(info.type_at(type_index).clone(), name);
         inst.set_ptr(offsets.tag(inst.tags.len() as u32), tag_address(t));
         inst.tags.push(t);
         inst.uses.push(Extern::Tag(t));

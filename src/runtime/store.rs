@@ -33,6 +33,9 @@ pub enum Extern {
 pub struct TagData {
     pub ty: crate::module::types::FuncType,
     pub vm: crate::vm::VMTag,
+    /// How an "uncaught exception" trap names it: `"export"`, `#index` in its module, or
+    /// "host tag".
+    pub name: String,
 }
 
 /// What a host function does: reads the arguments, writes the results, or traps.
@@ -356,7 +359,8 @@ impl Store {
             let tramp: extern "C" fn(usize, usize, *mut u128) =
                 unsafe { std::mem::transmute(tramp) };
             tramp(vmctx, code, slots_ptr);
-        });
+        })
+        .map_err(|t| self.resolve_exception(t));
         calls.set(calls.get() - 1);
         if calls.get() == 0 {
             // A host function may have deleted an instance while wasm ran (see `collect.rs`).
@@ -473,14 +477,47 @@ impl Store {
     }
 
     /// A new tag of type `ty`; its index.
-    pub fn new_tag(&self, ty: crate::module::types::FuncType) -> u32 {
+    pub fn new_tag(&self, ty: crate::module::types::FuncType, name: String) -> u32 {
         let mut data = self.data();
         let type_id = crate::module::types::TypeId::of(&ty).index();
         data.tags.push(Box::new(TagData {
             ty,
             vm: crate::vm::VMTag { type_id },
+            name,
         }));
         data.tags.len() as u32 - 1
+    }
+
+    /// The store tag at `address` (a `VMTag`'s), if it is one of this store's.
+    fn tag_at(&self, address: usize) -> Option<u32> {
+        let data = self.data();
+        data.tags
+            .iter()
+            .position(|t| &t.vm as *const crate::vm::VMTag as usize == address)
+            .map(|i| i as u32)
+    }
+
+    /// Gives an "uncaught exception" trap its exception (tag and typed payload) and names the
+    /// tag in its message.
+    fn resolve_exception(&self, mut trap: Trap) -> Trap {
+        if let Some((address, slots)) = trap.raw_exception.take().map(|b| *b) {
+            if let Some(tag) = self.tag_at(address) {
+                let ty = self.data().tags[tag as usize].ty.clone();
+                let payload = ty
+                    .params
+                    .iter()
+                    .zip(slots)
+                    .map(|(&t, bits)| Val::from_bits(t, bits))
+                    .collect();
+                trap.exception = Some(Box::new(trap::Exception { tag, payload }));
+            }
+        }
+        if let Some(e) = &trap.exception {
+            if let Some(t) = self.data().tags.get(e.tag as usize) {
+                trap.message = format!("uncaught exception (tag {})", t.name);
+            }
+        }
+        trap
     }
 
     /// The type of a store entity, as an import would see it now (tables and memories report
@@ -588,8 +625,53 @@ pub(crate) fn host_call(host: *const HostFunc, values: *mut u128) -> u32 {
             0
         }
         Err(t) => {
+            if let Some(e) = &t.exception {
+                match store.exception_for_wasm(e) {
+                    Ok(exception) => {
+                        // SAFETY: a new exception of `exception.c`'s; raised by the stub.
+                        unsafe { wasmo_exception_set_pending(exception) };
+                    }
+                    Err(message) => trap::set_pending(Trap::new(message)),
+                }
+                return 1;
+            }
             trap::set_pending(t);
             1
         }
+    }
+}
+
+extern "C" {
+    fn wasmo_exception_new(tag: usize, values: *const u128, count: u32) -> *mut u8;
+    fn wasmo_exception_set_pending(exception: *mut u8);
+}
+
+impl Store {
+    /// The exception object a host function throws into wasm for `e`, after checking it
+    /// against its tag.
+    fn exception_for_wasm(&self, e: &trap::Exception) -> std::result::Result<*mut u8, String> {
+        let data = self.data();
+        let Some(tag) = data.tags.get(e.tag as usize) else {
+            return Err("host function threw an exception of a tag of another store".into());
+        };
+        if e.payload.len() != tag.ty.params.len()
+            || e.payload
+                .iter()
+                .zip(&tag.ty.params)
+                .any(|(v, &t)| v.ty() != t)
+        {
+            return Err(format!(
+                "host function threw an exception whose payload does not match its tag {}",
+                tag.ty
+            ));
+        }
+        let slots: Vec<u128> = e.payload.iter().map(|v| v.to_bits()).collect();
+        let address = &tag.vm as *const crate::vm::VMTag as usize;
+        // SAFETY: `slots` holds `count` values; the object copies them.
+        let exception = unsafe { wasmo_exception_new(address, slots.as_ptr(), slots.len() as u32) };
+        if exception.is_null() {
+            return Err("out of memory for an exception".into());
+        }
+        Ok(exception)
     }
 }

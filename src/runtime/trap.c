@@ -130,9 +130,23 @@ __attribute__((noinline)) void wasmo_builtin_trap(uint32_t code) {
   wasmo_raise(code, 0, (uintptr_t)__builtin_frame_address(0));
 }
 
-// Called by host stubs after a host function returned a trap (parked on the Rust side).
+void* wasmo_exception_take_pending(void);
+
+// TrapCode::UncaughtException (a unit test in trap.rs checks it).
+const uint32_t wasmo_trap_uncaught_exception = 14;
+void wasmo_builtin_rethrow(void* exception);
+
+// Called by host stubs after a host function returned a trap (parked on the Rust side). One
+// that carries an exception is raised into wasm from here, after the host function returned
+// (so no host frame is unwound); only if no handler takes it does the trap follow.
 __attribute__((noinline)) void wasmo_builtin_raise_pending(void) {
-  wasmo_raise(current->host_code, 0, (uintptr_t)__builtin_frame_address(0));
+  void* exception = wasmo_exception_take_pending();
+  uint32_t code = current->host_code;
+  if (exception) {
+    wasmo_builtin_rethrow(exception);
+    code = wasmo_trap_uncaught_exception;
+  }
+  wasmo_raise(code, 0, (uintptr_t)__builtin_frame_address(0));
 }
 
 void* wasmo_enter_host(void) {

@@ -15,6 +15,19 @@ pub struct Trap {
     pub host: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
     /// The status a WASI program passed to `proc_exit`, for the trap that call raised.
     pub exit_code: Option<i32>,
+    /// The exception of an "uncaught exception" trap; a host function that returns a trap with
+    /// one throws it into wasm ([`Trap::throw`]).
+    pub exception: Option<Box<Exception>>,
+    /// The uncaught exception as the catch point found it (tag address, payload slots), until
+    /// its store resolves it into `exception`.
+    pub(crate) raw_exception: Option<Box<(usize, Vec<u128>)>>,
+}
+
+/// A wasm exception at the host boundary: its tag (an index of the store's tags) and payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    pub tag: u32,
+    pub payload: Vec<super::values::Val>,
 }
 
 impl Trap {
@@ -25,6 +38,8 @@ impl Trap {
             frames: Vec::new(),
             host: None,
             exit_code: None,
+            exception: None,
+            raw_exception: None,
         }
     }
 
@@ -41,7 +56,20 @@ impl Trap {
             frames: Vec::new(),
             host: None,
             exit_code: None,
+            exception: None,
+            raw_exception: None,
         }
+    }
+}
+
+impl Trap {
+    /// The trap a host function returns to throw an exception of store tag `tag` with
+    /// `payload` into the wasm that called it (checked against the tag's type then); returned
+    /// to the host instead, it is the "uncaught exception" trap.
+    pub fn throw(tag: u32, payload: Vec<super::values::Val>) -> Trap {
+        let mut trap = Trap::from_code(TrapCode::UncaughtException);
+        trap.exception = Some(Box::new(Exception { tag, payload }));
+        trap
     }
 }
 
@@ -61,6 +89,8 @@ extern "C" {
         host_code: u32,
     ) -> i32;
     fn wasmo_trap_code() -> u32;
+    fn wasmo_exception_take_uncaught() -> *mut u8;
+    fn wasmo_exception_free(exception: *mut u8);
     fn wasmo_trap_trace(len: *mut i32) -> *const usize;
     fn wasmo_enter_host() -> *mut c_void;
     fn wasmo_leave_host(saved: *mut c_void);
@@ -152,6 +182,20 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), Trap> {
         Some(code) => Trap::from_code(code),
         None => Trap::new(format!("unknown trap {code}")),
     };
+    // SAFETY: the copy `exception.c` made of the last uncaught exception, ours to free: its tag
+    // at 32, payload count at 40 and 16-byte payload slots from 80.
+    unsafe {
+        let e = wasmo_exception_take_uncaught();
+        if !e.is_null() {
+            if trap.code == Some(TrapCode::UncaughtException) && trap.exception.is_none() {
+                let tag = *(e.add(32) as *const usize);
+                let count = *(e.add(40) as *const u32) as usize;
+                let values = std::slice::from_raw_parts(e.add(80) as *const u128, count);
+                trap.raw_exception = Some(Box::new((tag, values.to_vec())));
+            }
+            wasmo_exception_free(e);
+        }
+    }
     if trap.frames.is_empty() || trap.code.is_some() {
         let mut frames = backtrace(&trace, code == TrapCode::MemoryOutOfBounds as u32);
         frames.extend(std::mem::take(&mut trap.frames));
@@ -192,6 +236,16 @@ fn backtrace(trace: &[usize], first_is_pc: bool) -> Vec<FrameInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trap_c_knows_the_uncaught_exception_code() {
+        extern "C" {
+            static wasmo_trap_uncaught_exception: u32;
+        }
+        // SAFETY: a constant of trap.c's.
+        let code = unsafe { wasmo_trap_uncaught_exception };
+        assert_eq!(code, TrapCode::UncaughtException as u32);
+    }
 
     #[test]
     fn the_stack_reserve_follows_the_thread_stack() {
