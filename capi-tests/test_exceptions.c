@@ -1,9 +1,10 @@
 // Wasm exceptions through wasm.h, in both modes and through serialisation, under valgrind: a
 // module whose tags stay inside it throws and catches; an exception no handler catches comes
 // back from wasm_func_call as the trap "uncaught exception" with the thrower's frame; a module
-// importing or exporting a tag is refused by wasm_module_new and wasm_module_validate alike
-// (wasm.h has no extern kind for tags yet); the legacy instructions free every exception
-// exactly once; the store works after all of it.
+// tags cross wasm.h as externs of kind WASMO_EXTERN_TAG (reflection, host tags as imports,
+// exported tags); a host function throws into wasm; uncaught exceptions give their tag and
+// payload back; the legacy instructions free every exception exactly once; the store works
+// after all of it.
 #include <string.h>
 
 #include "harness.h"
@@ -19,7 +20,181 @@ static const char kText[] =
     "      (i32.const -1)))\n"
     "  (func (export \"uncaught\") (call $thrower (i32.const 7))))\n";
 
-static const char kTagExport[] = "(module (tag (export \"t\")))";
+// Tags through wasm.h: a host tag imported, a host function throwing it, an exported tag.
+static const char kBoundary[] =
+    "(module\n"
+    "  (import \"h\" \"t\" (tag $t (param i32)))\n"
+    "  (import \"h\" \"f\" (func $f (param i32)))\n"
+    "  (tag $e (export \"e\") (param i32 i64))\n"
+    "  (func (export \"caught\") (param i32) (result i32)\n"
+    "    (block $h (result i32)\n"
+    "      (try_table (catch $t $h) (call $f (local.get 0)))\n"
+    "      (i32.const -1))\n"
+    "    (i32.const 1) (i32.add))\n"
+    "  (func (export \"uncaught\") (call $f (i32.const 41)))\n"
+    "  (func (export \"thrown\") (throw $e (i32.const 7) (i64.const 8)))\n"
+    "  (func (export \"trap\") (unreachable)))\n";
+
+typedef struct {
+  wasm_store_t* store;
+  wasmo_tag_t* tag;
+} thrower_env;
+
+// Throws its argument as the payload of the host tag.
+static wasm_trap_t* throw_arg(void* env, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  thrower_env* e = env;
+  wasm_val_t payload[1] = {WASM_I32_VAL(args->data[0].of.i32)};
+  wasm_val_vec_t vec = WASM_ARRAY_VEC(payload);
+  return wasmo_exception_new(e->store, e->tag, &vec);
+}
+
+static wasm_trap_t* call0(wasm_func_t* f, int32_t arg, int32_t* out) {
+  wasm_val_t a[1] = {WASM_I32_VAL(arg)};
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args = WASM_ARRAY_VEC(a);
+  wasm_val_vec_t results = WASM_ARRAY_VEC(r);
+  wasm_val_vec_t none = WASM_EMPTY_VEC;
+  wasm_functype_t* ty = wasm_func_type(f);
+  int takes = wasm_functype_params(ty)->size == 1;
+  int gives = wasm_functype_results(ty)->size == 1;
+  wasm_functype_delete(ty);
+  wasm_trap_t* trap = wasm_func_call(f, takes ? &args : &none, gives ? &results : &none);
+  if (!trap && out) *out = r[0].of.i32;
+  return trap;
+}
+
+static void run_boundary(wasm_store_t* store) {
+  // A host tag: its type, handles, and its extern view.
+  wasm_valtype_vec_t params, none;
+  wasm_valtype_vec_new_empty(&none);
+  wasm_valtype_t* i32 = wasm_valtype_new_i32();
+  wasm_valtype_vec_new(&params, 1, &i32);
+  wasm_functype_t* ty = wasm_functype_new(&params, &none);
+  wasmo_tag_t* tag = wasmo_tag_new(store, ty);
+  CHECK(tag != NULL);
+  wasm_functype_t* got = wasmo_tag_type(tag);
+  CHECK(wasm_functype_params(got)->size == 1 && wasm_functype_results(got)->size == 0);
+  wasm_functype_delete(got);
+  wasmo_tag_t* copy = wasmo_tag_copy(tag);
+  CHECK(wasmo_tag_same(tag, copy));
+  wasmo_tag_delete(copy);
+  wasm_extern_t* tag_extern = wasmo_tag_as_extern(tag);
+  CHECK(wasm_extern_kind(tag_extern) == WASMO_EXTERN_TAG);
+  CHECK(wasmo_extern_as_tag(tag_extern) == tag);
+  CHECK(wasmo_extern_as_tag_const(wasmo_tag_as_extern_const(tag)) == tag);
+  wasm_externtype_t* et = wasm_extern_type(tag_extern);
+  CHECK(wasm_externtype_kind(et) == WASMO_EXTERN_TAG);
+  wasm_externtype_delete(et);
+
+  // A tag type with results is no tag type.
+  wasm_valtype_vec_t one_result;
+  wasm_valtype_t* r32 = wasm_valtype_new_i32();
+  wasm_valtype_vec_new(&one_result, 1, &r32);
+  wasm_valtype_vec_t no_params;
+  wasm_valtype_vec_new_empty(&no_params);
+  wasm_functype_t* bad = wasm_functype_new(&no_params, &one_result);
+  wasmo_error_clear();
+  CHECK(wasmo_tag_new(store, bad) == NULL);
+  CHECK(wasmo_error_message() != NULL && strstr(wasmo_error_message(), "result") != NULL);
+  wasm_functype_delete(bad);
+
+  thrower_env env = {store, tag};
+  wasm_func_t* thrower = wasm_func_new_with_env(store, ty, throw_arg, &env, NULL);
+  wasm_functype_delete(ty);
+
+  wasm_module_t* module = wasmo_module_new_text(store, kBoundary, strlen(kBoundary));
+  CHECK(module != NULL);
+  if (module) {
+    // Reflection: the tag import and export, with their types.
+    wasm_importtype_vec_t imports;
+    wasm_module_imports(module, &imports);
+    CHECK(imports.size == 2);
+    const wasm_externtype_t* import0 = wasm_importtype_type(imports.data[0]);
+    CHECK(wasm_externtype_kind(import0) == WASMO_EXTERN_TAG);
+    wasm_functype_t* import_ty = wasmo_externtype_tag_type(import0);
+    CHECK(import_ty && wasm_functype_params(import_ty)->size == 1);
+    wasm_functype_delete(import_ty);
+    CHECK(wasmo_externtype_tag_type(wasm_importtype_type(imports.data[1])) == NULL);
+    wasm_importtype_vec_delete(&imports);
+    wasm_exporttype_vec_t exports_ty;
+    wasm_module_exports(module, &exports_ty);
+    CHECK(exports_ty.size == 5);
+    CHECK(wasm_externtype_kind(wasm_exporttype_type(exports_ty.data[0])) == WASMO_EXTERN_TAG);
+    wasm_exporttype_vec_delete(&exports_ty);
+
+    wasm_extern_t* externs[2] = {tag_extern, wasm_func_as_extern(thrower)};
+    wasm_extern_vec_t import_vec = WASM_ARRAY_VEC(externs);
+    wasm_instance_t* instance = wasm_instance_new(store, module, &import_vec, NULL);
+    CHECK(instance != NULL);
+    if (instance) {
+      wasm_extern_vec_t exports;
+      wasm_instance_exports(instance, &exports);
+      wasmo_tag_t* e = wasmo_extern_as_tag(export_named(module, &exports, "e"));
+      wasm_func_t* caught = wasm_extern_as_func(export_named(module, &exports, "caught"));
+      wasm_func_t* uncaught = wasm_extern_as_func(export_named(module, &exports, "uncaught"));
+      wasm_func_t* thrown = wasm_extern_as_func(export_named(module, &exports, "thrown"));
+      wasm_func_t* trapping = wasm_extern_as_func(export_named(module, &exports, "trap"));
+      CHECK(e != NULL && !wasmo_tag_same(e, tag));
+      for (int round = 0; round < 2; round++) {
+        // The host function's exception is caught in wasm.
+        int32_t out = 0;
+        wasm_trap_t* trap = call0(caught, 41, &out);
+        CHECK(trap == NULL && out == 42);
+        if (trap) wasm_trap_delete(trap);
+
+        // Uncaught: the host tag and the payload come back with the trap.
+        trap = call0(uncaught, 0, NULL);
+        CHECK(trap_message_has(trap, "uncaught exception (tag host tag)"));
+        wasmo_tag_t* which = NULL;
+        wasm_val_vec_t payload;
+        CHECK(trap && wasmo_trap_exception(trap, &which, &payload));
+        if (which) {
+          CHECK(wasmo_tag_same(which, tag));
+          wasmo_tag_delete(which);
+          CHECK(payload.size == 1 && payload.data[0].kind == WASM_I32 && payload.data[0].of.i32 == 41);
+          wasm_val_vec_delete(&payload);
+        }
+        if (trap) wasm_trap_delete(trap);
+
+        // Thrown by wasm with the exported tag.
+        trap = call0(thrown, 0, NULL);
+        CHECK(trap_message_has(trap, "uncaught exception (tag \"e\")"));
+        which = NULL;
+        CHECK(trap && wasmo_trap_exception(trap, &which, &payload));
+        if (which) {
+          CHECK(wasmo_tag_same(which, e));
+          wasmo_tag_delete(which);
+          CHECK(payload.size == 2 && payload.data[0].of.i32 == 7 && payload.data[1].kind == WASM_I64 &&
+                payload.data[1].of.i64 == 8);
+          wasm_val_vec_delete(&payload);
+        }
+        if (trap) wasm_trap_delete(trap);
+
+        // Other traps carry no exception.
+        trap = call0(trapping, 0, NULL);
+        CHECK(trap != NULL && !wasmo_trap_exception(trap, NULL, NULL));
+        if (trap) wasm_trap_delete(trap);
+      }
+      // A payload that does not match the tag's type is refused as a trap.
+      wasm_val_t wrong[1] = {WASM_I64_VAL(1)};
+      wasm_val_vec_t wrong_vec = WASM_ARRAY_VEC(wrong);
+      wasm_trap_t* refused = wasmo_exception_new(store, tag, &wrong_vec);
+      CHECK(trap_message_has(refused, "payload"));
+      CHECK(!wasmo_trap_exception(refused, NULL, NULL));
+      if (refused) wasm_trap_delete(refused);
+      wasm_extern_vec_delete(&exports);
+      wasm_instance_delete(instance);
+    }
+    wasm_module_delete(module);
+  }
+  // wasm_module_validate accepts tags in a module's interface too.
+  wasm_byte_vec_t binary;
+  CHECK(wasmo_wat2wasm(kBoundary, strlen(kBoundary), &binary));
+  CHECK(wasm_module_validate(store, &binary));
+  wasm_byte_vec_delete(&binary);
+  wasm_func_delete(thrower);
+  wasmo_tag_delete(tag);
+}
 
 static void run(wasm_store_t* store, wasm_module_t* module) {
   wasm_extern_vec_t imports = WASM_EMPTY_VEC;
@@ -135,16 +310,7 @@ static void in_mode(uint32_t mode) {
     wasm_module_delete(legacy_module);
   }
   wasm_byte_vec_delete(&legacy);
-  // Tags at the boundary: refused, with the same message from both.
-  wasm_byte_vec_t binary;
-  CHECK(wasmo_wat2wasm(kTagExport, strlen(kTagExport), &binary));
-  wasmo_error_clear();
-  CHECK(!wasm_module_validate(store, &binary));
-  CHECK(wasmo_error_message() != NULL && strstr(wasmo_error_message(), "unsupported: tag") != NULL);
-  wasmo_error_clear();
-  CHECK(wasm_module_new(store, &binary) == NULL);
-  CHECK(wasmo_error_message() != NULL && strstr(wasmo_error_message(), "unsupported: tag") != NULL);
-  wasm_byte_vec_delete(&binary);
+  run_boundary(store);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
 }

@@ -218,8 +218,29 @@ static void test_unsupported(void) {
   check_unsupported(&binary, "gc");
   wasm_byte_vec_delete(&binary);
 
+  // An exported tag is Wasmo's extern kind WASMO_EXTERN_TAG (wasmo.h): the module loads and
+  // its export's type is a tag type with the exception's parameters.
   load_wasm("tag", &binary);
-  check_unsupported(&binary, "exception-handling");
+  CHECK(wasm_module_validate(store, &binary));
+  wasm_module_t* tag_module = wasm_module_new(store, &binary);
+  CHECK(tag_module != NULL);
+  if (tag_module) {
+    wasm_exporttype_vec_t exports;
+    wasm_module_exports(tag_module, &exports);
+    CHECK(exports.size == 1);
+    if (exports.size == 1) {
+      const wasm_externtype_t* type = wasm_exporttype_type(exports.data[0]);
+      CHECK(wasm_externtype_kind(type) == WASMO_EXTERN_TAG);
+      wasm_functype_t* params = wasmo_externtype_tag_type(type);  // owned
+      CHECK(params != NULL && wasm_functype_params(params)->size == 1);
+      if (params && wasm_functype_params(params)->size == 1)
+        CHECK(wasm_valtype_kind(wasm_functype_params(params)->data[0]) == WASM_I32);
+      if (params) wasm_functype_delete(params);
+      CHECK(wasm_externtype_as_functype_const(type) == NULL);
+    }
+    wasm_exporttype_vec_delete(&exports);
+    wasm_module_delete(tag_module);
+  }
   wasm_byte_vec_delete(&binary);
 
   // (module (type (func (param anyref)))): a GC reference type in a signature.
@@ -237,9 +258,7 @@ static void test_unsupported(void) {
 
   // Types and operators of unsupported proposals inside function bodies are refused too.
   // (module (func (local anyref))) and (module (func i32.const 0 ref.i31 drop)), although the
-  // same anyref in a signature, global or table is "unsupported: ... (gc proposal)". Likewise
-  // exception handling: a tag imported or exported is refused (wasm.h has no extern kind for
-  // it), a tag or exnref used inside the module is not.
+  // same anyref in a signature, global or table is "unsupported: ... (gc proposal)".
   // (module (func (local anyref)))
   wasm_byte_vec_new(&binary, 26, "\0asm\1\0\0\0\1\4\1\x60\0\0\3\2\1\0\n\6\1\4\1\1\x6e\x0b");
   check_unsupported(&binary, "gc");

@@ -35,6 +35,20 @@ extern "C" {
 // host function results, wasm_global_set, wasm_table_set/grow/new): a (ref ...) takes no NULL,
 // and a concrete type only a function of exactly that type.
 
+// Exception handling (Wasm 3.0, and the legacy try/catch instructions). Tags are externs of a
+// kind upstream wasm.h lacks: wasm_extern_kind and wasm_externtype_kind report WASMO_EXTERN_TAG
+// for them, so reflection (wasm_module_imports/exports, wasm_instance_exports) shows tag imports
+// and exports, and wasmo_externtype_tag_type gives their type (the payload as parameters, no
+// results). A wasmo_tag_t is such an extern: wasmo_tag_as_extern passes one as an import,
+// wasmo_extern_as_tag reads an export; wasmo_tag_new makes one for the host. Exceptions cross
+// the boundary as traps: one no wasm handler caught comes back from wasm_func_call as the trap
+// "uncaught exception (tag ...)" with its tag and payload readable (wasmo_trap_exception), and
+// a host function throws into wasm by returning the trap wasmo_exception_new makes. A wasm
+// exception never unwinds a host function's frames. exnref values do not cross wasm.h (calls
+// and globals whose type has one are refused, as for v128).
+#define WASMO_EXTERN_TAG 4
+typedef struct wasmo_tag_t wasmo_tag_t;
+
 // Compile modes (see wasmo_config_set_mode).
 typedef uint8_t wasmo_mode_t;
 enum wasmo_mode_enum {
@@ -226,6 +240,59 @@ void wasmo_store_limiter(wasm_store_t *store,
 // Caps the bytes of all the store's linear memories together (negative: no cap), as
 // `wasmo_store_limiter` does for each.
 WASM_API_EXTERN void wasmo_store_set_total_memory_limit(wasm_store_t *store, int64_t bytes);
+
+// A new tag in `store` whose exceptions carry values of `type`'s parameters; NULL (with the
+// reason in `wasmo_error_message`) if `type` has results.
+WASM_API_EXTERN wasmo_tag_t *wasmo_tag_new(wasm_store_t *store, const wasm_functype_t *type);
+
+// Deletes a tag handle (the tag lives on with its store and its other handles).
+WASM_API_EXTERN void wasmo_tag_delete(wasmo_tag_t *tag);
+
+// A new handle to the same tag.
+WASM_API_EXTERN wasmo_tag_t *wasmo_tag_copy(const wasmo_tag_t *tag);
+
+// Whether two handles denote the same tag (a tag's identity: an import is its exporter's tag,
+// each definition in each instance a new one).
+WASM_API_EXTERN bool wasmo_tag_same(const wasmo_tag_t *a, const wasmo_tag_t *b);
+
+// The tag's type, as a new function type (its payload as parameters, no results).
+WASM_API_EXTERN wasm_functype_t *wasmo_tag_type(const wasmo_tag_t *tag);
+
+// The tag as an extern (of kind `WASMO_EXTERN_TAG`), e.g. for `wasm_instance_new`'s imports;
+// the same object, not a copy.
+WASM_API_EXTERN wasm_extern_t *wasmo_tag_as_extern(wasmo_tag_t *tag);
+
+// `wasmo_tag_as_extern` for a const pointer.
+WASM_API_EXTERN const wasm_extern_t *wasmo_tag_as_extern_const(const wasmo_tag_t *tag);
+
+// The extern as a tag (the same object), or NULL if it is not one.
+WASM_API_EXTERN wasmo_tag_t *wasmo_extern_as_tag(wasm_extern_t *e);
+
+// `wasmo_extern_as_tag` for a const pointer.
+WASM_API_EXTERN const wasmo_tag_t *wasmo_extern_as_tag_const(const wasm_extern_t *e);
+
+// The type of a tag import or export (an extern type of kind `WASMO_EXTERN_TAG`) as a new
+// function type, or NULL for another kind.
+WASM_API_EXTERN wasm_functype_t *wasmo_externtype_tag_type(const wasm_externtype_t *t);
+
+// A trap that, returned by a host function's callback, throws an exception of `tag` with
+// `payload` (copied; one value per tag parameter, of its type) into the wasm that called it,
+// where a handler can catch it. The host function has returned by then: no host frame is
+// unwound. A payload that does not match the tag makes the call trap instead. Returned to the
+// host (or uncaught), it is the trap "uncaught exception". v128 payloads cannot be given.
+WASM_API_EXTERN
+wasm_trap_t *wasmo_exception_new(wasm_store_t *store,
+                                 const wasmo_tag_t *tag,
+                                 const wasm_val_vec_t *payload);
+
+// If `trap` is an "uncaught exception" trap (or one `wasmo_exception_new` made): true, with a
+// new handle to its tag in `*tag_out` (unless NULL) and its payload as a new vector in
+// `*payload_out` (unless NULL; v128 values come out as kind `WASMO_V128` with no bits). False,
+// touching neither, for any other trap.
+WASM_API_EXTERN
+bool wasmo_trap_exception(const wasm_trap_t *trap,
+                          wasmo_tag_t **tag_out,
+                          wasm_val_vec_t *payload_out);
 
 #ifdef __cplusplus
 }  // extern "C"

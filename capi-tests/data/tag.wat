@@ -1,3 +1,3 @@
-;; An exported exception-handling tag: valid, but wasm.h has no extern kind for it.
+;; An exported exception-handling tag: wasm.h has no extern kind for it, wasmo.h adds WASMO_EXTERN_TAG.
 (module
   (tag (export "oops") (param i32)))

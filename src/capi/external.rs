@@ -1,5 +1,6 @@
 //! wasm.h "Externals": `wasm_extern_t` and the casts between it and functions, globals, tables
-//! and memories (all transparent wrappers of the same `wasm_ref_t`).
+//! and memories (all transparent wrappers of the same `wasm_ref_t`); Wasmo's tags
+//! (`wasmo_tag_t`, in `wasmo.rs`) are externs too.
 
 use super::func::wasm_func_t;
 use super::global::wasm_global_t;
@@ -13,7 +14,7 @@ use super::types::{
 use super::{arg, into_raw};
 use crate::api::{Extern, Store};
 
-declare_ref!(wasm_extern_t is Object::Func(_) | Object::Global(_) | Object::Table(_) | Object::Memory(_),
+declare_ref!(wasm_extern_t is Object::Func(_) | Object::Global(_) | Object::Table(_) | Object::Memory(_) | Object::Tag(_),
     base: wasm_extern_delete, wasm_extern_copy, wasm_extern_same, wasm_extern_get_host_info,
         wasm_extern_set_host_info, wasm_extern_set_host_info_with_finalizer;
     casts: wasm_extern_as_ref, wasm_ref_as_extern, wasm_extern_as_ref_const, wasm_ref_as_extern_const);
@@ -30,7 +31,7 @@ impl wasm_extern_t {
             Extern::Global(_) => Object::Global(o),
             Extern::Table(_) => Object::Table(o),
             Extern::Memory(_) => Object::Memory(o),
-            Extern::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
+            Extern::Tag(_) => Object::Tag(o),
         })
     }
 
@@ -40,6 +41,7 @@ impl wasm_extern_t {
             Object::Global(o) => Extern::Global(o.global()),
             Object::Table(o) => Extern::Table(o.table()),
             Object::Memory(o) => Extern::Memory(o.memory()),
+            Object::Tag(o) => Extern::Tag(o.tag()),
             _ => unreachable!("a wasm_extern_t always holds an extern"),
         }
     }
@@ -52,7 +54,7 @@ pub unsafe extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> wasm_exter
         Extern::Global(_) => WASM_EXTERN_GLOBAL,
         Extern::Table(_) => WASM_EXTERN_TABLE,
         Extern::Memory(_) => WASM_EXTERN_MEMORY,
-        Extern::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
+        Extern::Tag(_) => super::wasmo::WASMO_EXTERN_TAG,
     }
 }
 

@@ -28,54 +28,6 @@ impl wasm_module_t {
     }
 }
 
-/// `module` unless it imports or exports a tag: wasm.h has no extern kind for tags, so such a
-/// module is refused through the C API (until wasmo.h gives tags one).
-pub(crate) fn without_tags(module: crate::api::Result<Module>) -> crate::api::Result<Module> {
-    let module = module?;
-    let tag_import = module
-        .imports()
-        .iter()
-        .any(|i| matches!(i.ty, crate::api::ExternType::Tag(_)));
-    let tag_export = module
-        .exports()
-        .iter()
-        .any(|e| e.kind == crate::api::ExternKind::Tag);
-    if tag_import || tag_export {
-        return Err(tags_refused());
-    }
-    Ok(module)
-}
-
-fn tags_refused() -> Error {
-    Error::unsupported("tag import or export through wasm.h", "exception-handling")
-}
-
-/// Whether a valid module's imports or exports include a tag (what [`without_tags`] refuses,
-/// for `wasm_module_validate` to say the same).
-fn has_tag_in_interface(bytes: &[u8]) -> bool {
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        match payload {
-            Ok(wasmparser::Payload::ImportSection(reader)) => {
-                for import in reader.into_imports() {
-                    if matches!(import.map(|i| i.ty), Ok(wasmparser::TypeRef::Tag(_))) {
-                        return true;
-                    }
-                }
-            }
-            Ok(wasmparser::Payload::ExportSection(reader)) => {
-                for export in reader {
-                    if matches!(export.map(|e| e.kind), Ok(wasmparser::ExternalKind::Tag)) {
-                        return true;
-                    }
-                }
-            }
-            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
-            _ => {}
-        }
-    }
-    false
-}
-
 /// Decodes and validates `binary`; NULL with the validator's message (see `wasmo_error_message`)
 /// when it is malformed, invalid or uses an unsupported feature.
 #[no_mangle]
@@ -86,7 +38,7 @@ pub unsafe extern "C" fn wasm_module_new(
     let store = unsafe { arg(store, "wasm_module_new", "store") };
     let bytes = unsafe { arg(binary, "wasm_module_new", "binary").bytes() };
     report(
-        without_tags(Module::new(store.store.engine(), bytes)),
+        Module::new(store.store.engine(), bytes),
         |m| into_raw(wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )
@@ -119,7 +71,7 @@ pub unsafe extern "C" fn wasm_module_deserialize(
     let store = unsafe { arg(store, "wasm_module_deserialize", "store") };
     let bytes = unsafe { arg(binary, "wasm_module_deserialize", "binary").bytes() };
     report(
-        without_tags(Module::deserialize(store.store.engine(), bytes)),
+        Module::deserialize(store.store.engine(), bytes),
         |m| into_raw(wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )
@@ -133,13 +85,11 @@ pub unsafe extern "C" fn wasm_module_validate(
 ) -> bool {
     let store = unsafe { arg(store, "wasm_module_validate", "store") };
     let bytes = unsafe { arg(binary, "wasm_module_validate", "binary").bytes() };
-    let validated = Module::validate(store.store.engine(), bytes).and_then(|()| {
-        match has_tag_in_interface(bytes) {
-            true => Err(tags_refused()),
-            false => Ok(()),
-        }
-    });
-    report(validated, |()| true, false)
+    report(
+        Module::validate(store.store.engine(), bytes),
+        |()| true,
+        false,
+    )
 }
 
 #[no_mangle]

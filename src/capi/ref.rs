@@ -128,6 +128,13 @@ impl StoreObject {
         }
     }
 
+    pub fn tag(&self) -> crate::api::Tag {
+        match self.entity() {
+            Entity::Tag(t) => t,
+            _ => unreachable!("a wasmo_tag_t holds a tag"),
+        }
+    }
+
     pub fn instance(&self) -> Instance {
         match self.entity() {
             Entity::Instance(i) => i,
@@ -150,6 +157,9 @@ pub struct TrapData {
     pub store: Option<Store>,
     /// The status of a WASI program's `proc_exit`, for the trap that call raised.
     pub exit_code: Option<i32>,
+    /// The exception of an "uncaught exception" trap, or the one a host function throws with
+    /// this trap (`wasmo_exception_new`): its tag and payload.
+    pub exception: Option<(crate::api::Tag, Vec<crate::api::Val>)>,
 }
 
 /// What a reference refers to.
@@ -163,6 +173,8 @@ pub enum Object {
     Table(StoreObject),
     Memory(StoreObject),
     Instance(StoreObject),
+    /// An exception tag (`wasmo_tag_t`, Wasmo's extern kind `WASMO_EXTERN_TAG`).
+    Tag(StoreObject),
 }
 
 impl Object {
@@ -176,6 +188,7 @@ impl Object {
             | (Object::Global(a), Object::Global(b))
             | (Object::Table(a), Object::Table(b))
             | (Object::Memory(a), Object::Memory(b))
+            | (Object::Tag(a), Object::Tag(b))
             | (Object::Instance(a), Object::Instance(b)) => a.same(b),
             _ => false,
         }
@@ -191,6 +204,7 @@ impl Object {
             | Object::Global(o)
             | Object::Table(o)
             | Object::Memory(o)
+            | Object::Tag(o)
             | Object::Instance(o) => o,
         };
         o.store().with_host_data(o.entity(), |slot| {
@@ -206,6 +220,7 @@ impl Object {
             | Object::Global(o)
             | Object::Table(o)
             | Object::Memory(o)
+            | Object::Tag(o)
             | Object::Instance(o) => Some(o),
             _ => None,
         }

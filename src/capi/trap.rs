@@ -38,9 +38,21 @@ impl wasm_trap_t {
         let bytes = &self.data().value.message;
         let text = bytes.strip_suffix(&[0]).unwrap_or(bytes);
         let mut trap = Trap::new(String::from_utf8_lossy(text).into_owned());
+        let data = &self.data().value;
+        if let (Some((tag, payload)), Some(store)) = (&data.exception, &data.store) {
+            // Returned by a host function, it throws the exception into wasm.
+            trap.exception = tag.throw(store, payload).exception;
+        }
         trap.host = Some(Arc::new(HostMessage(bytes.clone())));
-        trap.exit_code = self.data().value.exit_code;
+        trap.exit_code = data.exit_code;
         trap
+    }
+
+    /// The store, tag and payload of the exception the trap carries, if any.
+    pub(crate) fn exception(&self) -> Option<(Store, crate::api::Tag, Vec<crate::api::Val>)> {
+        let data = &self.data().value;
+        let (tag, payload) = data.exception.clone()?;
+        Some((data.store.clone()?, tag, payload))
     }
 
     /// The status of the `proc_exit` call that raised the trap, if one did.
@@ -55,6 +67,7 @@ struct HostMessage(Vec<u8>);
 /// A trap object for a trap that came out of wasm in `store`, entered through function `entry`
 /// (None if not through a function call, e.g. a start function).
 pub(crate) fn trap_from_wasm(store: &Store, trap: Trap, entry: Option<Func>) -> *mut wasm_trap_t {
+    let exception = crate::api::Tag::of_trap(store, &trap);
     let host = trap
         .host
         .as_ref()
@@ -74,6 +87,24 @@ pub(crate) fn trap_from_wasm(store: &Store, trap: Trap, entry: Option<Func>) -> 
         instances,
         store: Some(store.clone()),
         exit_code: trap.exit_code,
+        exception,
+    }))
+}
+
+/// The trap `wasmo_exception_new` makes: "uncaught exception", carrying the exception a host
+/// function throws by returning it.
+pub(crate) fn exception_trap(
+    store: &Store,
+    tag: crate::api::Tag,
+    payload: Vec<crate::api::Val>,
+) -> *mut wasm_trap_t {
+    into_raw(wasm_trap_t::new(TrapData {
+        message: b"uncaught exception\0".to_vec(),
+        frames: Vec::new(),
+        instances: Vec::new(),
+        store: Some(store.clone()),
+        exit_code: None,
+        exception: Some((tag, payload)),
     }))
 }
 
@@ -85,6 +116,7 @@ pub(crate) fn trap_from_message(message: Vec<u8>) -> *mut wasm_trap_t {
         instances: Vec::new(),
         store: None,
         exit_code: None,
+        exception: None,
     }))
 }
 

@@ -193,6 +193,8 @@ pub(crate) enum CExternType {
     Global(CGlobalType),
     Table(CTableType),
     Memory(CMemoryType),
+    /// An exception tag's type (Wasmo's `WASMO_EXTERN_TAG`): its payload as parameters.
+    Tag(CFuncType),
 }
 
 #[derive(Clone)]
@@ -217,7 +219,10 @@ impl wasm_externtype_t {
                 t.table64,
             )),
             ExternType::Memory(m) => CExternType::Memory(CMemoryType::new(*m)),
-            ExternType::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
+            ExternType::Tag(f) => CExternType::Tag(CFuncType {
+                params: valtype_vec(&f.params),
+                results: valtype_vec(&f.results),
+            }),
         };
         wasm_externtype_t { which }
     }
@@ -238,6 +243,10 @@ impl wasm_externtype_t {
                 table64: t.table64,
             }),
             CExternType::Memory(m) => ExternType::Memory(m.ty),
+            CExternType::Tag(f) => ExternType::Tag(FuncType::new(
+                valtypes_of(&f.params, "wasm_functype_t"),
+                valtypes_of(&f.results, "wasm_functype_t"),
+            )),
         }
     }
 }
@@ -258,6 +267,7 @@ pub unsafe extern "C" fn wasm_externtype_kind(t: *const wasm_externtype_t) -> wa
         CExternType::Global(_) => WASM_EXTERN_GLOBAL,
         CExternType::Table(_) => WASM_EXTERN_TABLE,
         CExternType::Memory(_) => WASM_EXTERN_MEMORY,
+        CExternType::Tag(_) => super::wasmo::WASMO_EXTERN_TAG,
     }
 }
 

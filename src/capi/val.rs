@@ -107,7 +107,7 @@ fn entity_object(store: &Store, entity: Entity) -> Object {
         Entity::Table(_) => Object::Table(o),
         Entity::Memory(_) => Object::Memory(o),
         Entity::Instance(_) => Object::Instance(o),
-        Entity::Tag(_) => unreachable!("modules with tags are refused through wasm.h"),
+        Entity::Tag(_) => Object::Tag(o),
     }
 }
 

@@ -359,10 +359,7 @@ pub unsafe extern "C" fn wasmo_module_deserialize_file(
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(bytes));
     report(
-        super::module::without_tags(crate::api::Module::deserialize_file(
-            store.store.engine(),
-            path,
-        )),
+        crate::api::Module::deserialize_file(store.store.engine(), path),
         |m| super::into_raw(super::module::wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )
@@ -405,7 +402,7 @@ pub unsafe extern "C" fn wasmo_module_new_text(
     let result = unsafe { text_arg(text, len, "wasmo_module_new_text") }
         .and_then(|t| crate::api::Module::from_text(store.store.engine(), t));
     report(
-        super::module::without_tags(result),
+        result,
         |m| super::into_raw(super::module::wasm_module_t::new(m)),
         std::ptr::null_mut(),
     )
@@ -545,4 +542,196 @@ pub unsafe extern "C" fn wasmo_store_set_total_memory_limit(store: *mut wasm_sto
     let mut limits = store.limits();
     limits.total_memory = (bytes >= 0).then_some(bytes as u64);
     store.set_limits(limits);
+}
+
+// ---- exception tags (Wasm 3.0 exception handling) -------------------------------------------
+
+/// The extern kind of a tag (`wasm_extern_kind`, `wasm_externtype_kind`): upstream wasm.h has
+/// none.
+pub const WASMO_EXTERN_TAG: super::types::wasm_externkind_t = 4;
+
+/// An exception tag: an exception's kind, which `catch` clauses name. An extern like a function
+/// (a `wasm_ref_t` underneath): owned, deleted with `wasmo_tag_delete`; each copy is a new
+/// handle to the same tag.
+#[derive(Clone)]
+#[repr(transparent)]
+pub struct wasmo_tag_t {
+    pub(crate) r: super::r#ref::wasm_ref_t,
+}
+
+impl wasmo_tag_t {
+    fn tag(&self) -> (&crate::api::Store, crate::api::Tag) {
+        match &self.r.object {
+            super::r#ref::Object::Tag(o) => (o.store(), o.tag()),
+            _ => unreachable!("a wasmo_tag_t always holds a tag"),
+        }
+    }
+}
+
+/// A new tag in `store` whose exceptions carry values of `type`'s parameters; NULL (with the
+/// reason in `wasmo_error_message`) if `type` has results.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tag_new(
+    store: *mut wasm_store_t,
+    r#type: *const super::types::wasm_functype_t,
+) -> *mut wasmo_tag_t {
+    let f = "wasmo_tag_new";
+    let store = &unsafe { arg(store, f, "store") }.store;
+    let ty = unsafe { arg(r#type, f, "type") }.to_core();
+    report(
+        crate::api::Tag::new(store, ty),
+        |tag| {
+            let object = super::r#ref::Object::Tag(super::r#ref::StoreObject::new(store, tag));
+            super::into_raw(wasmo_tag_t {
+                r: super::r#ref::wasm_ref_t { object },
+            })
+        },
+        std::ptr::null_mut(),
+    )
+}
+
+/// Deletes a tag handle (the tag lives on with its store and its other handles).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tag_delete(tag: *mut wasmo_tag_t) {
+    // SAFETY: the caller passes ownership of a handle we returned (or NULL).
+    unsafe { super::delete_box(tag) }
+}
+
+/// A new handle to the same tag.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tag_copy(tag: *const wasmo_tag_t) -> *mut wasmo_tag_t {
+    super::into_raw(unsafe { arg(tag, "wasmo_tag_copy", "self") }.clone())
+}
+
+/// Whether two handles denote the same tag (a tag's identity: an import is its exporter's tag,
+/// each definition in each instance a new one).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tag_same(a: *const wasmo_tag_t, b: *const wasmo_tag_t) -> bool {
+    let a = unsafe { arg(a, "wasmo_tag_same", "a") };
+    let b = unsafe { arg(b, "wasmo_tag_same", "b") };
+    a.r.object.same(&b.r.object)
+}
+
+/// The tag's type, as a new function type (its payload as parameters, no results).
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_tag_type(
+    tag: *const wasmo_tag_t,
+) -> *mut super::types::wasm_functype_t {
+    let (store, tag) = unsafe { arg(tag, "wasmo_tag_type", "self") }.tag();
+    super::into_raw(super::types::wasm_functype_t::from_core(&tag.ty(store)))
+}
+
+/// The tag as an extern (of kind `WASMO_EXTERN_TAG`), e.g. for `wasm_instance_new`'s imports;
+/// the same object, not a copy.
+#[no_mangle]
+pub extern "C" fn wasmo_tag_as_extern(
+    tag: *mut wasmo_tag_t,
+) -> *mut super::external::wasm_extern_t {
+    tag.cast()
+}
+
+/// `wasmo_tag_as_extern` for a const pointer.
+#[no_mangle]
+pub extern "C" fn wasmo_tag_as_extern_const(
+    tag: *const wasmo_tag_t,
+) -> *const super::external::wasm_extern_t {
+    tag.cast()
+}
+
+/// The extern as a tag (the same object), or NULL if it is not one.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_extern_as_tag(
+    e: *mut super::external::wasm_extern_t,
+) -> *mut wasmo_tag_t {
+    unsafe { wasmo_extern_as_tag_const(e) }.cast_mut()
+}
+
+/// `wasmo_extern_as_tag` for a const pointer.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_extern_as_tag_const(
+    e: *const super::external::wasm_extern_t,
+) -> *const wasmo_tag_t {
+    match unsafe { arg(e, "wasmo_extern_as_tag_const", "self") }
+        .r
+        .object
+    {
+        super::r#ref::Object::Tag(_) => e.cast(),
+        _ => std::ptr::null(),
+    }
+}
+
+/// The type of a tag import or export (an extern type of kind `WASMO_EXTERN_TAG`) as a new
+/// function type, or NULL for another kind.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_externtype_tag_type(
+    t: *const super::types::wasm_externtype_t,
+) -> *mut super::types::wasm_functype_t {
+    match unsafe { arg(t, "wasmo_externtype_tag_type", "self") }.to_core() {
+        crate::api::ExternType::Tag(ty) => {
+            super::into_raw(super::types::wasm_functype_t::from_core(&ty))
+        }
+        _ => std::ptr::null_mut(),
+    }
+}
+
+/// A trap that, returned by a host function's callback, throws an exception of `tag` with
+/// `payload` (copied; one value per tag parameter, of its type) into the wasm that called it,
+/// where a handler can catch it. The host function has returned by then: no host frame is
+/// unwound. A payload that does not match the tag makes the call trap instead. Returned to the
+/// host (or uncaught), it is the trap "uncaught exception". v128 payloads cannot be given.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_exception_new(
+    store: *mut wasm_store_t,
+    tag: *const wasmo_tag_t,
+    payload: *const super::val::wasm_val_vec_t,
+) -> *mut super::trap::wasm_trap_t {
+    use super::vec::CVec;
+    let f = "wasmo_exception_new";
+    let store = &unsafe { arg(store, f, "store") }.store;
+    let (_, tag) = unsafe { arg(tag, f, "tag") }.tag();
+    let given = unsafe { arg(payload, f, "payload").as_slice() };
+    let ty = tag.ty(store);
+    let values = match super::val::vals_from_c(store, given, &ty.params) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut m = format!("wasmo_exception_new: payload of tag {ty}: {e}").into_bytes();
+            m.push(0);
+            return super::trap::trap_from_message(m);
+        }
+    };
+    super::trap::exception_trap(store, tag, values)
+}
+
+/// If `trap` is an "uncaught exception" trap (or one `wasmo_exception_new` made): true, with a
+/// new handle to its tag in `*tag_out` (unless NULL) and its payload as a new vector in
+/// `*payload_out` (unless NULL; v128 values come out as kind `WASMO_V128` with no bits). False,
+/// touching neither, for any other trap.
+#[no_mangle]
+pub unsafe extern "C" fn wasmo_trap_exception(
+    trap: *const super::trap::wasm_trap_t,
+    tag_out: *mut *mut wasmo_tag_t,
+    payload_out: *mut super::val::wasm_val_vec_t,
+) -> bool {
+    use super::vec::CVec;
+    let trap = unsafe { arg(trap, "wasmo_trap_exception", "self") };
+    let Some((store, tag, payload)) = trap.exception() else {
+        return false;
+    };
+    if !tag_out.is_null() {
+        let object = super::r#ref::Object::Tag(super::r#ref::StoreObject::new(&store, tag));
+        let handle = super::into_raw(wasmo_tag_t {
+            r: super::r#ref::wasm_ref_t { object },
+        });
+        // SAFETY: the caller's out-parameter.
+        unsafe { *tag_out = handle };
+    }
+    if !payload_out.is_null() {
+        let values = payload
+            .iter()
+            .map(|&v| super::val::val_to_c(&store, v))
+            .collect();
+        // SAFETY: the caller's out-parameter, overwritten without being read.
+        unsafe { payload_out.write(super::val::wasm_val_vec_t::from_vec(values)) };
+    }
+    true
 }

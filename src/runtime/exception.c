@@ -129,7 +129,7 @@ static void raise(wasmo_exception* e) {
 
 // A new exception of `tag` with `count` payload values copied from `values`, owned by the
 // caller (NULL when out of memory).
-wasmo_exception* wasmo_exception_new(const void* tag, const unsigned __int128* values, uint32_t count) {
+wasmo_exception* wasmo_exception_alloc(const void* tag, const unsigned __int128* values, uint32_t count) {
   wasmo_exception* e = aligned_alloc(16, sizeof(wasmo_exception) + (size_t)count * 16);
   if (!e) return NULL;
   e->tag = tag;
@@ -143,7 +143,7 @@ wasmo_exception* wasmo_exception_new(const void* tag, const unsigned __int128* v
 // `throw`: raises a new exception of `tag` with `count` payload values copied from `values`.
 __attribute__((noinline)) void wasmo_builtin_throw(const void* tag, const unsigned __int128* values,
                                                      uint32_t count) {
-  wasmo_exception* e = wasmo_exception_new(tag, values, count);
+  wasmo_exception* e = wasmo_exception_alloc(tag, values, count);
   if (e) raise(e);
 }
 

@@ -642,7 +642,7 @@ pub(crate) fn host_call(host: *const HostFunc, values: *mut u128) -> u32 {
 }
 
 extern "C" {
-    fn wasmo_exception_new(tag: usize, values: *const u128, count: u32) -> *mut u8;
+    fn wasmo_exception_alloc(tag: usize, values: *const u128, count: u32) -> *mut u8;
     fn wasmo_exception_set_pending(exception: *mut u8);
 }
 
@@ -668,7 +668,8 @@ impl Store {
         let slots: Vec<u128> = e.payload.iter().map(|v| v.to_bits()).collect();
         let address = &tag.vm as *const crate::vm::VMTag as usize;
         // SAFETY: `slots` holds `count` values; the object copies them.
-        let exception = unsafe { wasmo_exception_new(address, slots.as_ptr(), slots.len() as u32) };
+        let exception =
+            unsafe { wasmo_exception_alloc(address, slots.as_ptr(), slots.len() as u32) };
         if exception.is_null() {
             return Err("out of memory for an exception".into());
         }

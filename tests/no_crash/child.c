@@ -7,7 +7,7 @@
 // module index i in FIRST..LAST (exclusive), the child prints "begin i", then creates the module
 // with wasm_module_new in a fresh store of an engine in MODE (opt or liftoff) and, if that
 // worked, instantiates it with stand-ins for its imports (a function that traps, a zero global,
-// an empty-filled table, a fresh memory), then deletes everything and prints
+// an empty-filled table, a fresh memory, a fresh tag), then deletes everything and prints
 // "end i STATUS MESSAGE": STATUS is `refused` (wasm_module_new returned NULL; MESSAGE is
 // wasmo_error_message()), `failed` (wasm_instance_new returned NULL; MESSAGE is the reason) or
 // `instantiated`. Every line is flushed at once.
@@ -67,6 +67,12 @@ static wasm_extern_t *make_stand_in(wasm_store_t *store, const wasm_externtype_t
     case WASM_EXTERN_MEMORY: {
       wasm_memory_t *m = wasm_memory_new(store, wasm_externtype_as_memorytype_const(type));
       return m ? wasm_memory_as_extern(m) : NULL;
+    }
+    case WASMO_EXTERN_TAG: {
+      wasm_functype_t *ft = wasmo_externtype_tag_type(type);
+      wasmo_tag_t *t = ft ? wasmo_tag_new(store, ft) : NULL;
+      wasm_functype_delete(ft);
+      return t ? wasmo_tag_as_extern(t) : NULL;
     }
   }
   return NULL;

@@ -67,6 +67,21 @@ def test_reflection():
     assert counter.mutable and counter.content == ValType.i64()
 
 
+def test_tags_show_in_reflection_and_exports():
+    engine = Engine()
+    store = Store(engine)
+    module = Module(engine, '(module (tag (export "e") (param i32 i64)) '
+                            '(func (export "f") (throw 0 (i32.const 1) (i64.const 2))))')
+    tag_type = module.exports[0].type
+    assert type(tag_type).__name__ == "TagType"
+    assert tag_type.params == [ValType.i32(), ValType.i64()]
+    instance = Instance(store, module, [])
+    assert type(instance.exports(store)["e"]).__name__ == "Tag"
+    with pytest.raises(Trap) as e:
+        instance.exports(store)["f"](store)
+    assert 'uncaught exception (tag "e")' in str(e.value)
+
+
 def test_memory_global_table():
     store, _, _, exports = instantiate()
     mem = exports["mem"]

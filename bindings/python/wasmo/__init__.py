@@ -11,8 +11,9 @@ from ._ffi import lib
 
 __all__ = [
     "Config", "Engine", "Store", "Module", "Instance", "Func", "FuncType", "ValType",
-    "GlobalType", "MemoryType", "TableType", "Limits", "ImportType", "ExportType", "Memory",
-    "Global", "Table", "Trap", "Frame", "WasmoError", "WasmtimeError", "wat2wasm",
+    "GlobalType", "MemoryType", "TableType", "TagType", "Limits", "ImportType", "ExportType",
+    "Memory", "Global", "Table", "Tag", "Trap", "Frame", "WasmoError", "WasmtimeError",
+    "wat2wasm",
 ]
 
 
@@ -240,6 +241,16 @@ class TableType:
         self.limits = limits
 
 
+class TagType:
+    """An exception tag's type: the values its exceptions carry."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def __repr__(self):
+        return f"TagType({self.params})"
+
+
 def _externtype(ptr):
     kind = lib.wasm_externtype_kind(ptr)
     if kind == 0:
@@ -252,6 +263,11 @@ def _externtype(ptr):
         t = lib.wasm_externtype_as_tabletype_const(ptr)
         return TableType(ValType(lib.wasm_valtype_kind(lib.wasm_tabletype_element(t))),
                          Limits._from(lib.wasm_tabletype_limits(t)))
+    if kind == _EXTERN_TAG:
+        f = lib.wasmo_externtype_tag_type(ptr)
+        params = FuncType._from(f).params
+        lib.wasm_functype_delete(f)
+        return TagType(params)
     m = lib.wasm_externtype_as_memorytype_const(ptr)
     return MemoryType(Limits._from(lib.wasm_memorytype_limits(m)))
 
@@ -541,7 +557,12 @@ class Table(_Extern):
         return old
 
 
-_KINDS = {0: Func, 1: Global, 2: Table, 3: Memory}
+class Tag(_Extern):
+    """An exception tag exported by an instance (Wasmo's extern kind WASMO_EXTERN_TAG)."""
+
+
+_EXTERN_TAG = 4
+_KINDS = {0: Func, 1: Global, 2: Table, 3: Memory, _EXTERN_TAG: Tag}
 
 
 class Exports:

@@ -95,6 +95,7 @@ _SIGNATURES = {
     "wasm_externtype_as_functype_const": (_P, [_P]),
     "wasm_externtype_as_globaltype_const": (_P, [_P]),
     "wasm_externtype_as_memorytype_const": (_P, [_P]),
+    "wasmo_externtype_tag_type": (_P, [_P]),
     "wasm_externtype_as_tabletype_const": (_P, [_P]),
     "wasm_valtype_new": (_P, [c_uint8]),
     "wasm_valtype_kind": (c_uint8, [_P]),
