@@ -346,6 +346,47 @@ class Report:
         print("Speed-up above 1: two threads compile faster than one. Other ratios below 1: wasmo faster.")
         print()
 
+    def exceptions(self):
+        rows = [r for (r, k) in self.meta if k == "exception"]
+        if not rows:
+            return
+        engines = ["wasmo-opt", "wasmo-liftoff", "wasmtime", "v8"]
+        spec = {r: self.meta[(r, "exception")].split() for r in rows}  # label module arg form
+        print("### Exception handling: run time, ms\n")
+        print("Best of REPEAT calls after the first (lift-off: after tier-up). Each fib row is fib(35) with "
+              "no handler, a try_table around each recursive call, and the same with the legacy try; throw "
+              "throws and catches once per iteration, one call deep (two on odd iterations). \"-\": the "
+              "engine has no form of those instructions.\n")
+        run = {(r, e): self.get("exceptions", r, e, "run") for r in rows for e in engines}
+        out = [[r, spec[r][3]] + [self.cell(run[r, e], "run") if run[r, e] != {} else "-" for e in engines] for r in rows]
+        print(table(["module", "handlers"] + [NAMES[e] for e in engines], out, ["---", "---"] + ["--:"] * len(engines)))
+        print()
+
+        def value(module, e):
+            r = next((r for r in rows if spec[r][1] == module), None)
+            return (run.get((r, e)) or {}).get("run") if r else None
+
+        out = []
+        for module, what in (("fib_try", "fib with try_table / without"), ("fib_legacy", "fib with legacy try / without")):
+            out.append([what] + [fr(ratio(value(module, e), value("fib", e))) for e in engines])
+        for module in ("throw", "throw_legacy"):
+            r = next((r for r in rows if spec[r][1] == module), None)
+            if r is None:
+                continue
+            n = num(spec[r][2])
+            per = [num(value(module, e)) for e in engines]
+            out.append([f"{module}: one round trip, \u00b5s"] + [f"{x * 1000 / n:.2f}" if x is not None and n else "-" for x in per])
+        print(table(["measure"] + [NAMES[e] for e in engines], out, ["---"] + ["--:"] * len(engines)))
+        print()
+        lines = []
+        for module, peer in (("throw", "wasmtime"), ("throw_legacy", "v8")):
+            x = ratio(value(module, "wasmo-opt"), value(module, peer))
+            if x is not None:
+                lines.append(f"{module}: wasmo opt / {NAMES[peer]} {fr(x)}")
+        if lines:
+            print("Throw round trip, " + "; ".join(lines) + " (below 1: wasmo faster).")
+            print()
+
     def deserialize(self):
         rows = [r for (s, r) in self.runs if s == "deserialize"]
         if not rows:
@@ -423,6 +464,7 @@ def main():
     meta, runs = load(sys.argv[1])
     report = Report(meta, runs)
     report.kernels()
+    report.exceptions()
     report.large()
     report.deserialize()
     report.process()

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Wasmo's benchmark suite, one command:
 #
-#   benches/run.sh [kernels] [large] [deserialize] [process]      (no argument: all four sections)
+#   benches/run.sh [kernels] [exceptions] [large] [deserialize] [process]   (no argument: all five)
 #
 # kernels: the C kernels in benches/kernels/, compiled to wasm by clang-14 and natively by gcc -O2,
 #   run by every engine: native, wasmo optimised (WASMO_MODE=opt), wasmo lift-off (WASMO_MODE=liftoff,
 #   timed after tier-up), wasmtime, and node's V8 three ways (default, --liftoff-only, --no-liftoff).
+# exceptions: exception handling (benches/exceptions/*.wat), run by wasmo optimised and lift-off,
+#   wasmtime and V8: fib with a handler around each recursive call (try_table, and the legacy try
+#   that node 20's V8 runs) against the same fib without (zero cost while nothing throws), and a
+#   loop that throws and catches once per iteration (the cost of a round trip). An engine that has
+#   no form of the instructions (wasmtime the legacy one, node 20 try_table) is "skipped".
 # large: real .wasm modules shipped in npm packages (pinned versions below): compile time, MB/s
 #   (wasmo optimised with 1 and 2 compile threads) and time from the start of compiling to the first
 #   result of a small export, per engine.
@@ -42,13 +47,13 @@ root=$PWD
 sections=()
 for a in "$@"; do
   case $a in
-    kernels | large | deserialize | process) sections+=("$a") ;;
-    all) sections+=(kernels large deserialize process) ;;
+    kernels | exceptions | large | deserialize | process) sections+=("$a") ;;
+    all) sections+=(kernels exceptions large deserialize process) ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
     *) echo "benches/run.sh: unknown section '$a' (kernels, large, deserialize, process, all)" >&2; exit 2 ;;
   esac
 done
-[ ${#sections[@]} -gt 0 ] || sections=(kernels large deserialize process)
+[ ${#sections[@]} -gt 0 ] || sections=(kernels exceptions large deserialize process)
 want() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 ENGINES=${ENGINES:-}
 selected() { [ -z "$ENGINES" ] || [[ " $ENGINES " == *" $1 "* ]]; }
@@ -263,6 +268,41 @@ if want kernels; then
     [ $have_node = 1 ] || node_missing kernels "$row"
     check_agree "$row" "${agree[@]}"
   done <<<"$kernels"
+fi
+
+# ---- Exceptions ----
+# row  module (benches/exceptions/M.wat)  argument  which form of the instructions it uses
+exception_rows="fib(35) fib 35 none
+fib(35) fib_try 35 try_table
+fib(35) fib_legacy 35 legacy
+throw(100000) throw 100000 try_table
+throw(100000) throw_legacy 100000 legacy"
+exception_engines=(wasmo-opt wasmo-liftoff wasmtime v8)
+
+if want exceptions; then
+  log "== exceptions (best of $REPEAT calls after the first)"
+  while read -r label name arg form; do
+    row="$label $name"
+    wasm="$out/$name.wasm"
+    # The text format through the library's own wasmo_wat2wasm (the Python binding's wat2wasm).
+    WASMO_LIBRARY=$PWD/target/release/libwasmo.so PYTHONPATH=bindings/python python3 -c \
+      'import sys, wasmo; open(sys.argv[2], "wb").write(wasmo.wat2wasm(open(sys.argv[1]).read()))' \
+      "benches/exceptions/$name.wat" "$wasm"
+    log "$row"
+    record meta "$row" exception "$label $name $arg $form"
+    agree=()
+    for e in "${exception_engines[@]}"; do
+      selected "$e" || continue
+      if [[ $e == v8* && $have_node = 0 ]]; then continue; fi
+      skip=""
+      [ "$form" = legacy ] && [ "$e" = wasmtime ] && skip="wasmtime has no legacy exception instructions"
+      [ "$form" = try_table ] && [[ $e == v8* ]] && skip="node $node_version's V8 has no try_table"
+      # shellcheck disable=SC2086  # the engine command is a word list
+      SKIP_ON_FAILURE=$skip measure exceptions "$row" "$e" "$KERNEL_TIMEOUT" ${engine_cmd[$e]} "$wasm" run "$REPEAT" "$arg"
+      agree+=("$e=$result")
+    done
+    check_agree "$row" "${agree[@]}"
+  done <<<"$exception_rows"
 fi
 
 # ---- Large modules from npm ----

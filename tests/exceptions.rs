@@ -446,3 +446,59 @@ fn host_functions_throw_and_uncaught_exceptions_carry_their_payload() {
         module.wait_for_tier_up();
     }
 }
+
+/// The modules of `benches/run.sh exceptions` compute what they claim in every engine: fib
+/// with and without handlers agree, and the throw loops sum every payload they caught.
+#[test]
+fn benchmark_modules_compute_their_results() {
+    let modules = [
+        (
+            "fib",
+            include_str!("../benches/exceptions/fib.wat"),
+            20,
+            6765,
+        ),
+        (
+            "fib_try",
+            include_str!("../benches/exceptions/fib_try.wat"),
+            20,
+            6765,
+        ),
+        (
+            "fib_legacy",
+            include_str!("../benches/exceptions/fib_legacy.wat"),
+            20,
+            6765,
+        ),
+        (
+            "throw",
+            include_str!("../benches/exceptions/throw.wat"),
+            1000,
+            499_500,
+        ),
+        (
+            "throw_legacy",
+            include_str!("../benches/exceptions/throw_legacy.wat"),
+            1000,
+            499_500,
+        ),
+    ];
+    for (name, engine, tier_up, serialised) in engines() {
+        for (file, text, arg, want) in modules {
+            let store = Store::new(&engine);
+            let module = compile(&engine, text, serialised);
+            let instance = Instance::new(&store, &module, &[]).unwrap();
+            let run = instance.get_func(&store, "run").unwrap();
+            let call = || {
+                run.call(&store, &[Val::I32(arg)])
+                    .map_err(|t| t.message.clone())
+            };
+            if tier_up {
+                let _ = call();
+                module.wait_for_tier_up();
+            }
+            assert_eq!(call(), Ok(vec![Val::I32(want)]), "{name}: {file}");
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {file}");
+        }
+    }
+}
