@@ -502,3 +502,241 @@ fn benchmark_modules_compute_their_results() {
         }
     }
 }
+
+/// Tables and globals of `exnref`: an exception caught with `catch_ref` is stored in a table
+/// slot and a global, survives the call that caught it, and is thrown again from there by a
+/// later call, payload intact; table instructions work on exnref tables, and a table exported
+/// to another instance of the same store carries its exceptions there.
+#[test]
+fn exnrefs_live_in_tables_and_globals() {
+    const KEEPER: &str = r#"(module
+  (tag $e (export "e") (param i32))
+  (table $t (export "t") 2 exnref)
+  (global $g (mut exnref) (ref.null exn))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  ;; Catches one exception with its reference and keeps it in slot `at` and in $g.
+  (func (export "stash") (param $v i32) (param $at i32)
+    (local $x exnref)
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $e $h) (call $thrower (local.get $v)))
+      (unreachable))
+    (local.set $x)
+    (drop)
+    (table.set $t (local.get $at) (local.get $x))
+    (global.set $g (local.get $x)))
+  ;; Throws the exception in slot `at` again and catches it: its payload.
+  (func (export "from_table") (param $at i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (table.get $t (local.get $at))))
+      (unreachable)))
+  (func (export "from_global") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (global.get $g)))
+      (unreachable)))
+  (func (export "is_null") (param $at i32) (result i32)
+    (ref.is_null (table.get $t (local.get $at))))
+  ;; grow by n with the global's exception, copy slot 0 over slot 1, fill slot 0 with null.
+  (func (export "grow") (param $n i32) (result i32)
+    (table.grow $t (global.get $g) (local.get $n)))
+  (func (export "copy") (table.copy $t $t (i32.const 1) (i32.const 0) (i32.const 1)))
+  (func (export "clear") (table.fill $t (i32.const 0) (ref.null exn) (i32.const 1)))
+  (func (export "size") (result i32) (table.size $t)))"#;
+    const READER: &str = r#"(module
+  (import "k" "e" (tag $e (param i32)))
+  (import "k" "t" (table $t 1 exnref))
+  (func (export "read") (param $at i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (table.get $t (local.get $at))))
+      (unreachable))))"#;
+    for (name, engine, tier_up, serialised) in engines() {
+        let store = Store::new(&engine);
+        let keeper = compile(&engine, KEEPER, serialised);
+        let k = Instance::new(&store, &keeper, &[]).unwrap();
+        let reader = compile(&engine, READER, serialised);
+        let imports = [
+            k.get_export(&store, "e").unwrap(),
+            k.get_export(&store, "t").unwrap(),
+        ];
+        let r = Instance::new(&store, &reader, &imports).unwrap();
+        let call = |i: &Instance, f: &str, args: &[Val]| {
+            let result = i
+                .get_func(&store, f)
+                .unwrap()
+                .call(&store, args)
+                .map_err(|t| t.message.clone());
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
+            result
+        };
+        let one = |v: i32| Ok(vec![Val::I32(v)]);
+        if tier_up {
+            call(&k, "stash", &[Val::I32(1), Val::I32(0)]).unwrap();
+            for f in ["from_table", "is_null", "grow"] {
+                let _ = call(&k, f, &[Val::I32(0)]);
+            }
+            let _ = call(&k, "from_global", &[]);
+            let _ = call(&r, "read", &[Val::I32(0)]);
+            keeper.wait_for_tier_up();
+            reader.wait_for_tier_up();
+            call(&k, "clear", &[]).unwrap();
+        }
+        let size = call(&k, "size", &[]).unwrap()[0].clone();
+        assert_eq!(call(&k, "is_null", &[Val::I32(0)]), one(1), "{name}");
+        assert_eq!(
+            call(&k, "stash", &[Val::I32(42), Val::I32(0)]),
+            Ok(vec![]),
+            "{name}"
+        );
+        assert_eq!(call(&k, "is_null", &[Val::I32(0)]), one(0), "{name}");
+        // Thrown again from the table and the global, as often as wanted.
+        assert_eq!(call(&k, "from_table", &[Val::I32(0)]), one(42), "{name}");
+        assert_eq!(call(&k, "from_table", &[Val::I32(0)]), one(42), "{name}");
+        assert_eq!(call(&k, "from_global", &[]), one(42), "{name}");
+        // Another instance reads the same table.
+        assert_eq!(call(&r, "read", &[Val::I32(0)]), one(42), "{name}");
+        // A null exnref in the table: throw_ref traps.
+        let trap = call(&k, "from_table", &[Val::I32(1)]).unwrap_err();
+        assert!(trap.contains("null"), "{name}: {trap}");
+        // copy, grow (with the global's exception), fill.
+        call(&k, "copy", &[]).unwrap();
+        assert_eq!(call(&k, "from_table", &[Val::I32(1)]), one(42), "{name}");
+        let Val::I32(before) = size else {
+            panic!("{name}: table.size gave {size:?}")
+        };
+        assert_eq!(call(&k, "grow", &[Val::I32(2)]), one(before), "{name}");
+        assert_eq!(call(&k, "size", &[]), one(before + 2), "{name}");
+        assert_eq!(
+            call(&k, "from_table", &[Val::I32(before + 1)]),
+            one(42),
+            "{name}"
+        );
+        // A second exception replaces the first in slot 0 and the global.
+        call(&k, "stash", &[Val::I32(7), Val::I32(0)]).unwrap();
+        assert_eq!(call(&k, "from_table", &[Val::I32(0)]), one(7), "{name}");
+        assert_eq!(call(&k, "from_global", &[]), one(7), "{name}");
+        assert_eq!(call(&k, "from_table", &[Val::I32(1)]), one(42), "{name}");
+        call(&k, "clear", &[]).unwrap();
+        assert_eq!(call(&k, "is_null", &[Val::I32(0)]), one(1), "{name}");
+    }
+}
+
+/// Exceptions through many frames, many nested handlers and tail calls; traps and stack
+/// exhaustion inside handlers: the trap comes back (never caught by wasm), nothing leaks, and
+/// the store keeps working.
+#[test]
+fn exceptions_through_depth_nesting_tail_calls_and_exhaustion() {
+    // 300 nested try_tables in one body, each catching a tag of its own and then returning its
+    // depth; the innermost body throws the outermost's tag, so every pad in between looks and
+    // passes it on.
+    let depth = 300;
+    let mut nested = String::new();
+    for i in 0..depth {
+        nested += &format!("(block $h{i} (try_table (catch $t{i} $h{i}) ");
+    }
+    nested += "(throw $t0)";
+    for i in (0..depth).rev() {
+        nested += &format!(")) (return (i32.const {i})) ");
+    }
+    let tags: String = (0..depth).map(|i| format!("(tag $t{i}) ")).collect();
+    let text = format!(
+        r#"(module
+  (tag $e (param i32))
+  {tags}
+  ;; Throws at depth n, each level catches, adds one and throws again: n.
+  (func $relay (export "relay") (param $n i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (throw $e (i32.const 0))))
+    (block $h (result i32)
+      (try_table (catch $e $h) (drop (call $relay (i32.sub (local.get $n) (i32.const 1)))))
+      (unreachable))
+    (throw $e (i32.add (i32.const 1))))
+  (func (export "relay_top") (param $n i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (drop (call $relay (local.get $n))))
+      (i32.const -1)))
+  ;; Throws at depth n with no handler in between: caught at the top.
+  (func $plain (param $n i32)
+    (if (i32.eqz (local.get $n)) (then (throw $e (i32.const 5))))
+    (call $plain (i32.sub (local.get $n) (i32.const 1))))
+  (func (export "plain_top") (param $n i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (call $plain (local.get $n)))
+      (i32.const -1)))
+  (func (export "nested") (result i32) {nested} (i32.const -1))
+  ;; return_call leaves the try_table's frame: the callee's exception passes its handler by
+  ;; and reaches the caller's.
+  (func $thrower (throw $e (i32.const 9)))
+  (func $thrower_i32 (result i32) (throw $e (i32.const 9)))
+  (func $tail (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (return_call $thrower_i32))
+      (unreachable))
+    (drop)
+    (i32.const 1))
+  (func (export "tail") (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (drop (call $tail)))
+      (i32.const -1)))
+  ;; A handler that traps, and one that exhausts the stack: neither is caught by the
+  ;; catch_all around it.
+  (func $forever (param i32) (result i32) (i32.add (call $forever (local.get 0)) (i32.const 1)))
+  (func (export "trap_in_handler") (result i32)
+    (block $outer
+      (try_table (catch_all $outer)
+        (block $h (result i32)
+          (try_table (catch $e $h) (call $thrower))
+          (unreachable))
+        (drop)
+        (unreachable)))
+    (i32.const -1))
+  (func (export "exhaust_in_handler") (result i32)
+    (block $outer
+      (try_table (catch_all $outer)
+        (block $h (result i32)
+          (try_table (catch $e $h) (call $thrower))
+          (unreachable))
+        (call $forever)
+        (return)))
+    (i32.const -1))
+  ;; A handler around every level of a recursion that exhausts the stack.
+  (func $guarded (param $n i32) (result i32)
+    (block $h
+      (try_table (catch_all $h) (return (call $guarded (i32.add (local.get $n) (i32.const 1))))))
+    (i32.const -1))
+  (func (export "exhaust_guarded") (result i32) (call $guarded (i32.const 0))))"#
+    );
+    for (name, engine, tier_up, serialised) in engines() {
+        let store = Store::new(&engine);
+        let module = compile(&engine, &text, serialised);
+        let instance = Instance::new(&store, &module, &[]).unwrap();
+        let call = |f: &str, args: &[Val]| {
+            let result = instance
+                .get_func(&store, f)
+                .unwrap()
+                .call(&store, args)
+                .map_err(|t| t.message.clone());
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
+            result
+        };
+        let one = |v: i32| Ok(vec![Val::I32(v)]);
+        if tier_up {
+            let _ = call("relay_top", &[Val::I32(3)]);
+            let _ = call("plain_top", &[Val::I32(3)]);
+            for f in ["nested", "tail", "trap_in_handler"] {
+                let _ = call(f, &[]);
+            }
+            module.wait_for_tier_up();
+        }
+        assert_eq!(call("relay_top", &[Val::I32(2000)]), one(2000), "{name}");
+        assert_eq!(call("plain_top", &[Val::I32(20000)]), one(5), "{name}");
+        assert_eq!(call("nested", &[]), one(0), "{name}");
+        assert_eq!(call("tail", &[]), one(9), "{name}");
+        let trap = call("trap_in_handler", &[]).unwrap_err();
+        assert!(trap.contains("unreachable"), "{name}: {trap}");
+        let trap = call("exhaust_in_handler", &[]).unwrap_err();
+        assert_eq!(trap, "call stack exhausted", "{name}");
+        let trap = call("exhaust_guarded", &[]).unwrap_err();
+        assert_eq!(trap, "call stack exhausted", "{name}");
+        // The store works on after each of them.
+        assert_eq!(call("relay_top", &[Val::I32(10)]), one(10), "{name}");
+        assert_eq!(call("tail", &[]), one(9), "{name}");
+    }
+}
