@@ -579,7 +579,7 @@ fn exnrefs_live_in_tables_and_globals() {
             reader.wait_for_tier_up();
             call(&k, "clear", &[]).unwrap();
         }
-        let size = call(&k, "size", &[]).unwrap()[0].clone();
+        let size = call(&k, "size", &[]).unwrap()[0];
         assert_eq!(call(&k, "is_null", &[Val::I32(0)]), one(1), "{name}");
         assert_eq!(
             call(&k, "stash", &[Val::I32(42), Val::I32(0)]),
