@@ -740,3 +740,75 @@ fn exceptions_through_depth_nesting_tail_calls_and_exhaustion() {
         assert_eq!(call("tail", &[]), one(9), "{name}");
     }
 }
+
+/// Tier-up while an exception's handler is in an older activation: `outer`, running baseline
+/// code, calls the host, which waits until tier-up has optimised every function, then calls
+/// `$thrower`, now optimised; its exception unwinds into the baseline frame of `outer` and is
+/// caught there. Then the host itself throws into that baseline frame.
+#[test]
+fn exceptions_unwind_into_baseline_activations_after_tier_up() {
+    use std::sync::{Arc, OnceLock};
+    use wasmo::api::FuncTier;
+    let engine = Engine::new(Config {
+        mode: Mode::Liftoff,
+        compile_threads: 1,
+        ..Config::default()
+    });
+    let store = Store::new(&engine);
+    let cell: Arc<OnceLock<Module>> = Arc::new(OnceLock::new());
+    let waiting = cell.clone();
+    let wait = Func::new(&store, FuncType::new(vec![], vec![]), move |_, _, _| {
+        waiting.get().unwrap().wait_for_tier_up();
+        Ok(())
+    })
+    .unwrap();
+    let tag = Tag::new(&store, FuncType::new(vec![ValType::I32], vec![])).unwrap();
+    let waiting = cell.clone();
+    let wait_and_throw = Func::new(&store, FuncType::new(vec![], vec![]), move |store, _, _| {
+        waiting.get().unwrap().wait_for_tier_up();
+        Err(tag.throw(store, &[Val::I32(8)]))
+    })
+    .unwrap();
+    let module = compile(
+        &engine,
+        r#"(module
+          (import "h" "wait" (func $wait))
+          (import "h" "wait_and_throw" (func $wait_and_throw))
+          (import "h" "t" (tag $t (param i32)))
+          (tag $e (param i32))
+          (func $thrower (param i32) (throw $e (local.get 0)))
+          (func (export "outer") (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h)
+                (call $wait)
+                (call $thrower (i32.const 5)))
+              (i32.const -1)))
+          (func (export "outer_host") (result i32)
+            (block $h (result i32)
+              (try_table (catch $t $h) (call $wait_and_throw))
+              (i32.const -1))))"#,
+        false,
+    );
+    cell.set(module.clone()).ok().unwrap();
+    let imports = [
+        Extern::Func(wait),
+        Extern::Func(wait_and_throw),
+        Extern::Tag(tag),
+    ];
+    let instance = Instance::new(&store, &module, &imports).unwrap();
+    let call = |f: &str| {
+        let r = instance.get_func(&store, f).unwrap().call(&store, &[]);
+        assert_eq!(wasmo::api::leaked_exceptions(), 0, "{f}");
+        r.map_err(|t| t.message.clone())
+    };
+    // Defined functions: 0 $thrower, 1 outer, 2 outer_host; none compiled before the first call.
+    assert_eq!(module.func_tier(1), FuncTier::NotCompiled);
+    assert_eq!(call("outer"), Ok(vec![Val::I32(5)]));
+    assert_eq!(module.func_tier(0), FuncTier::Optimized);
+    assert_eq!(module.func_tier(1), FuncTier::Optimized);
+    assert_eq!(module.func_tier(2), FuncTier::NotCompiled);
+    assert_eq!(call("outer_host"), Ok(vec![Val::I32(8)]));
+    // Both again, now on optimised code throughout.
+    assert_eq!(call("outer"), Ok(vec![Val::I32(5)]));
+    assert_eq!(call("outer_host"), Ok(vec![Val::I32(8)]));
+}
