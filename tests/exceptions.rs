@@ -812,3 +812,109 @@ fn exceptions_unwind_into_baseline_activations_after_tier_up() {
     assert_eq!(call("outer"), Ok(vec![Val::I32(5)]));
     assert_eq!(call("outer_host"), Ok(vec![Val::I32(8)]));
 }
+
+/// Kept exceptions (an exnref was made to them) that nothing reaches any more are freed once
+/// enough accumulate and the outermost call has returned; the ones a table, a global, another
+/// kept exception's payload, a call's result or the host still reaches survive, payload intact.
+#[test]
+fn unreachable_kept_exceptions_are_swept() {
+    const TEXT: &str = r#"(module
+  (tag $e (param i32))
+  (tag $box (param exnref))
+  (table $t (export "t") 4 exnref)
+  (global $g (mut exnref) (ref.null exn))
+  (func $caught (param $v i32) (result exnref)
+    (local $x exnref)
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $e $h) (throw $e (local.get $v)))
+      (unreachable))
+    (local.set $x)
+    (drop)
+    (local.get $x))
+  ;; n exceptions kept and dropped at once.
+  (func (export "churn") (param $n i32)
+    (loop $l
+      (drop (call $caught (local.get $n)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "to_table") (param $v i32) (param $at i32)
+    (table.set $t (local.get $at) (call $caught (local.get $v))))
+  (func (export "to_global") (param $v i32) (global.set $g (call $caught (local.get $v))))
+  ;; An exception kept only inside the payload of another, which slot 3 holds.
+  (func (export "boxed") (param $v i32)
+    (local $x exnref)
+    (block $h (result exnref exnref)
+      (try_table (catch_ref $box $h) (throw $box (call $caught (local.get $v))))
+      (unreachable))
+    (local.set $x)
+    (drop)
+    (table.set $t (i32.const 3) (local.get $x)))
+  (func (export "returned") (param $v i32) (result exnref) (call $caught (local.get $v)))
+  (func $value (param $x exnref) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (local.get $x)))
+      (unreachable)))
+  (func (export "value") (param $x exnref) (result i32) (call $value (local.get $x)))
+  (func (export "from_table") (param $at i32) (result i32)
+    (call $value (table.get $t (local.get $at))))
+  (func (export "from_global") (result i32) (call $value (global.get $g)))
+  (func (export "unbox") (result i32)
+    (block $h (result exnref)
+      (try_table (catch $box $h) (throw_ref (table.get $t (i32.const 3))))
+      (unreachable))
+    (call $value)))"#;
+    for (name, engine, tier_up, serialised) in engines() {
+        let store = Store::new(&engine);
+        let module = compile(&engine, TEXT, serialised);
+        let instance = Instance::new(&store, &module, &[]).unwrap();
+        let call = |f: &str, args: &[Val]| {
+            let result = instance
+                .get_func(&store, f)
+                .unwrap()
+                .call(&store, args)
+                .map_err(|t| t.message.clone());
+            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
+            result
+        };
+        let one = |v: i32| Ok(vec![Val::I32(v)]);
+        if tier_up {
+            call("churn", &[Val::I32(1)]).unwrap();
+            call("to_table", &[Val::I32(1), Val::I32(0)]).unwrap();
+            call("to_global", &[Val::I32(1)]).unwrap();
+            call("boxed", &[Val::I32(1)]).unwrap();
+            let _ = call("from_table", &[Val::I32(0)]);
+            let _ = call("from_global", &[]);
+            let _ = call("unbox", &[]);
+            module.wait_for_tier_up();
+        }
+        // Reachable from slot 0, the global, slot 3's payload, and the host (a result, and
+        // one it reads from slot 1 and then clears there).
+        call("to_table", &[Val::I32(10), Val::I32(0)]).unwrap();
+        call("to_global", &[Val::I32(20)]).unwrap();
+        call("boxed", &[Val::I32(30)]).unwrap();
+        let returned = call("returned", &[Val::I32(40)]).unwrap();
+        call("to_table", &[Val::I32(50), Val::I32(1)]).unwrap();
+        let table = instance.get_table(&store, "t").unwrap();
+        let held = table.get(&store, 1).unwrap();
+        table.set(&store, 1, Val::ExnRef(None)).unwrap();
+        // 10^4 unreachable ones, in calls that each return: the store does not keep them all.
+        for _ in 0..10 {
+            call("churn", &[Val::I32(1000)]).unwrap();
+        }
+        let kept = store.kept_exceptions();
+        assert!(kept < 2000, "{name}: {kept} exceptions kept");
+        assert_eq!(call("from_table", &[Val::I32(0)]), one(10), "{name}");
+        assert_eq!(call("from_global", &[]), one(20), "{name}");
+        assert_eq!(call("unbox", &[]), one(30), "{name}");
+        assert_eq!(call("value", &returned), one(40), "{name}");
+        assert_eq!(call("value", &[held]), one(50), "{name}");
+        // Once the table and global let go, a sweep frees those too (the host's stay).
+        for at in [0, 3] {
+            table.set(&store, at, Val::ExnRef(None)).unwrap();
+        }
+        call("churn", &[Val::I32(5000)]).unwrap();
+        let kept = store.kept_exceptions();
+        assert!(kept < 300, "{name}: {kept} exceptions kept");
+        assert_eq!(call("from_global", &[]), one(20), "{name}");
+        assert_eq!(call("value", &returned), one(40), "{name}");
+    }
+}

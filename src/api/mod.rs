@@ -99,6 +99,13 @@ impl Store {
         self.0.engine()
     }
 
+    /// How many exceptions the store keeps because an exnref to them was made (caught with
+    /// `catch_ref`/`catch_all_ref`) and no sweep has found unreachable yet; for tests.
+    #[doc(hidden)]
+    pub fn kept_exceptions(&self) -> usize {
+        self.0.kept_exceptions()
+    }
+
     /// With `Config::epoch_interruption`: wasm code of this store traps with "interrupted" at
     /// its next check (a function entry, a loop's back-edge) once [`Engine::increment_epoch`] has been called
     /// `ticks` more times (0: at once). Until this is called, never. The store stays usable
@@ -310,7 +317,11 @@ impl Val {
             RtVal::ExternRef(0) => Val::ExternRef(None),
             RtVal::ExternRef(p) => Val::ExternRef(Some(ExternRef(p))),
             RtVal::ExnRef(0) => Val::ExnRef(None),
-            RtVal::ExnRef(p) => Val::ExnRef(Some(ExnRef(p))),
+            RtVal::ExnRef(p) => {
+                // The host may keep the handle anywhere: the store's sweeps must not free it.
+                crate::runtime::builtins::pin_exception(p);
+                Val::ExnRef(Some(ExnRef(p)))
+            }
         }
     }
 

@@ -201,6 +201,43 @@ extern "C" fn exception_keep(vmctx: *mut u8, exception: *mut u8) {
     }
 }
 
+/// The host is given a handle to kept exception `e` (an exnref): no sweep frees it.
+pub fn pin_exception(e: usize) {
+    // SAFETY: exnrefs only ever point at live kept exceptions of `exception.c`.
+    unsafe { wasmo_exception_pin(e as *mut u8) }
+}
+
+/// Whether the host holds kept exception `e` (see `pin_exception`).
+pub fn exception_pinned(e: usize) -> bool {
+    // SAFETY: as in `pin_exception`.
+    unsafe { wasmo_exception_pinned(e as *const u8) != 0 }
+}
+
+/// The identity of kept exception `e`'s tag (its `VMTag`'s address).
+pub fn exception_tag(e: usize) -> usize {
+    // SAFETY: as in `pin_exception`.
+    unsafe { wasmo_exception_tag(e as *const u8) as usize }
+}
+
+/// The payload slots of kept exception `e`.
+pub fn exception_payload<'a>(e: usize) -> &'a [u128] {
+    let mut count = 0u32;
+    // SAFETY: as in `pin_exception`; the slots live as long as the exception, which the
+    // caller (a sweep) keeps while it reads them.
+    unsafe {
+        let values = wasmo_exception_payload(e as *const u8, &mut count);
+        std::slice::from_raw_parts(values, count as usize)
+    }
+}
+
+/// Frees kept exception `e`, which nothing can reach any more.
+///
+/// # Safety
+/// `e` is a kept exception no exnref reaches, freed once.
+pub unsafe fn free_exception(e: usize) {
+    unsafe { wasmo_exception_free(e as *mut u8) }
+}
+
 /// See `api::leaked_exceptions`.
 pub fn leaked_exceptions() -> u64 {
     // SAFETY: reads a thread-local counter.
@@ -216,6 +253,11 @@ extern "C" {
     fn wasmo_builtin_exception_done(exception: *mut u8);
     fn wasmo_builtin_exception_retain(exception: *mut u8);
     fn wasmo_exception_keep(exception: *mut u8) -> i32;
+    fn wasmo_exception_pin(exception: *mut u8);
+    fn wasmo_exception_pinned(exception: *const u8) -> i32;
+    fn wasmo_exception_tag(exception: *const u8) -> *const u8;
+    fn wasmo_exception_payload(exception: *const u8, count: *mut u32) -> *const u128;
+    fn wasmo_exception_free(exception: *mut u8);
     fn wasmo_entry_personality();
 }
 

@@ -18,7 +18,7 @@ struct wasmo_exception {
   struct _Unwind_Exception header;  // 0: 32 bytes, 16-aligned
   const void* tag;                  // 32: the tag's identity (its VMTag's address)
   uint32_t count;                   // 40: payload values
-  uint32_t refs;                    // 44: owners (below); bit 31: an exnref exists, the store frees it
+  uint32_t refs;                    // 44: owners (below); bit 31: an exnref exists (KEPT), 30: PINNED
   wasmo_exception* newer;           // 48: the thread's live list (below)
   wasmo_exception* older;           // 56
   uint64_t serial;                  // 64: the thread's allocation count when it was made
@@ -80,8 +80,12 @@ static const uint64_t WASMO_CLASS = 0x5741534d4f455843ull;
 // An exception's owners: the unwinder while it is in flight (a landing pad that catches it takes
 // that share), and each legacy `catch` clause running with it, which `rethrow` needs. The last
 // owner to let go frees it, unless an exnref to it exists (KEPT): exnrefs are not counted (they
-// can be stored anywhere), so such an exception lives as long as its store.
+// can be stored anywhere), so such an exception belongs to its store from then on, which frees
+// it in a sweep once nothing reaches it, or when the store goes.
 #define KEPT 0x80000000u
+// A kept exception whose handle the host was given (`api::Val::ExnRef`): the store's sweeps
+// never free it, since the host may hold it anywhere; the store does when it goes.
+#define PINNED 0x40000000u
 
 static void release(wasmo_exception* e) {
   if (e->refs & KEPT) return;
@@ -182,6 +186,16 @@ int wasmo_exception_keep(wasmo_exception* e) {
 }
 
 void wasmo_exception_free(wasmo_exception* e) { free(e); }
+
+// A sweep's view of a kept exception (`Store::sweep_exceptions`): whether the host holds it,
+// its tag, and its payload, whose exnref slots may reach other kept exceptions.
+void wasmo_exception_pin(wasmo_exception* e) { e->refs |= PINNED; }
+int wasmo_exception_pinned(const wasmo_exception* e) { return (e->refs & PINNED) != 0; }
+const void* wasmo_exception_tag(const wasmo_exception* e) { return e->tag; }
+const unsigned __int128* wasmo_exception_payload(const wasmo_exception* e, uint32_t* count) {
+  *count = e->count;
+  return e->values;
+}
 
 // The personality of the LLVM-made host-to-wasm trampolines: the search for a handler ends at
 // them (a wasm exception never unwinds a host frame), and `_Unwind_RaiseException` returns to

@@ -365,8 +365,88 @@ impl Store {
         if calls.get() == 0 {
             // A host function may have deleted an instance while wasm ran (see `collect.rs`).
             self.collect();
+            // No wasm frame of this store holds an exnref now; the results may.
+            if result.is_ok() {
+                let results = ty.results.iter().zip(slots.iter());
+                let roots: Vec<usize> = results
+                    .filter(|(t, _)| is_exnref(**t))
+                    .map(|(_, &bits)| bits as u64 as usize)
+                    .collect();
+                self.sweep_exceptions(&roots);
+            }
         }
         result
+    }
+
+    /// Kept exceptions (see `VMStoreContext::kept_exceptions`) a sweep waits for: at least
+    /// this many, and twice what the last sweep left.
+    const SWEEP_MIN: usize = 256;
+
+    /// Frees the kept exceptions no exnref can reach any more, when enough have accumulated.
+    /// Called only when no call into wasm is running on this store, so no frame holds one:
+    /// what can reach a kept exception then is an exnref in one of the store's tables or
+    /// globals, in `roots` (the results of the call that just returned), in the payload of
+    /// another reachable exception, or a handle the host was given (pinned, never freed before
+    /// the store). A payload is scanned by its tag's type; an exception of another store's tag
+    /// (rethrown here by a host function) can only hold exnrefs the host was given.
+    fn sweep_exceptions(&self, roots: &[usize]) {
+        use super::builtins::{exception_payload, exception_pinned, exception_tag, free_exception};
+        let context = &self.inner.context;
+        let mut kept = context.kept_exceptions.borrow_mut();
+        if kept.len() < context.sweep_at.get().max(Self::SWEEP_MIN) {
+            return;
+        }
+        let all: std::collections::HashSet<usize> = kept.iter().copied().collect();
+        let mut work: Vec<usize> = kept
+            .iter()
+            .copied()
+            .filter(|&e| exception_pinned(e))
+            .collect();
+        work.extend(roots.iter().copied());
+        let data = self.data();
+        for table in data.tables.iter().filter(|t| is_exnref(t.ty.element)) {
+            work.extend(table.elements().iter().copied());
+        }
+        for global in data.globals.iter().filter(|g| is_exnref(g.ty.content)) {
+            work.push(global.vm.bits as u64 as usize);
+        }
+        // Which payload slots are exnrefs, by tag address.
+        let exn_slots: HashMap<usize, Vec<usize>> = data
+            .tags
+            .iter()
+            .map(|t| {
+                let address = &t.vm as *const crate::vm::VMTag as usize;
+                let slots = t.ty.params.iter().enumerate();
+                let slots = slots.filter(|(_, &p)| is_exnref(p)).map(|(i, _)| i);
+                (address, slots.collect())
+            })
+            .collect();
+        drop(data);
+        let mut reached = std::collections::HashSet::new();
+        while let Some(e) = work.pop() {
+            if !all.contains(&e) || !reached.insert(e) {
+                continue;
+            }
+            if let Some(slots) = exn_slots.get(&exception_tag(e)) {
+                let payload = exception_payload(e);
+                work.extend(slots.iter().map(|&i| payload[i] as u64 as usize));
+            }
+        }
+        kept.retain(|&e| {
+            if reached.contains(&e) {
+                return true;
+            }
+            // SAFETY: a kept exception of this store that nothing reaches, dropped from the
+            // list as it is freed.
+            unsafe { free_exception(e) };
+            false
+        });
+        context.sweep_at.set(2 * kept.len());
+    }
+
+    /// How many exceptions the store keeps for exnrefs (tests watch sweeps with it).
+    pub fn kept_exceptions(&self) -> usize {
+        self.inner.context.kept_exceptions.borrow().len()
     }
 
     // ---- memories, tables, globals ----------------------------------------------------------
@@ -508,7 +588,15 @@ impl Store {
                     .iter()
                     .zip(slots)
                     .map(|(&t, bits)| Val::from_bits(t, bits))
-                    .collect();
+                    .collect::<Vec<_>>();
+                // The host gets the payload's exnrefs: no sweep may free them.
+                for v in &payload {
+                    if let Val::ExnRef(e) = *v {
+                        if e != 0 {
+                            super::builtins::pin_exception(e);
+                        }
+                    }
+                }
                 trap.exception = Some(Box::new(trap::Exception { tag, payload }));
             }
         }
@@ -675,4 +763,10 @@ impl Store {
         }
         Ok(exception)
     }
+}
+
+/// Whether values of type `ty` are exception references.
+fn is_exnref(ty: crate::module::types::ValType) -> bool {
+    use crate::module::types::{HeapType, ValType};
+    matches!(ty, ValType::Ref(r) if r.heap == HeapType::Exn)
 }

@@ -43,9 +43,12 @@ pub struct VMStoreContext {
     pub epoch_deadline: std::sync::atomic::AtomicU64,
     /// The running thread's stack limit, never poisoned (read after `stack_limit` fails).
     pub thread_stack_limit: std::cell::Cell<usize>,
-    /// Exceptions an exnref was made to (compiled code does not read this): freed with the
-    /// store, since any of its exnrefs may still reach them.
+    /// Exceptions an exnref was made to (compiled code does not read this): freed by the
+    /// store's sweeps once no exnref reaches them (`Store::sweep_exceptions`), or with the
+    /// store.
     pub kept_exceptions: std::cell::RefCell<Vec<usize>>,
+    /// How many kept exceptions make the next sweep worth it (twice what the last one left).
+    pub sweep_at: std::cell::Cell<usize>,
 }
 
 extern "C" {
