@@ -451,7 +451,7 @@ class Report:
               f"lazily, optimised in the background{wasmo_env}), wasmtime {m('wasmtime_version')} (Cranelift; libwasmtime.so "
               f"from the PyPI wheel), node {m('node_version')} (V8 {m('v8_version')}; default: lazy Liftoff with "
               f"dynamic tier-up to TurboFan), native gcc {m('gcc_version')} -O2, kernels built by clang "
-              f"{m('clang_version')} --target=wasm32 -O2. Host: {m('cores')} cores, {m('cpu')}.")
+              f"{m('clang_version')} --target=wasm32 -O2. Host: {m('cores')} cores, {m('cpu')} (LLVM CPU {m('llvm_cpu')}).")
         if self.failures:
             print()
             print('FAILED runs (their cells show "failed"):')

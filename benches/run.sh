@@ -190,6 +190,8 @@ record meta - gcc_version "$(gcc -dumpfullversion)"
 record meta - clang_version "$(clang-14 --version | sed -n 's/.*clang version \([0-9.]*\).*/\1/p')"
 record meta - cores "$(nproc)"
 record meta - cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+# The CPU LLVM 16 (the library Wasmo links) compiles for: the host's, unless WASMO_CPU says.
+record meta - llvm_cpu "${WASMO_CPU:-$(llc-16 --version | sed -n 's/^ *Host CPU: //p')}"
 record meta - repeat "$REPEAT"
 record meta - sections "${sections[*]}"
 record meta - engines "$ENGINES"
