@@ -3,8 +3,8 @@
 // back from wasm_func_call as the trap "uncaught exception" with the thrower's frame; a module
 // tags cross wasm.h as externs of kind WASMO_EXTERN_TAG (reflection, host tags as imports,
 // exported tags); a host function throws into wasm; uncaught exceptions give their tag and
-// payload back; the legacy instructions free every exception exactly once; the store works
-// after all of it.
+// payload back; exnref values cross as kind WASMO_EXNREF; the legacy instructions free every
+// exception exactly once; the store works after all of it.
 #include <string.h>
 
 #include "harness.h"
@@ -270,6 +270,134 @@ static void run_legacy(wasm_store_t* store, wasm_module_t* module) {
   wasm_instance_delete(instance);
 }
 
+// exnref values through wasm.h (kind WASMO_EXNREF): returned by a call, passed back as an
+// argument and to a host function, stored in a global and a table, compared.
+static const char kExnrefs[] =
+    "(module\n"
+    "  (import \"h\" \"keep\" (func $keep (param exnref) (result exnref)))\n"
+    "  (tag $e (param i32))\n"
+    "  (global (export \"g\") (mut exnref) (ref.null exn))\n"
+    "  (table (export \"t\") 2 exnref)\n"
+    "  (func (export \"make\") (param i32) (result exnref)\n"
+    "    (block $h (result i32 exnref)\n"
+    "      (try_table (catch_ref $e $h) (throw $e (local.get 0)))\n"
+    "      (unreachable))\n"
+    "    (call $keep)\n"
+    "    (return))\n"
+    "  (func (export \"value\") (param exnref) (result i32)\n"
+    "    (block $h (result i32)\n"
+    "      (try_table (catch $e $h) (throw_ref (local.get 0)))\n"
+    "      (unreachable))))\n";
+
+typedef struct {
+  int calls;
+  int saw_exnref;
+} keep_env;
+
+// Passes its exnref argument back, noting that it came as one.
+static wasm_trap_t* keep(void* env, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  keep_env* k = env;
+  k->calls++;
+  k->saw_exnref = args->data[0].kind == WASMO_EXNREF && args->data[0].of.ref != NULL;
+  wasm_val_copy(&results->data[0], &args->data[0]);
+  return NULL;
+}
+
+// Calls "value" with `exn` (not consumed) and returns the payload it finds (-1 on a trap).
+static int32_t value_of(wasm_func_t* value, const wasm_val_t* exn) {
+  wasm_val_t a[1];
+  wasm_val_copy(&a[0], exn);
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args = WASM_ARRAY_VEC(a);
+  wasm_val_vec_t results = WASM_ARRAY_VEC(r);
+  wasm_trap_t* trap = wasm_func_call(value, &args, &results);
+  wasm_val_delete(&a[0]);
+  if (trap) {
+    wasm_trap_delete(trap);
+    return -1;
+  }
+  return r[0].of.i32;
+}
+
+static void run_exnrefs(wasm_store_t* store) {
+  wasm_module_t* module = wasmo_module_new_text(store, kExnrefs, strlen(kExnrefs));
+  CHECK(module != NULL);
+  if (!module) return;
+  // Reflection: the import's parameter and result are exnrefs.
+  wasm_importtype_vec_t imports;
+  wasm_module_imports(module, &imports);
+  const wasm_functype_t* keep_ty = wasm_externtype_as_functype_const(wasm_importtype_type(imports.data[0]));
+  CHECK(keep_ty != NULL);
+  wasm_functype_t* ty = keep_ty ? wasm_functype_copy(keep_ty) : NULL;
+  wasm_importtype_vec_delete(&imports);
+  if (!ty) {
+    wasm_module_delete(module);
+    return;
+  }
+  CHECK(wasm_valtype_kind(wasm_functype_params(ty)->data[0]) == WASMO_EXNREF);
+  CHECK(wasm_valkind_is_ref(WASMO_EXNREF));
+  keep_env env = {0, 0};
+  wasm_func_t* host = wasm_func_new_with_env(store, ty, keep, &env, NULL);
+  wasm_functype_delete(ty);
+  wasm_extern_t* externs[1] = {wasm_func_as_extern(host)};
+  wasm_extern_vec_t import_vec = WASM_ARRAY_VEC(externs);
+  wasm_instance_t* instance = wasm_instance_new(store, module, &import_vec, NULL);
+  CHECK(instance != NULL);
+  if (instance) {
+    wasm_extern_vec_t exports;
+    wasm_instance_exports(instance, &exports);
+    CHECK(exports.size == 4);
+    wasm_global_t* global = wasm_extern_as_global(exports.data[0]);
+    wasm_table_t* table = wasm_extern_as_table(exports.data[1]);
+    wasm_func_t* make = wasm_extern_as_func(exports.data[2]);
+    wasm_func_t* value = wasm_extern_as_func(exports.data[3]);
+
+    // A call returns an exnref (through the host function), which a later call throws again.
+    wasm_val_t a[1] = {WASM_I32_VAL(42)};
+    wasm_val_t r[1] = {WASM_INIT_VAL};
+    wasm_val_vec_t args = WASM_ARRAY_VEC(a);
+    wasm_val_vec_t results = WASM_ARRAY_VEC(r);
+    wasm_trap_t* trap = wasm_func_call(make, &args, &results);
+    CHECK(trap == NULL);
+    if (trap) wasm_trap_delete(trap);
+    CHECK(env.calls == 1 && env.saw_exnref);
+    CHECK(r[0].kind == WASMO_EXNREF && r[0].of.ref != NULL);
+    CHECK(value_of(value, &r[0]) == 42);
+    CHECK(value_of(value, &r[0]) == 42);
+
+    // Into the global and a table slot and out again: the same exception.
+    wasm_global_set(global, &r[0]);
+    wasm_val_t g;
+    wasm_global_get(global, &g);
+    CHECK(g.kind == WASMO_EXNREF && g.of.ref != NULL && wasm_ref_same(g.of.ref, r[0].of.ref));
+    CHECK(value_of(value, &g) == 42);
+    wasm_val_delete(&g);
+    CHECK(wasm_table_set(table, 1, r[0].of.ref));
+    wasm_ref_t* slot = wasm_table_get(table, 1);
+    CHECK(slot != NULL && wasm_ref_same(slot, r[0].of.ref));
+    if (slot) wasm_ref_delete(slot);
+    CHECK(wasm_table_get(table, 0) == NULL);
+    // A function reference is no exnref: the call traps before wasm runs.
+    wasm_val_t wrong[1];
+    wrong[0].kind = WASM_FUNCREF;
+    wrong[0].of.ref = wasm_func_as_ref(value);
+    wasm_val_vec_t wrong_args = WASM_ARRAY_VEC(wrong);
+    wasm_val_t out[1] = {WASM_INIT_VAL};
+    wasm_val_vec_t out_vec = WASM_ARRAY_VEC(out);
+    trap = wasm_func_call(value, &wrong_args, &out_vec);
+    CHECK(trap != NULL);
+    if (trap) wasm_trap_delete(trap);
+    // A null exnref: throw_ref traps, the store goes on.
+    wasm_val_t null_exn = {.kind = WASMO_EXNREF, .of = {.ref = NULL}};
+    CHECK(value_of(value, &null_exn) == -1);
+    wasm_val_delete(&r[0]);
+    wasm_extern_vec_delete(&exports);
+    wasm_instance_delete(instance);
+  }
+  wasm_func_delete(host);
+  wasm_module_delete(module);
+}
+
 static void in_mode(uint32_t mode) {
   wasm_config_t* config = wasm_config_new();
   CHECK(wasmo_config_set_mode(config, mode));
@@ -311,6 +439,7 @@ static void in_mode(uint32_t mode) {
   }
   wasm_byte_vec_delete(&legacy);
   run_boundary(store);
+  run_exnrefs(store);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
 }

@@ -44,9 +44,16 @@ extern "C" {
 // the boundary as traps: one no wasm handler caught comes back from wasm_func_call as the trap
 // "uncaught exception (tag ...)" with its tag and payload readable (wasmo_trap_exception), and
 // a host function throws into wasm by returning the trap wasmo_exception_new makes. A wasm
-// exception never unwinds a host function's frames. exnref values do not cross wasm.h (calls
-// and globals whose type has one are refused, as for v128).
+// exception never unwinds a host function's frames.
 #define WASMO_EXTERN_TAG 4
+
+// Value kind of exception references (exnref), which upstream wasm.h lacks; a reference kind
+// (wasm_valkind_is_ref is true). Such a value's `of.ref` is NULL for null or a wasm_ref_t of the
+// exception, valid in its store: it passes through wasm_func_call, host functions, globals and
+// tables like any reference, and wasm_ref_same tells whether two denote the same exception.
+// Wasm can throw it again (throw_ref); the host cannot read it, and an exception the host was
+// given lives as long as its store.
+#define WASMO_EXNREF 130
 typedef struct wasmo_tag_t wasmo_tag_t;
 
 // Compile modes (see wasmo_config_set_mode).

@@ -175,6 +175,8 @@ pub enum Object {
     Instance(StoreObject),
     /// An exception tag (`wasmo_tag_t`, Wasmo's extern kind `WASMO_EXTERN_TAG`).
     Tag(StoreObject),
+    /// An exception reference (a value of kind `WASMO_EXNREF`) of a store.
+    Exception(Arc<Shared<(Store, crate::api::ExnRef)>>),
 }
 
 impl Object {
@@ -184,6 +186,9 @@ impl Object {
             (Object::Module(a), Object::Module(b)) => Arc::ptr_eq(a, b),
             (Object::Foreign(a), Object::Foreign(b)) => Arc::ptr_eq(a, b),
             (Object::Trap(a), Object::Trap(b)) => Arc::ptr_eq(a, b),
+            (Object::Exception(a), Object::Exception(b)) => {
+                a.value.0.same(&b.value.0) && a.value.1 == b.value.1
+            }
             (Object::Func(a), Object::Func(b))
             | (Object::Global(a), Object::Global(b))
             | (Object::Table(a), Object::Table(b))
@@ -200,6 +205,7 @@ impl Object {
             Object::Module(m) => return f(&m.host_info),
             Object::Foreign(x) => return f(&x.host_info),
             Object::Trap(t) => return f(&t.host_info),
+            Object::Exception(x) => return f(&x.host_info),
             Object::Func(o)
             | Object::Global(o)
             | Object::Table(o)

@@ -16,6 +16,8 @@ pub const WASM_F32: wasm_valkind_t = 2;
 pub const WASM_F64: wasm_valkind_t = 3;
 /// Wasmo's kind for `v128`, which upstream wasm.h lacks (declared in wasmo.h).
 pub const WASMO_V128: wasm_valkind_t = 4;
+/// Exception references (`exnref`), which upstream wasm.h lacks (wasmo.h's `WASMO_EXNREF`).
+pub const WASMO_EXNREF: wasm_valkind_t = 130;
 pub const WASM_EXTERNREF: wasm_valkind_t = 128;
 pub const WASM_FUNCREF: wasm_valkind_t = 129;
 
@@ -39,6 +41,7 @@ pub fn valkind_of(ty: ValType) -> wasm_valkind_t {
         // Every function reference type reflects as funcref, every host reference type as
         // externref (wasm.h has no typed references; wasmo.h says so).
         ValType::Ref(r) if r.is_func() => WASM_FUNCREF,
+        ValType::Ref(r) if r.heap == crate::module::types::HeapType::Exn => WASMO_EXNREF,
         ValType::Ref(_) => WASM_EXTERNREF,
     }
 }
@@ -52,6 +55,7 @@ pub fn valtype_of(kind: wasm_valkind_t) -> Option<ValType> {
         WASMO_V128 => ValType::V128,
         WASM_EXTERNREF => ValType::EXTERNREF,
         WASM_FUNCREF => ValType::FUNCREF,
+        WASMO_EXNREF => ValType::EXNREF,
         _ => return None,
     })
 }
@@ -721,6 +725,7 @@ mod tests {
             WASMO_V128,
             WASM_EXTERNREF,
             WASM_FUNCREF,
+            WASMO_EXNREF,
         ] {
             assert_eq!(valkind_of(valtype_of(kind).unwrap()), kind);
         }

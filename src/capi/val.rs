@@ -2,7 +2,7 @@
 //! `wasm_ref_t` it points to (NULL is the null reference).
 
 use super::r#ref::wasm_ref_t;
-use super::types::{wasm_valkind_t, WASM_EXTERNREF, WASM_FUNCREF, WASM_I32};
+use super::types::{wasm_valkind_t, WASMO_EXNREF, WASM_EXTERNREF, WASM_FUNCREF, WASM_I32};
 use super::vec::VecElem;
 use super::{arg, arg_mut};
 
@@ -26,7 +26,7 @@ pub struct wasm_val_t {
 
 impl wasm_val_t {
     fn is_ref(&self) -> bool {
-        self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF
+        self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF || self.kind == WASMO_EXNREF
     }
 }
 
@@ -120,6 +120,13 @@ pub(crate) fn ref_from_c(store: &Store, r: *const wasm_ref_t, ty: ValType) -> Re
     let Some(r) = (unsafe { r.as_ref() }) else {
         return Ok(Val::default_for(ty));
     };
+    if ty.is_exn_ref() {
+        return match &r.object {
+            Object::Exception(x) if x.value.0.same(store) => Ok(Val::ExnRef(Some(x.value.1))),
+            Object::Exception(_) => Err("exception reference belongs to another store".into()),
+            _ => Err("an exnref value must refer to an exception".into()),
+        };
+    }
     if ty.is_func_ref() {
         return match &r.object {
             Object::Func(o) if o.store().same(store) => Ok(Val::FuncRef(Some(o.func()))),
@@ -146,6 +153,7 @@ pub(crate) fn ref_from_c(store: &Store, r: *const wasm_ref_t, ty: ValType) -> Re
 pub(crate) fn ref_to_c(store: &Store, v: Val) -> *mut wasm_ref_t {
     let object = match v {
         Val::FuncRef(Some(f)) => Object::Func(StoreObject::new(store, f)),
+        Val::ExnRef(Some(e)) => Object::Exception(super::r#ref::Shared::new((store.clone(), e))),
         Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<ExternPayload>() {
             Some(ExternPayload::Object(o)) => o.clone(),
             Some(ExternPayload::Entity(entity)) => entity_object(store, *entity),
@@ -170,13 +178,9 @@ pub(crate) const V128_MISMATCH: &str = "type mismatch: v128 values cannot be pas
 /// (`what` names who refuses it), None if it has none.
 pub(crate) fn v128_call_mismatch(what: &str, ty: &FuncType) -> Option<String> {
     let mut types = ty.params.iter().chain(&ty.results);
-    if types.clone().any(|&t| t == ValType::V128) {
-        return Some(format!("{what}: {V128_MISMATCH} (function type {ty})"));
-    }
-    // wasm.h has no kind for exception references either (wasmo.h will give them one).
-    types.any(|t| t.is_exn_ref()).then(|| {
-        format!("{what}: type mismatch: exnref values cannot be passed through wasm.h (function type {ty})")
-    })
+    types
+        .any(|&t| t == ValType::V128)
+        .then(|| format!("{what}: {V128_MISMATCH} (function type {ty})"))
 }
 
 /// The message for a v128 global read or written through a `wasm_val_t`: `what` names the
@@ -218,8 +222,8 @@ pub(crate) fn val_to_c(store: &Store, v: Val) -> wasm_val_t {
         Val::F64(b) => wasm_val_union {
             f64: f64::from_bits(b),
         },
-        Val::V128(_) | Val::ExnRef(_) => wasm_val_union { i64: 0 },
-        Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
+        Val::V128(_) => wasm_val_union { i64: 0 },
+        Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => wasm_val_union {
             ref_: ref_to_c(store, v),
         },
     };

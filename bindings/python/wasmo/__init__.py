@@ -153,7 +153,7 @@ class Store:
 
 
 class ValType:
-    _NAMES = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 128: "externref", 129: "funcref"}
+    _NAMES = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 4: "v128", 128: "externref", 129: "funcref", 130: "exnref"}
 
     def __init__(self, kind):
         self.kind = kind
