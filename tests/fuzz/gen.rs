@@ -43,7 +43,14 @@ impl Rng {
 }
 
 /// The named configurations.
-pub const CONFIGS: [&str; 4] = ["scalar", "simd", "trap-free", "wasm3"];
+pub const CONFIGS: [&str; 5] = ["scalar", "simd", "trap-free", "wasm3", "exceptions"];
+
+/// Whether wasmi can run the configuration's modules. It has no exception handling, so
+/// "exceptions" is checked against Wasmo itself: lift-off and serialised code against
+/// optimised code, and nothing may crash.
+pub fn has_reference(config: &str) -> bool {
+    config != "exceptions"
+}
 
 /// Fuel of the termination global wasm-smith injects: shared by all calls into an instance,
 /// it bounds loops and recursion depth alike.
@@ -122,6 +129,16 @@ pub fn smith_config(config: &str) -> Option<wasm_smith::Config> {
             c.max_memories = 3;
             c.max_memory64_bytes = 4 * 65536;
             c.extended_const_enabled = true;
+            c.canonicalize_nans = true;
+        }
+        "exceptions" => {
+            // Exception handling (issue 18): tags, throw, throw_ref, try_table, exnref, with
+            // tail calls leaving handlers; self-checked (see `has_reference`).
+            c.exceptions_enabled = true;
+            c.min_types = 6;
+            c.min_tags = 1;
+            c.max_tags = 4;
+            c.tail_call_enabled = true;
             c.canonicalize_nans = true;
         }
         _ => return None,

@@ -11,6 +11,7 @@ pub enum Ty {
     V128,
     FuncRef,
     ExternRef,
+    ExnRef,
 }
 
 /// A value: floats as bits, references by null-ness only (their identities are engine-private).
@@ -21,8 +22,16 @@ pub enum Value {
     F32(u32),
     F64(u64),
     V128(u128),
-    FuncRef { null: bool },
-    ExternRef { null: bool },
+    FuncRef {
+        null: bool,
+    },
+    ExternRef {
+        null: bool,
+    },
+    /// Only Wasmo runs modules with exception handling (`gen::has_reference`).
+    ExnRef {
+        null: bool,
+    },
 }
 
 /// Trap kinds, the common denominator of Wasmo's messages and wasmi's trap codes.
@@ -180,6 +189,7 @@ fn interesting(ty: Ty, set: usize, r: u64) -> Value {
         }),
         Ty::FuncRef => Value::FuncRef { null: true },
         Ty::ExternRef => Value::ExternRef { null: true },
+        Ty::ExnRef => Value::ExnRef { null: true },
     }
 }
 

@@ -152,6 +152,7 @@ fn to_val(v: Value) -> Val {
         Value::V128(x) => Val::V128(V128::from(x)),
         Value::FuncRef { .. } => Val::default_for_ty(ValType::FuncRef),
         Value::ExternRef { .. } => Val::default_for_ty(ValType::ExternRef),
+        Value::ExnRef { .. } => unreachable!("wasmi runs no configuration with exnrefs"),
     }
 }
 

@@ -219,6 +219,7 @@ fn ty_of(t: ValType) -> Ty {
         ValType::F64 => Ty::F64,
         ValType::V128 => Ty::V128,
         ValType::Ref(r) if r.is_func() => Ty::FuncRef,
+        t if t.is_exn_ref() => Ty::ExnRef,
         ValType::Ref(_) => Ty::ExternRef,
     }
 }
@@ -233,6 +234,7 @@ fn to_val(v: Value) -> Val {
         // Only null references are passed in.
         Value::FuncRef { .. } => Val::FuncRef(0),
         Value::ExternRef { .. } => Val::ExternRef(0),
+        Value::ExnRef { .. } => Val::ExnRef(0),
     }
 }
 
@@ -245,8 +247,7 @@ fn from_val(v: Val) -> Value {
         Val::V128(x) => Value::V128(x),
         Val::FuncRef(p) => Value::FuncRef { null: p == 0 },
         Val::ExternRef(p) => Value::ExternRef { null: p == 0 },
-        // The generator's configuration has no exception handling.
-        Val::ExnRef(_) => unreachable!("an exnref from a module without exceptions"),
+        Val::ExnRef(p) => Value::ExnRef { null: p == 0 },
     }
 }
 
