@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The differential fuzzer: N modules per configuration (scalar, simd, trap-free, wasm3,
 # exceptions) from SEED, each run in Wasmo's optimised, lift-off and serialised modes and in
-# wasmi (exceptions: against optimised mode), plus byte mutations of modules and artifacts. The regression cases of tests/fuzz-regressions/ are replayed first.
+# wasmi (exceptions: against optimised mode), plus byte mutations of modules and artifacts.
+# The regression cases of tests/fuzz-regressions/ are replayed first.
 #
 #   scripts/fuzz.sh [N] [SEED] [more options of tests/fuzz/main.rs, e.g. --configs scalar]
 #
