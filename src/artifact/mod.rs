@@ -191,6 +191,9 @@ impl Module {
                 );
             }
         };
+        if liftoff {
+            engine.tier_queue().prepare_lazy_compiler(bytes.len());
+        }
         // One support policy for both modes, checked with validation (in parallel).
         let info = crate::compile::decode_supported(
             bytes,
