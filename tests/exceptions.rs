@@ -66,6 +66,24 @@ fn compile(engine: &Engine, text: &str, serialised: bool) -> Module {
     }
 }
 
+/// Calls export `f` of `instance` with `args`: its results or its trap's message. No exception
+/// may outlive the call: each is freed exactly when its last owner lets go.
+fn checked_call(
+    store: &Store,
+    instance: &Instance,
+    engine: &str,
+    f: &str,
+    args: &[Val],
+) -> Result<Vec<Val>, String> {
+    let result = instance
+        .get_func(store, f)
+        .unwrap()
+        .call(store, args)
+        .map_err(|t| t.message.clone());
+    assert_eq!(wasmo::api::leaked_exceptions(), 0, "{engine}: {f}");
+    result
+}
+
 /// The thrower: defines and exports a tag, throws it from a function two calls deep.
 const THROWER: &str = r#"(module
   (tag $e (export "e") (param i32 i64))
@@ -289,16 +307,7 @@ fn legacy_exceptions_are_caught_everywhere() {
         let store = Store::new(&engine);
         let module = compile(&engine, LEGACY, serialised);
         let instance = Instance::new(&store, &module, &[]).unwrap();
-        let call = |f: &str, args: &[Val]| {
-            let result = instance
-                .get_func(&store, f)
-                .unwrap()
-                .call(&store, args)
-                .map_err(|t| t.message.clone());
-            // Every exception was freed exactly when its last owner let go.
-            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
-            result
-        };
+        let call = |f: &str, args: &[Val]| checked_call(&store, &instance, &name, f, args);
         if tier_up {
             for f in ["catch", "rethrow", "delegate", "delegate_caller", "miss"] {
                 let _ = call(f, &[Val::I32(1)]);
@@ -558,15 +567,7 @@ fn exnrefs_live_in_tables_and_globals() {
             k.get_export(&store, "t").unwrap(),
         ];
         let r = Instance::new(&store, &reader, &imports).unwrap();
-        let call = |i: &Instance, f: &str, args: &[Val]| {
-            let result = i
-                .get_func(&store, f)
-                .unwrap()
-                .call(&store, args)
-                .map_err(|t| t.message.clone());
-            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
-            result
-        };
+        let call = |i: &Instance, f: &str, args: &[Val]| checked_call(&store, i, &name, f, args);
         let one = |v: i32| Ok(vec![Val::I32(v)]);
         if tier_up {
             call(&k, "stash", &[Val::I32(1), Val::I32(0)]).unwrap();
@@ -707,15 +708,7 @@ fn exceptions_through_depth_nesting_tail_calls_and_exhaustion() {
         let store = Store::new(&engine);
         let module = compile(&engine, &text, serialised);
         let instance = Instance::new(&store, &module, &[]).unwrap();
-        let call = |f: &str, args: &[Val]| {
-            let result = instance
-                .get_func(&store, f)
-                .unwrap()
-                .call(&store, args)
-                .map_err(|t| t.message.clone());
-            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
-            result
-        };
+        let call = |f: &str, args: &[Val]| checked_call(&store, &instance, &name, f, args);
         let one = |v: i32| Ok(vec![Val::I32(v)]);
         if tier_up {
             let _ = call("relay_top", &[Val::I32(3)]);
@@ -796,11 +789,7 @@ fn exceptions_unwind_into_baseline_activations_after_tier_up() {
         Extern::Tag(tag),
     ];
     let instance = Instance::new(&store, &module, &imports).unwrap();
-    let call = |f: &str| {
-        let r = instance.get_func(&store, f).unwrap().call(&store, &[]);
-        assert_eq!(wasmo::api::leaked_exceptions(), 0, "{f}");
-        r.map_err(|t| t.message.clone())
-    };
+    let call = |f: &str| checked_call(&store, &instance, "lift-off", f, &[]);
     // Defined functions: 0 $thrower, 1 outer, 2 outer_host; none compiled before the first call.
     assert_eq!(module.func_tier(1), FuncTier::NotCompiled);
     assert_eq!(call("outer"), Ok(vec![Val::I32(5)]));
@@ -866,15 +855,7 @@ fn unreachable_kept_exceptions_are_swept() {
         let store = Store::new(&engine);
         let module = compile(&engine, TEXT, serialised);
         let instance = Instance::new(&store, &module, &[]).unwrap();
-        let call = |f: &str, args: &[Val]| {
-            let result = instance
-                .get_func(&store, f)
-                .unwrap()
-                .call(&store, args)
-                .map_err(|t| t.message.clone());
-            assert_eq!(wasmo::api::leaked_exceptions(), 0, "{name}: {f}");
-            result
-        };
+        let call = |f: &str, args: &[Val]| checked_call(&store, &instance, &name, f, args);
         let one = |v: i32| Ok(vec![Val::I32(v)]);
         if tier_up {
             call("churn", &[Val::I32(1)]).unwrap();

@@ -60,13 +60,7 @@ impl<'c> FuncTranslator<'c, '_> {
             };
             let mut values = Vec::new();
             let next = if let Some(tag) = tag {
-                let want = self.load_vmctx_ptr(self.env.offsets.tag(tag))?;
-                let hit = self
-                    .b
-                    .build_int_compare(IntPredicate::EQ, thrown, want, "hit")?;
-                let (yes, no) = (self.new_block("catch"), self.new_block("catch_next"));
-                self.b.build_conditional_branch(hit, yes, no)?;
-                self.b.position_at_end(yes);
+                let no = self.branch_on_tag(thrown, tag)?;
                 values = self.payload(exn, tag)?;
                 Some(no)
             } else {
@@ -92,6 +86,19 @@ impl<'c> FuncTranslator<'c, '_> {
         // No clause matched: on outwards from here.
         self.raise(Builtin::Rethrow, &[exn.into()])?;
         Ok(pad)
+    }
+
+    /// Branches on whether the thrown exception's tag (`thrown`) is `tag`: continues in the
+    /// block where it is, and returns the block where it is not.
+    fn branch_on_tag(&mut self, thrown: PointerValue<'c>, tag: u32) -> Result<BasicBlock<'c>> {
+        let want = self.load_vmctx_ptr(self.env.offsets.tag(tag))?;
+        let hit = self
+            .b
+            .build_int_compare(IntPredicate::EQ, thrown, want, "hit")?;
+        let (yes, no) = (self.new_block("catch"), self.new_block("catch_next"));
+        self.b.build_conditional_branch(hit, yes, no)?;
+        self.b.position_at_end(yes);
+        Ok(no)
     }
 
     /// The payload of exception `exn` of tag `tag`.
@@ -281,13 +288,7 @@ impl<'c> FuncTranslator<'c, '_> {
         self.b.position_at_end(next);
         let next = match tag {
             Some(tag) => {
-                let want = self.load_vmctx_ptr(self.env.offsets.tag(tag))?;
-                let hit = self
-                    .b
-                    .build_int_compare(IntPredicate::EQ, thrown, want, "hit")?;
-                let (yes, no) = (self.new_block("catch"), self.new_block("catch_next"));
-                self.b.build_conditional_branch(hit, yes, no)?;
-                self.b.position_at_end(yes);
+                let no = self.branch_on_tag(thrown, tag)?;
                 let values = self.payload(exn, tag)?;
                 self.stack.extend(values);
                 Some(no)
