@@ -41,7 +41,7 @@ pub fn valkind_of(ty: ValType) -> wasm_valkind_t {
         // Every function reference type reflects as funcref, every host reference type as
         // externref (wasm.h has no typed references; wasmo.h says so).
         ValType::Ref(r) if r.is_func() => WASM_FUNCREF,
-        ValType::Ref(r) if r.heap == crate::module::types::HeapType::Exn => WASMO_EXNREF,
+        ValType::Ref(_) if ty.is_exn_ref() => WASMO_EXNREF,
         ValType::Ref(_) => WASM_EXTERNREF,
     }
 }
