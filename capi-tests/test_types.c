@@ -4,8 +4,8 @@
 #include "harness.h"
 
 static void test_valtypes(void) {
-  const wasm_valkind_t valid[] = {WASM_I32,   WASM_I64,       WASM_F32,    WASM_F64,
-                                  WASMO_V128, WASM_EXTERNREF, WASM_FUNCREF};
+  const wasm_valkind_t valid[] = {WASM_I32,       WASM_I64,     WASM_F32,    WASM_F64, WASMO_V128,
+                                  WASM_EXTERNREF, WASM_FUNCREF, WASMO_EXNREF};
   for (size_t i = 0; i < sizeof valid / sizeof *valid; i++) {
     wasm_valtype_t* t = wasm_valtype_new(valid[i]);
     CHECK(t != NULL && wasm_valtype_kind(t) == valid[i]);
@@ -16,7 +16,7 @@ static void test_valtypes(void) {
     wasm_valtype_delete(c);
   }
   // Kinds neither wasm.h nor wasmo.h defines.
-  const wasm_valkind_t invalid[] = {5, 100, 127, 130, 255};
+  const wasm_valkind_t invalid[] = {5, 100, 127, 131, 255};
   for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++) {
     wasmo_error_clear();
     CHECK(wasm_valtype_new(invalid[i]) == NULL);
