@@ -403,13 +403,8 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
     while let Ok(job) = jobs.recv() {
         let result = match &machines {
             Ok((machine, loop_machine)) => {
-                let options = CompileOptions {
-                    opt_level: 0,
-                    threads: 1,
-                    machine: Some(machine),
-                    loop_machine: Some(loop_machine),
-                    epoch_interruption: job.module.epoch_interruption(),
-                };
+                let epochs = job.module.epoch_interruption();
+                let options = baseline_options(machine, loop_machine, epochs);
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     job.module
                         .compile_tier(&job.defined, CodeKind::Baseline, options)
@@ -422,6 +417,21 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
         // The caller holds the module too: this thread never drops the last reference.
         drop(job.module);
         let _ = job.reply.send(result);
+    }
+}
+
+/// How the lazy-compilation thread compiles baseline code: on itself, with its machines.
+fn baseline_options<'a>(
+    machine: &'a inkwell::targets::TargetMachine,
+    loop_machine: &'a inkwell::targets::TargetMachine,
+    epoch_interruption: bool,
+) -> CompileOptions<'a> {
+    CompileOptions {
+        opt_level: 0,
+        threads: 1,
+        machine: Some(machine),
+        loop_machine: Some(loop_machine),
+        epoch_interruption,
     }
 }
 
@@ -452,13 +462,7 @@ fn warm_up(
     else {
         return;
     };
-    let options = CompileOptions {
-        opt_level: 0,
-        threads: 1,
-        machine: Some(machine),
-        loop_machine: Some(loop_machine),
-        epoch_interruption: false,
-    };
+    let options = baseline_options(machine, loop_machine, false);
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::compile::compile_functions(
             &info,

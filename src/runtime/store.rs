@@ -366,10 +366,10 @@ impl Store {
             // A host function may have deleted an instance while wasm ran (see `collect.rs`).
             self.collect();
             // No wasm frame of this store holds an exnref now; the results may.
-            if result.is_ok() {
+            if result.is_ok() && self.sweep_due() {
                 let results = ty.results.iter().zip(slots.iter());
                 let roots: Vec<usize> = results
-                    .filter(|(t, _)| is_exnref(**t))
+                    .filter(|(t, _)| t.is_exn_ref())
                     .map(|(_, &bits)| bits as u64 as usize)
                     .collect();
                 self.sweep_exceptions(&roots);
@@ -382,7 +382,13 @@ impl Store {
     /// this many, and twice what the last sweep left.
     const SWEEP_MIN: usize = 256;
 
-    /// Frees the kept exceptions no exnref can reach any more, when enough have accumulated.
+    /// Whether enough kept exceptions have accumulated for [`Self::sweep_exceptions`].
+    fn sweep_due(&self) -> bool {
+        let context = &self.inner.context;
+        context.kept_exceptions.borrow().len() >= context.sweep_at.get().max(Self::SWEEP_MIN)
+    }
+
+    /// Frees the kept exceptions no exnref can reach any more (when [`Self::sweep_due`]).
     /// Called only when no call into wasm is running on this store, so no frame holds one:
     /// what can reach a kept exception then is an exnref in one of the store's tables or
     /// globals, in `roots` (the results of the call that just returned), in the payload of
@@ -393,9 +399,6 @@ impl Store {
         use super::builtins::{exception_payload, exception_pinned, exception_tag, free_exception};
         let context = &self.inner.context;
         let mut kept = context.kept_exceptions.borrow_mut();
-        if kept.len() < context.sweep_at.get().max(Self::SWEEP_MIN) {
-            return;
-        }
         let all: std::collections::HashSet<usize> = kept.iter().copied().collect();
         let mut work: Vec<usize> = kept
             .iter()
@@ -404,10 +407,10 @@ impl Store {
             .collect();
         work.extend(roots.iter().copied());
         let data = self.data();
-        for table in data.tables.iter().filter(|t| is_exnref(t.ty.element)) {
+        for table in data.tables.iter().filter(|t| t.ty.element.is_exn_ref()) {
             work.extend(table.elements().iter().copied());
         }
-        for global in data.globals.iter().filter(|g| is_exnref(g.ty.content)) {
+        for global in data.globals.iter().filter(|g| g.ty.content.is_exn_ref()) {
             work.push(global.vm.bits as u64 as usize);
         }
         // Which payload slots are exnrefs, by tag address.
@@ -417,7 +420,7 @@ impl Store {
             .map(|t| {
                 let address = &t.vm as *const crate::vm::VMTag as usize;
                 let slots = t.ty.params.iter().enumerate();
-                let slots = slots.filter(|(_, &p)| is_exnref(p)).map(|(i, _)| i);
+                let slots = slots.filter(|(_, p)| p.is_exn_ref()).map(|(i, _)| i);
                 (address, slots.collect())
             })
             .collect();
@@ -763,10 +766,4 @@ impl Store {
         }
         Ok(exception)
     }
-}
-
-/// Whether values of type `ty` are exception references.
-fn is_exnref(ty: crate::module::types::ValType) -> bool {
-    use crate::module::types::{HeapType, ValType};
-    matches!(ty, ValType::Ref(r) if r.heap == HeapType::Exn)
 }
