@@ -560,6 +560,14 @@ pub struct wasmo_tag_t {
 }
 
 impl wasmo_tag_t {
+    /// A new owned handle to `tag` of `store`.
+    fn new_raw(store: &crate::api::Store, tag: crate::api::Tag) -> *mut wasmo_tag_t {
+        let object = super::r#ref::Object::Tag(super::r#ref::StoreObject::new(store, tag));
+        super::into_raw(wasmo_tag_t {
+            r: super::r#ref::wasm_ref_t { object },
+        })
+    }
+
     fn tag(&self) -> (&crate::api::Store, crate::api::Tag) {
         match &self.r.object {
             super::r#ref::Object::Tag(o) => (o.store(), o.tag()),
@@ -580,12 +588,7 @@ pub unsafe extern "C" fn wasmo_tag_new(
     let ty = unsafe { arg(r#type, f, "type") }.to_core();
     report(
         crate::api::Tag::new(store, ty),
-        |tag| {
-            let object = super::r#ref::Object::Tag(super::r#ref::StoreObject::new(store, tag));
-            super::into_raw(wasmo_tag_t {
-                r: super::r#ref::wasm_ref_t { object },
-            })
-        },
+        |tag| wasmo_tag_t::new_raw(store, tag),
         std::ptr::null_mut(),
     )
 }
@@ -718,12 +721,8 @@ pub unsafe extern "C" fn wasmo_trap_exception(
         return false;
     };
     if !tag_out.is_null() {
-        let object = super::r#ref::Object::Tag(super::r#ref::StoreObject::new(&store, tag));
-        let handle = super::into_raw(wasmo_tag_t {
-            r: super::r#ref::wasm_ref_t { object },
-        });
         // SAFETY: the caller's out-parameter.
-        unsafe { *tag_out = handle };
+        unsafe { *tag_out = wasmo_tag_t::new_raw(&store, tag) };
     }
     if !payload_out.is_null() {
         let values = payload
