@@ -318,7 +318,14 @@ WASM_API_EXTERN size_t wasm_func_param_arity(const wasm_func_t *func);
 WASM_API_EXTERN size_t wasm_func_result_arity(const wasm_func_t *func);
 
 // Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
-// returns the trap. Arguments of the wrong number or type are a trap too.
+// returns the trap. Arguments of the wrong number or type are a trap too, and the function does
+// not run.
+//
+// A `results` vector that is too small (or NULL) does not stop the call, as in V8's
+// implementation, on which the upstream `trap` examples rely (they call functions that trap
+// with an empty vector): a trap is returned as it is; a function that returns gets the trap
+// "wasm_func_call: the results vector is too small for N results (the call ran; its results
+// are dropped)".
 //
 // A function with `v128` among its parameters or results cannot be called through wasm.h (a
 // `wasm_val_t` cannot hold a v128; the JS API throws a TypeError alike): the call returns a trap

@@ -9,7 +9,7 @@ prefix=${1:-/usr/local}
 [ -f target/release/libwasmo.so ] || cargo build --release
 install -d "$prefix/lib/cmake/wasmo" "$prefix/lib/pkgconfig" "$prefix/include"
 install -m 644 target/release/libwasmo.so "$prefix/lib/"
-install -m 644 include/wasm.h include/wasmo.h include/wasi.h "$prefix/include/"
+install -m 644 include/wasm.h include/wasm.hh include/wasmo.h include/wasi.h "$prefix/include/"
 install -m 644 cmake/wasmoConfig.cmake cmake/wasmoConfigVersion.cmake "$prefix/lib/cmake/wasmo/"
 prefix=$(cd "$prefix" && pwd)
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)

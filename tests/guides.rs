@@ -1,4 +1,4 @@
-//! The language guides in docs/guides/ hold complete programs: the C and Go ones are built and
+//! The language guides in docs/guides/ hold complete programs: the C, C++ and Go ones are built and
 //! run here and must print what the guide says they print. (The Rust guide is a doc test of
 //! the crate, the Python guide runs in bindings/python's tests.)
 
@@ -54,16 +54,18 @@ fn library_dir() -> PathBuf {
     dir
 }
 
-#[test]
-fn the_c_guide_program_prints_what_the_guide_says() {
-    let (program, output) = program_and_output("c.md", "c");
-    let dir = scratch("c");
-    let source = dir.join("app.c");
+/// Builds the guide's program with `compiler` and `flags` against the checkout's headers and
+/// library, runs it, and compares what it prints with the guide.
+fn build_and_run(guide: &str, lang: &str, file: &str, compiler: &str, flags: &[&str]) {
+    let (program, output) = program_and_output(guide, lang);
+    let dir = scratch(lang);
+    let source = dir.join(file);
     std::fs::write(&source, program).unwrap();
     let lib = library_dir();
     let exe = dir.join("app");
-    run(Command::new("cc")
-        .args(["-Wall", "-Werror", "-I"])
+    run(Command::new(compiler)
+        .args(flags)
+        .args(["-Wall", "-Wextra", "-Werror", "-I"])
         .arg(root().join("include"))
         .arg(&source)
         .arg("-o")
@@ -74,6 +76,17 @@ fn the_c_guide_program_prints_what_the_guide_says() {
         .arg(format!("-Wl,-rpath,{}", lib.display())));
     assert_eq!(run(&mut Command::new(&exe)), output);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_c_guide_program_prints_what_the_guide_says() {
+    build_and_run("c.md", "c", "app.c", "cc", &[]);
+}
+
+/// As C++11, the standard of the upstream C++ examples.
+#[test]
+fn the_cpp_guide_program_prints_what_the_guide_says() {
+    build_and_run("cpp.md", "cpp", "app.cc", "c++", &["-std=c++11"]);
 }
 
 #[test]

@@ -187,7 +187,14 @@ pub unsafe extern "C" fn wasm_func_result_arity(func: *const wasm_func_t) -> usi
 }
 
 /// Calls `func`; returns NULL and fills `results` (pre-allocated with the result arity), or
-/// returns the trap. Arguments of the wrong number or type are a trap too.
+/// returns the trap. Arguments of the wrong number or type are a trap too, and the function does
+/// not run.
+///
+/// A `results` vector that is too small (or NULL) does not stop the call, as in V8's
+/// implementation, on which the upstream `trap` examples rely (they call functions that trap
+/// with an empty vector): a trap is returned as it is; a function that returns gets the trap
+/// "wasm_func_call: the results vector is too small for N results (the call ran; its results
+/// are dropped)".
 ///
 /// A function with `v128` among its parameters or results cannot be called through wasm.h (a
 /// `wasm_val_t` cannot hold a v128; the JS API throws a TypeError alike): the call returns a trap
@@ -212,18 +219,20 @@ pub unsafe extern "C" fn wasm_func_call(
         Ok(a) => a,
         Err(e) => return trap_from_message(&format!("wasm_func_call: bad arguments: {e}")),
     };
-    let results = match unsafe { results.as_mut() } {
-        Some(r) if r.size >= ty.results.len() && (r.size == 0 || !r.data.is_null()) => r,
-        _ if ty.results.is_empty() => {
-            return match func.call(store, &args) {
-                Ok(_) => std::ptr::null_mut(),
-                Err(t) => trap_from_wasm(store, t, Some(func)),
-            }
-        }
-        _ => return trap_from_message("wasm_func_call: the results vector is too small"),
-    };
+    let results = unsafe { results.as_mut() }
+        .filter(|r| r.size >= ty.results.len() && (r.size == 0 || !r.data.is_null()));
     match func.call(store, &args) {
         Ok(values) => {
+            if values.is_empty() {
+                return std::ptr::null_mut();
+            }
+            let Some(results) = results else {
+                return trap_from_message(&format!(
+                    "wasm_func_call: the results vector is too small for {} results \
+                     (the call ran; its results are dropped)",
+                    values.len()
+                ));
+            };
             for (i, v) in values.into_iter().enumerate() {
                 // SAFETY: the caller provided at least `results.len()` slots.
                 unsafe { *results.data.add(i) = val_to_c(store, v) };
