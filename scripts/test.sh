@@ -45,3 +45,8 @@ cmake --build build/examples -j "$jobs"
 ctest --test-dir build/examples --output-on-failure -j "$jobs"
 echo "== examples-c again in optimised mode"
 WASMO_MODE=opt ctest --test-dir build/examples --output-on-failure -j "$jobs"
+echo "== examples-cxx (CTest; C++11 through wasm.hh), both modes"
+cmake -S examples-cxx -B build/examples-cxx -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/examples-cxx -j "$jobs"
+ctest --test-dir build/examples-cxx --output-on-failure -j "$jobs"
+WASMO_MODE=opt ctest --test-dir build/examples-cxx --output-on-failure -j "$jobs"
