@@ -12,8 +12,8 @@ from ._ffi import lib
 __all__ = [
     "Config", "Engine", "Store", "Module", "Instance", "Func", "FuncType", "ValType",
     "GlobalType", "MemoryType", "TableType", "TagType", "Limits", "ImportType", "ExportType",
-    "Memory", "Global", "Table", "Tag", "Trap", "Frame", "WasmoError", "WasmtimeError",
-    "wat2wasm",
+    "Memory", "Global", "Table", "Tag", "Trap", "ExitTrap", "Frame", "WasmoError",
+    "WasmtimeError", "Linker", "WasiConfig", "DirPerms", "FilePerms", "wat2wasm",
 ]
 
 
@@ -58,8 +58,20 @@ class Trap(Exception):
                         lib.wasm_frame_module_offset(trace.data[i]),
                         lib.wasm_frame_func_offset(trace.data[i])) for i in range(trace.size)]
         lib.wasm_frame_vec_delete(byref(trace))
+        status = ctypes.c_int()
+        exited = lib.wasmo_trap_exit_status(ptr, byref(status))
         lib.wasm_trap_delete(ptr)
+        if exited:
+            return ExitTrap(message, status.value, frames)
         return Trap(message, frames)
+
+
+class ExitTrap(Trap):
+    """A WASI program's `proc_exit`: `code` is its exit status (as wasmtime-py's ExitTrap)."""
+
+    def __init__(self, message, code, frames=()):
+        super().__init__(message, frames)
+        self.code = code
 
 
 def wat2wasm(text):
@@ -142,6 +154,11 @@ class Store:
         self.engine = engine if engine is not None else Engine()
         self._ptr = lib.wasm_store_new(self.engine._ptr)
         self._host = {}  # host functions' Python callables, by env id
+        self._wasi = None
+
+    def set_wasi(self, wasi):
+        """The WasiConfig of the instances a Linker with `define_wasi()` makes in this store."""
+        self._wasi = wasi
 
     def set_epoch_deadline(self, ticks):
         lib.wasmo_store_set_epoch_deadline(self._ptr, ticks)
@@ -224,21 +241,34 @@ class Limits:
         return isinstance(other, Limits) and (self.min, self.max) == (other.min, other.max)
 
 
+def _limits(limits):
+    return _ffi.Limits(limits.min, 0xFFFFFFFF if limits.max is None else limits.max)
+
+
 class GlobalType:
     def __init__(self, content, mutable):
         self.content = content
         self.mutable = mutable
+
+    def _make(self):
+        return lib.wasm_globaltype_new(lib.wasm_valtype_new(self.content.kind), 1 if self.mutable else 0)
 
 
 class MemoryType:
     def __init__(self, limits):
         self.limits = limits
 
+    def _make(self):
+        return lib.wasm_memorytype_new(byref(_limits(self.limits)))
+
 
 class TableType:
     def __init__(self, element, limits):
         self.element = element
         self.limits = limits
+
+    def _make(self):
+        return lib.wasm_tabletype_new(lib.wasm_valtype_new(self.element.kind), byref(_limits(self.limits)))
 
 
 class TagType:
@@ -367,7 +397,52 @@ class Module:
             self._ptr = None
 
 
-def _to_val(value, valtype, out):
+# externref values are Python objects: each one passed to wasm becomes a foreign object whose
+# host info is its key here, and the object comes back as itself. The entry goes when wasm.h
+# finalizes the foreign object (its last reference is gone).
+_externrefs = {}
+_externref_keys = itertools.count(1)
+
+
+def _forget_externref(key):
+    try:
+        _externrefs.pop(key, None)
+    except Exception:  # at interpreter exit the dictionary may be gone already
+        pass
+
+
+_EXTERNREF_FINALIZER = _ffi.FINALIZER(_forget_externref)
+
+
+def _new_externref(store, value):
+    """A new owned reference to a foreign object standing for `value`."""
+    key = next(_externref_keys)
+    _externrefs[key] = value
+    ref = lib.wasm_foreign_as_ref(lib.wasm_foreign_new(store._ptr))
+    lib.wasm_ref_set_host_info_with_finalizer(ref, key, _EXTERNREF_FINALIZER)
+    return ref
+
+
+def _to_ref(store, value, valtype, temps):
+    """The reference `value` stands for: owned by the caller when `temps` is None, else borrowed
+    (what was made for the call is put in `temps`, for the caller to delete afterwards)."""
+    if value is None:
+        return None
+    if valtype.kind == 129:
+        if not isinstance(value, Func):
+            raise TypeError(f"a funcref value must be a Func or None, not {type(value).__name__}")
+        ref = lib.wasm_func_as_ref(lib.wasm_extern_as_func(value._extern))
+        return ref if temps is not None else lib.wasm_ref_copy(ref)
+    if valtype.kind == 128:
+        ref = _new_externref(store, value)
+        if temps is not None:
+            temps.append(ref)
+        return ref
+    raise WasmoError(f"{valtype} values cannot be passed from Python")
+
+
+def _to_val(store, value, valtype, out, temps=None):
+    """Writes `value` as a C value of `valtype` into `out` (see `_to_ref` for `temps`)."""
     kind = valtype.kind
     out.kind = kind
     if kind == 0:
@@ -378,13 +453,43 @@ def _to_val(value, valtype, out):
         out.of.f32 = float(value)
     elif kind == 3:
         out.of.f64 = float(value)
-    elif value is None:
-        out.of.ref = None
     else:
-        raise WasmoError(f"passing {valtype} values other than None is not supported yet")
+        out.of.ref = _to_ref(store, value, valtype, temps)
 
 
-def _from_val(val):
+def _delete_refs(temps):
+    for ref in temps:
+        lib.wasm_ref_delete(ref)
+
+
+def _from_ref(store, ref, kind, owned):
+    """The Python value of a reference of `kind`; an owned `ref` is consumed."""
+    if not ref:
+        return None
+    if kind == 128:
+        key = lib.wasm_ref_get_host_info(ref)
+        func = lib.wasm_ref_as_func(ref)
+        if key in _externrefs:
+            value = _externrefs[key]
+        elif func:  # wasm may pass any reference as an externref, a function too
+            return _from_ref(store, ref, 129, owned)
+        else:
+            value = None
+        if owned:
+            lib.wasm_ref_delete(ref)
+        if key not in _externrefs and not func:
+            raise WasmoError("an externref made outside this package cannot be given to Python")
+        return value
+    if kind == 129:
+        if not owned:
+            ref = lib.wasm_ref_copy(ref)
+        return Func._wrap(lib.wasm_func_as_extern(lib.wasm_ref_as_func(ref)), store)
+    if owned:
+        lib.wasm_ref_delete(ref)
+    raise WasmoError(f"values of kind {kind} cannot be given to Python")
+
+
+def _from_val(store, val, owned=True):
     kind = val.kind
     if kind == 0:
         return val.of.i32
@@ -394,9 +499,7 @@ def _from_val(val):
         return val.of.f32
     if kind == 3:
         return val.of.f64
-    if not val.of.ref:
-        return None
-    raise WasmoError("non-null reference results are not supported yet")
+    return _from_ref(store, val.of.ref, kind, owned)
 
 
 class _Extern:
@@ -438,7 +541,8 @@ class Func(_Extern):
 
         def trampoline(env, args, out):
             try:
-                values = [_from_val(args.contents.data[i]) for i in range(args.contents.size)]
+                values = [_from_val(store, args.contents.data[i], owned=False)
+                          for i in range(args.contents.size)]
                 got = func(*values)
                 if len(results) == 0:
                     got = []
@@ -447,8 +551,12 @@ class Func(_Extern):
                 got = list(got)
                 if len(got) != len(results):
                     raise WasmoError(f"the host function returned {len(got)} values, not {len(results)}")
+                slots = out.contents.data
                 for i, (value, valtype) in enumerate(zip(got, results)):
-                    _to_val(value, valtype, out.contents.data[i])
+                    if slots[i].kind >= 128 and slots[i].of.ref:
+                        lib.wasm_ref_delete(slots[i].of.ref)
+                    slots[i].of.ref = None
+                    _to_val(store, value, valtype, slots[i])  # the slot owns what it gets
                 return None
             except Exception as e:  # becomes a trap in wasm, re-raised to the caller
                 message = _ffi.byte_vec(f"{type(e).__name__}: {e}".encode() + b"\0")
@@ -478,21 +586,34 @@ class Func(_Extern):
         if len(args) != len(ty.params):
             raise TypeError(f"expected {len(ty.params)} arguments, got {len(args)}")
         params = (_ffi.Val * max(len(args), 1))()
-        for i, (value, valtype) in enumerate(zip(args, ty.params)):
-            _to_val(value, valtype, params[i])
-        results = (_ffi.Val * max(len(ty.results), 1))()
-        pv = _ffi.ValVec(len(args), params)
-        rv = _ffi.ValVec(len(ty.results), results)
-        trap = lib.wasm_func_call(lib.wasm_extern_as_func(self._extern), byref(pv), byref(rv))
+        temps = []
+        try:
+            for i, (value, valtype) in enumerate(zip(args, ty.params)):
+                _to_val(self._store, value, valtype, params[i], temps)
+            results = (_ffi.Val * max(len(ty.results), 1))()
+            pv = _ffi.ValVec(len(args), params)
+            rv = _ffi.ValVec(len(ty.results), results)
+            trap = lib.wasm_func_call(lib.wasm_extern_as_func(self._extern), byref(pv), byref(rv))
+        finally:
+            _delete_refs(temps)
         if trap:
             raise Trap._take(trap)
-        values = [_from_val(results[i]) for i in range(len(ty.results))]
+        values = [_from_val(self._store, results[i]) for i in range(len(ty.results))]
         if not values:
             return None
         return values[0] if len(values) == 1 else values
 
 
 class Memory(_Extern):
+    def __init__(self, store, ty):
+        """A new memory of MemoryType `ty` in `store`."""
+        mt = ty._make()
+        ptr = lib.wasm_memory_new(store._ptr, mt)
+        lib.wasm_memorytype_delete(mt)
+        if not ptr:
+            raise WasmoError(_ffi.last_error())
+        super().__init__(lib.wasm_memory_as_extern(ptr), store)
+
     @property
     def _memory(self):
         return lib.wasm_extern_as_memory(self._extern)
@@ -530,29 +651,86 @@ class Memory(_Extern):
 
 
 class Global(_Extern):
+    def __init__(self, store, ty, val):
+        """A new global of GlobalType `ty` in `store`, holding `val`."""
+        gt = ty._make()
+        v = _ffi.Val()
+        temps = []
+        try:
+            _to_val(store, val, ty.content, v, temps)
+            ptr = lib.wasm_global_new(store._ptr, gt, byref(v))
+        finally:
+            _delete_refs(temps)
+            lib.wasm_globaltype_delete(gt)
+        if not ptr:
+            raise WasmoError(_ffi.last_error())
+        super().__init__(lib.wasm_global_as_extern(ptr), store)
+
     def value(self, store=None):
         out = _ffi.Val()
         lib.wasm_global_get(lib.wasm_extern_as_global(self._extern), byref(out))
-        return _from_val(out)
+        return _from_val(self._store, out)
 
     def set_value(self, store, value):
         ty = self.type()
         if not ty.mutable:
             raise WasmoError("the global is immutable")
         val = _ffi.Val()
-        _to_val(value, ty.content, val)
-        lib.wasm_global_set(lib.wasm_extern_as_global(self._extern), byref(val))
+        temps = []
+        try:
+            _to_val(self._store, value, ty.content, val, temps)
+            lib.wasm_global_set(lib.wasm_extern_as_global(self._extern), byref(val))
+        finally:
+            _delete_refs(temps)
 
 
 class Table(_Extern):
+    def __init__(self, store, ty, init):
+        """A new table of TableType `ty` in `store`, every element `init` (None, a Func for a
+        funcref table, any object for an externref one)."""
+        tt = ty._make()
+        temps = []
+        try:
+            ptr = lib.wasm_table_new(store._ptr, tt, _to_ref(store, init, ty.element, temps))
+        finally:
+            _delete_refs(temps)
+            lib.wasm_tabletype_delete(tt)
+        if not ptr:
+            raise WasmoError(_ffi.last_error())
+        super().__init__(lib.wasm_table_as_extern(ptr), store)
+
+    @property
+    def _table(self):
+        return lib.wasm_extern_as_table(self._extern)
+
+    def _element(self):
+        return self.type().element
+
     def size(self, store=None):
-        return lib.wasm_table_size(lib.wasm_extern_as_table(self._extern))
+        return lib.wasm_table_size(self._table)
+
+    def get(self, store, idx):
+        """The element at `idx` (a Func, an externref's object, or None); None past the end."""
+        return _from_ref(self._store, lib.wasm_table_get(self._table, idx), self._element().kind, True)
+
+    def set(self, store, idx, val):
+        temps = []
+        try:
+            ok = lib.wasm_table_set(self._table, idx, _to_ref(self._store, val, self._element(), temps))
+        finally:
+            _delete_refs(temps)
+        if not ok:
+            raise WasmoError(f"table index {idx} out of bounds (size {self.size()})")
 
     def grow(self, store, delta, init=None):
-        if init is not None:
-            raise WasmoError("growing with a non-null element is not supported yet")
+        """Grows by `delta` elements set to `init` and returns the old size."""
         old = self.size()
-        if not lib.wasm_table_grow(lib.wasm_extern_as_table(self._extern), delta, None):
+        temps = []
+        try:
+            ok = lib.wasm_table_grow(self._table, delta, _to_ref(self._store, init, self._element(), temps))
+        finally:
+            _delete_refs(temps)
+        if not ok:
             raise WasmoError("failed to grow table")
         return old
 
@@ -631,3 +809,181 @@ class Instance:
             lib.wasm_instance_delete(self._ptr)
             self._ptr = None
 
+
+
+class DirPerms:
+    """What a WASI program may do with a preopened directory (wasmtime-py's names)."""
+    READ_ONLY = 1
+    WRITE_ONLY = 2
+    READ_WRITE = 3
+
+
+class FilePerms:
+    """What a WASI program may do with the files in a preopened directory."""
+    READ_ONLY = 1
+    WRITE_ONLY = 2
+    READ_WRITE = 3
+
+
+class WasiConfig:
+    """What a WASI program sees: arguments, environment, standard streams, directories
+    (wasmtime-py's WasiConfig). Give it to a store with `Store.set_wasi`, then instantiate
+    through a `Linker` on which `define_wasi()` was called."""
+
+    def __init__(self):
+        self._steps = []  # (function, args): applied to each C configuration made from this
+
+    def _add(self, fn, *args):
+        self._steps.append((fn, args))
+
+    @property
+    def argv(self):
+        raise AttributeError("argv can only be set")
+
+    @argv.setter
+    def argv(self, argv):
+        argv = [str(a).encode() for a in argv]
+        self._add(lambda c: lib.wasi_config_set_argv(c, len(argv), (ctypes.c_char_p * max(len(argv), 1))(*argv)))
+
+    @property
+    def env(self):
+        raise AttributeError("env can only be set")
+
+    @env.setter
+    def env(self, pairs):
+        names = [str(k).encode() for k, _ in pairs]
+        values = [str(v).encode() for _, v in pairs]
+        n = max(len(names), 1)
+        self._add(lambda c: lib.wasi_config_set_env(c, len(names), (ctypes.c_char_p * n)(*names),
+                                                    (ctypes.c_char_p * n)(*values)))
+
+    def inherit_argv(self):
+        self._add(lambda c: lib.wasi_config_inherit_argv(c) or True)
+
+    def inherit_env(self):
+        self._add(lambda c: lib.wasi_config_inherit_env(c) or True)
+
+    def inherit_stdin(self):
+        self._add(lambda c: lib.wasi_config_inherit_stdin(c) or True)
+
+    def inherit_stdout(self):
+        self._add(lambda c: lib.wasi_config_inherit_stdout(c) or True)
+
+    def inherit_stderr(self):
+        self._add(lambda c: lib.wasi_config_inherit_stderr(c) or True)
+
+    def _file(name, setter):
+        def set_file(self, path):
+            path = str(path).encode()
+            self._add(lambda c: setter(c, path))
+        return property(lambda self: None, set_file, doc=f"standard {name} from/to the file at a path")
+
+    stdin_file = _file("input", lambda c, p: lib.wasi_config_set_stdin_file(c, p))
+    stdout_file = _file("output", lambda c, p: lib.wasi_config_set_stdout_file(c, p))
+    stderr_file = _file("error", lambda c, p: lib.wasi_config_set_stderr_file(c, p))
+    del _file
+
+    def preopen_dir(self, path, guest_path, dir_perms=DirPerms.READ_WRITE, file_perms=FilePerms.READ_WRITE):
+        """Gives the program the host directory `path` as `guest_path`. Wasmo's WASI knows two
+        modes: writable, when both permissions include writing, else read-only."""
+        host, guest = str(path).encode(), str(guest_path).encode()
+        mutable = bool(dir_perms & DirPerms.WRITE_ONLY) and bool(file_perms & FilePerms.WRITE_ONLY)
+        self._add(lambda c: lib.wasi_config_preopen_dir(c, host, guest, mutable))
+
+    def _make(self):
+        config = lib.wasi_config_new()
+        for step, _ in self._steps:
+            if not step(config):
+                message = _ffi.last_error()
+                lib.wasi_config_delete(config)
+                raise WasmoError(message)
+        return config
+
+
+class Linker:
+    """Instantiates modules by name (wasmtime-py's Linker, over wasm.h): definitions are
+    (module, name) -> extern, and `instantiate` gives each import of a module its definition,
+    or a WASI function after `define_wasi()`."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.allow_shadowing = False
+        self._items = {}   # (module, name) -> an extern, or ("func", FuncType, callable)
+        self._wasi = False
+
+    def _define(self, module, name, item):
+        key = (module, name)
+        if key in self._items and not self.allow_shadowing:
+            raise WasmoError(f"import of `{module}::{name}` defined twice")
+        self._items[key] = item
+
+    def define(self, store, module, name, item):
+        if not isinstance(item, _Extern):
+            raise TypeError(f"a Func, Memory, Global or Table is defined, not {type(item).__name__}")
+        self._define(module, name, item)
+
+    def define_func(self, module, name, ty, func, access_caller=False):
+        """A host function, made in each store the linker instantiates into."""
+        if access_caller:
+            raise WasmoError("access_caller: wasm.h has no caller to give (see the README)")
+        self._define(module, name, ("func", ty, func))
+
+    def define_instance(self, store, name, instance):
+        """Every export of `instance`, under the module name `name`."""
+        exports = instance.exports(store)
+        for export_name in exports:
+            self._define(name, export_name, exports[export_name])
+
+    def define_module(self, store, name, module):
+        """Instantiates `module` and defines its exports under `name`."""
+        self.define_instance(store, name, self.instantiate(store, module))
+
+    def define_wasi(self):
+        """WASI preview 1 (`wasi_snapshot_preview1`), configured by the store's `set_wasi`."""
+        self._wasi = True
+
+    def get(self, store, module, name):
+        item = self._items.get((module, name))
+        if item is None:
+            raise WasmoError(f"no definition of `{module}::{name}`")
+        return self._resolve(store, item)
+
+    def _resolve(self, store, item):
+        if isinstance(item, tuple):
+            _, ty, func = item
+            return Func(store, ty, func)
+        return item
+
+    def instantiate(self, store, module):
+        imports = module.imports
+        externs = [None] * len(imports)
+        env = None
+        if self._wasi and any(i.module == "wasi_snapshot_preview1" for i in imports):
+            if store._wasi is None:
+                raise WasmoError("the module imports WASI: call store.set_wasi(WasiConfig()) first")
+            env = lib.wasi_env_new(store._ptr, store._wasi._make())  # takes the configuration
+            if not env:
+                raise WasmoError(_ffi.last_error())
+            vec = _ffi.PtrVec()
+            if not lib.wasi_get_imports(store._ptr, env, module._ptr, byref(vec)):
+                lib.wasi_env_delete(env)
+                raise WasmoError(_ffi.last_error())
+            for i in range(vec.size):
+                if vec.data[i]:
+                    externs[i] = Func._wrap(lib.wasm_extern_copy(vec.data[i]), store)
+            lib.wasm_extern_vec_delete(byref(vec))
+        try:
+            for i, imp in enumerate(imports):
+                if externs[i] is not None:
+                    continue
+                item = self._items.get((imp.module, imp.name))
+                if item is None:
+                    raise WasmoError(f"unknown import: `{imp.module}::{imp.name}` has not been defined")
+                externs[i] = self._resolve(store, item)
+            instance = Instance(store, module, externs)
+            if env is not None and not lib.wasi_env_initialize_instance(env, store._ptr, instance._ptr):
+                raise WasmoError(_ffi.last_error())
+            return instance
+        finally:
+            if env is not None:
+                lib.wasi_env_delete(env)  # the WASI functions keep what they need
