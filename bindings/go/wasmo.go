@@ -7,6 +7,16 @@ package wasmo
 // #cgo LDFLAGS: -L${SRCDIR}/../../target/release -lwasmo -Wl,-rpath,${SRCDIR}/../../target/release
 // #include <stdlib.h>
 // #include "wasmo.h"
+// #include "wasi.h"
+//
+// extern void goExternrefFinalize(uintptr_t key);
+// static void externref_finalize(void* key) { goExternrefFinalize((uintptr_t)key); }
+// static void set_externref_key(wasm_ref_t* r, uintptr_t key) {
+//   wasm_ref_set_host_info_with_finalizer(r, (void*)key, externref_finalize);
+// }
+// static uintptr_t ref_key(const wasm_ref_t* r) { return (uintptr_t)wasm_ref_get_host_info(r); }
+// static wasm_ref_t* val_ref(const wasm_val_t* v) { return v->of.ref; }
+// static void set_val_ref(wasm_val_t* v, wasm_ref_t* r) { v->of.ref = r; }
 //
 // extern wasm_trap_t* goHostCall(uintptr_t env, wasm_val_vec_t* args, wasm_val_vec_t* results);
 // extern void goHostFinalize(uintptr_t env);
@@ -51,8 +61,10 @@ type Frame struct {
 
 // Trap is a wasm trap: the spec's message and the wasm frames, innermost first.
 type Trap struct {
-	message string
-	frames  []Frame
+	message    string
+	frames     []Frame
+	exitStatus int32
+	exited     bool
 }
 
 func (t *Trap) Error() string   { return "wasm trap: " + t.message }
@@ -84,8 +96,10 @@ func takeTrap(ptr *C.wasm_trap_t) *Trap {
 		frames[i] = Frame{uint32(C.wasm_frame_func_index(f)), uint(C.wasm_frame_module_offset(f)), uint(C.wasm_frame_func_offset(f))}
 	}
 	C.wasm_frame_vec_delete(&trace)
+	var status C.int
+	exited := bool(C.wasmo_trap_exit_status(ptr, &status))
 	C.wasm_trap_delete(ptr)
-	return &Trap{message: text, frames: frames}
+	return &Trap{message: text, frames: frames, exitStatus: int32(status), exited: exited}
 }
 
 // Wat2Wasm translates the text format to the binary format.
@@ -162,7 +176,12 @@ type Store struct {
 // NewStore is a new store of engine.
 func NewStore(engine *Engine) *Store {
 	s := &Store{C.wasm_store_new(engine.ptr), engine}
-	runtime.SetFinalizer(s, func(s *Store) { C.wasm_store_delete(s.ptr) })
+	runtime.SetFinalizer(s, func(s *Store) {
+		wasiMu.Lock()
+		delete(storeWasi, s.ptr)
+		wasiMu.Unlock()
+		C.wasm_store_delete(s.ptr)
+	})
 	return s
 }
 
@@ -234,23 +253,45 @@ func funcTypeFrom(ptr *C.wasm_functype_t) *FuncType {
 	return &FuncType{valtypes(C.wasm_functype_params(ptr)), valtypes(C.wasm_functype_results(ptr))}
 }
 
-// Val is a wasm value.
+// Val is a wasm value: a number, or a reference (an externref's Go value, a *Func, or nil).
 type Val struct {
 	kind ValKind
 	bits uint64
+	ref  interface{}
 }
 
-func ValI32(v int32) Val    { return Val{KindI32, uint64(uint32(v))} }
-func ValI64(v int64) Val    { return Val{KindI64, uint64(v)} }
-func ValF32(v float32) Val  { return Val{KindF32, uint64(*(*uint32)(unsafe.Pointer(&v)))} }
-func ValF64(v float64) Val  { return Val{KindF64, *(*uint64)(unsafe.Pointer(&v))} }
+func ValI32(v int32) Val    { return Val{kind: KindI32, bits: uint64(uint32(v))} }
+func ValI64(v int64) Val    { return Val{kind: KindI64, bits: uint64(v)} }
+func ValF32(v float32) Val  { return Val{kind: KindF32, bits: uint64(*(*uint32)(unsafe.Pointer(&v)))} }
+func ValF64(v float64) Val  { return Val{kind: KindF64, bits: *(*uint64)(unsafe.Pointer(&v))} }
 func (v Val) Kind() ValKind { return v.kind }
 func (v Val) I32() int32    { return int32(uint32(v.bits)) }
 func (v Val) I64() int64    { return int64(v.bits) }
 func (v Val) F32() float32  { b := uint32(v.bits); return *(*float32)(unsafe.Pointer(&b)) }
 func (v Val) F64() float64  { b := v.bits; return *(*float64)(unsafe.Pointer(&b)) }
 
-// Get is the value as int32, int64, float32 or float64.
+// ValExternref is an externref holding x (any Go value; nil is the null reference). wasm code
+// can keep it, and it comes back as the same x.
+func ValExternref(x interface{}) Val { return Val{kind: KindExternref, ref: x} }
+
+// ValFuncref is a funcref to f (nil is the null reference).
+func ValFuncref(f *Func) Val {
+	if f == nil {
+		return Val{kind: KindFuncref}
+	}
+	return Val{kind: KindFuncref, ref: f}
+}
+
+// Externref is the Go value of an externref (nil for the null reference).
+func (v Val) Externref() interface{} { return v.ref }
+
+// Funcref is the function of a funcref, or nil.
+func (v Val) Funcref() *Func {
+	f, _ := v.ref.(*Func)
+	return f
+}
+
+// Get is the value as int32, int64, float32 or float64, an externref's Go value, or a *Func.
 func (v Val) Get() interface{} {
 	switch v.kind {
 	case KindI32:
@@ -262,27 +303,107 @@ func (v Val) Get() interface{} {
 	case KindF64:
 		return v.F64()
 	}
-	return nil
+	return v.ref
 }
 
-func (v Val) store(out *C.wasm_val_t) {
+// externref values: each one passed to wasm is a foreign object whose host info is its key
+// here; the entry goes when wasm.h finalizes the foreign object.
+var (
+	externMu   sync.Mutex
+	externrefs = map[uintptr]interface{}{}
+	externNext uintptr
+)
+
+//export goExternrefFinalize
+func goExternrefFinalize(key C.uintptr_t) {
+	externMu.Lock()
+	delete(externrefs, uintptr(key))
+	externMu.Unlock()
+}
+
+// cRef is the C reference v stands for: the caller's to delete when owned, else borrowed
+// for one call (what was made for it is appended to temps, to delete after the call).
+func (v Val) cRef(store *Store, owned bool, temps *[]*C.wasm_ref_t) *C.wasm_ref_t {
+	if v.ref == nil {
+		return nil
+	}
+	if f, ok := v.ref.(*Func); ok && v.kind == KindFuncref {
+		r := C.wasm_func_as_ref(C.wasm_extern_as_func(f.ext.ptr))
+		if owned {
+			return C.wasm_ref_copy(r)
+		}
+		return r
+	}
+	externMu.Lock()
+	externNext++
+	key := externNext
+	externrefs[key] = v.ref
+	externMu.Unlock()
+	r := C.wasm_foreign_as_ref(C.wasm_foreign_new(store.ptr))
+	C.set_externref_key(r, C.uintptr_t(key))
+	if !owned {
+		*temps = append(*temps, r)
+	}
+	return r
+}
+
+func deleteRefs(temps []*C.wasm_ref_t) {
+	for _, r := range temps {
+		C.wasm_ref_delete(r)
+	}
+}
+
+// toC writes v to out (see cRef for owned and temps).
+func (v Val) toC(store *Store, out *C.wasm_val_t, owned bool, temps *[]*C.wasm_ref_t) {
 	out.kind = C.wasm_valkind_t(v.kind)
-	*(*uint64)(unsafe.Pointer(&out.of)) = v.bits
-	if v.kind == KindI32 || v.kind == KindF32 {
+	switch v.kind {
+	case KindI32, KindF32:
 		*(*uint64)(unsafe.Pointer(&out.of)) = v.bits & 0xffffffff
+	case KindI64, KindF64:
+		*(*uint64)(unsafe.Pointer(&out.of)) = v.bits
+	default:
+		C.set_val_ref(out, v.cRef(store, owned, temps))
 	}
 }
 
-func load(in *C.wasm_val_t) Val {
-	bits := *(*uint64)(unsafe.Pointer(&in.of))
-	kind := ValKind(in.kind)
-	if kind == KindI32 || kind == KindF32 {
-		bits &= 0xffffffff
+// refVal is the Val of a C reference of kind; an owned r is consumed.
+func refVal(store *Store, r *C.wasm_ref_t, kind ValKind, owned bool) Val {
+	if r == nil {
+		return Val{kind: kind}
 	}
-	return Val{kind, bits}
+	if f := C.wasm_ref_as_func(r); f != nil && (kind == KindFuncref || kind == KindExternref) {
+		if !owned {
+			r = C.wasm_ref_copy(r)
+		}
+		return Val{kind: kind, ref: &Func{newExtern(C.wasm_func_as_extern(C.wasm_ref_as_func(r)), store)}}
+	}
+	externMu.Lock()
+	x := externrefs[uintptr(C.ref_key(r))]
+	externMu.Unlock()
+	if owned {
+		C.wasm_ref_delete(r)
+	}
+	return Val{kind: kind, ref: x}
+}
+
+func fromC(store *Store, in *C.wasm_val_t, owned bool) Val {
+	kind := ValKind(in.kind)
+	switch kind {
+	case KindI32, KindF32:
+		return Val{kind: kind, bits: *(*uint64)(unsafe.Pointer(&in.of)) & 0xffffffff}
+	case KindI64, KindF64:
+		return Val{kind: kind, bits: *(*uint64)(unsafe.Pointer(&in.of))}
+	}
+	return refVal(store, C.val_ref(in), kind, owned)
 }
 
 func toVal(arg interface{}, t *ValType) (Val, error) {
+	if t.kind == KindExternref {
+		if v, ok := arg.(Val); ok {
+			return v, nil
+		}
+		return ValExternref(arg), nil
+	}
 	switch a := arg.(type) {
 	case Val:
 		return a, nil
@@ -294,6 +415,14 @@ func toVal(arg interface{}, t *ValType) (Val, error) {
 		return ValF32(a), nil
 	case float64:
 		return ValF64(a), nil
+	case *Func:
+		if t.kind == KindFuncref {
+			return ValFuncref(a), nil
+		}
+	case nil:
+		if t.kind == KindFuncref {
+			return ValFuncref(nil), nil
+		}
 	case int:
 		switch t.kind {
 		case KindI32:
@@ -407,6 +536,8 @@ type hostFunc struct {
 	// The store's C handle (not the *Store, which the map would keep alive): the store
 	// deletes the function, and so its entry here, when it goes.
 	store *C.wasm_store_t
+	// A *Store sharing that handle without owning it, for the values the function sees.
+	goStore *Store
 }
 
 // NewFunc is a host function of type ty calling f.
@@ -414,7 +545,7 @@ func NewFunc(store *Store, ty *FuncType, f func(*Caller, []Val) ([]Val, *Trap)) 
 	hostMu.Lock()
 	hostNext++
 	key := hostNext
-	hostFuncs[key] = hostFunc{ty, f, store.ptr}
+	hostFuncs[key] = hostFunc{ty, f, store.ptr, &Store{ptr: store.ptr, Engine: store.Engine}}
 	hostMu.Unlock()
 	functype := ty.make()
 	defer C.wasm_functype_delete(functype)
@@ -429,7 +560,7 @@ func goHostCall(env C.uintptr_t, args *C.wasm_val_vec_t, results *C.wasm_val_vec
 	hostMu.Unlock()
 	in := make([]Val, int(args.size))
 	for i := range in {
-		in[i] = load(C.val_at(args, C.size_t(i)))
+		in[i] = fromC(h.goStore, C.val_at(args, C.size_t(i)), false)
 	}
 	out, trap := h.f(&Caller{}, in)
 	if trap == nil && len(out) != len(h.ty.results) {
@@ -441,7 +572,11 @@ func goHostCall(env C.uintptr_t, args *C.wasm_val_vec_t, results *C.wasm_val_vec
 		return C.wasm_trap_new(h.store, &msg)
 	}
 	for i, v := range out {
-		v.store(C.val_at(results, C.size_t(i)))
+		slot := C.val_at(results, C.size_t(i))
+		if r := C.val_ref(slot); ValKind(slot.kind) >= KindExternref && r != nil {
+			C.wasm_ref_delete(r)
+		}
+		v.toC(h.goStore, slot, true, nil) // the slot owns what it gets
 	}
 	return nil
 }
@@ -476,29 +611,32 @@ func (f *Func) Call(store *Store, args ...interface{}) (interface{}, error) {
 	defer C.free(unsafe.Pointer(slots))
 	all := unsafe.Slice(slots, n)
 	params, results := all[:len(args)], all[len(args):]
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
 	for i, a := range args {
 		v, err := toVal(a, ty.params[i])
 		if err != nil {
 			return nil, err
 		}
-		v.store(&params[i])
+		v.toC(store, &params[i], false, &temps)
 	}
 	vecs[0] = C.wasm_val_vec_t{size: C.size_t(len(args)), data: &all[0]}
 	vecs[1] = C.wasm_val_vec_t{size: C.size_t(len(ty.results)), data: &results[0]}
 	trap := C.wasm_func_call(C.wasm_extern_as_func(f.ext.ptr), &vecs[0], &vecs[1])
 	runtime.KeepAlive(f)
+	runtime.KeepAlive(args)
 	if trap != nil {
 		return nil, takeTrap(trap)
 	}
-	switch len(ty.results) {
+	out := make([]Val, len(ty.results))
+	for i := range out {
+		out[i] = fromC(store, &results[i], true)
+	}
+	switch len(out) {
 	case 0:
 		return nil, nil
 	case 1:
-		return load(&results[0]).Get(), nil
-	}
-	out := make([]Val, len(ty.results))
-	for i := range out {
-		out[i] = load(&results[i])
+		return out[0].Get(), nil
 	}
 	return out, nil
 }
@@ -538,13 +676,15 @@ func (g *Global) AsExtern() *Extern { return g.ext }
 func (g *Global) Get(store *Store) Val {
 	var out C.wasm_val_t
 	C.wasm_global_get(C.wasm_extern_as_global(g.ext.ptr), &out)
-	return load(&out)
+	return fromC(g.ext.store, &out, true)
 }
 
 // Set changes a mutable global's value.
 func (g *Global) Set(store *Store, v Val) error {
 	var in C.wasm_val_t
-	v.store(&in)
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
+	v.toC(g.ext.store, &in, false, &temps)
 	global := C.wasm_extern_as_global(g.ext.ptr)
 	ty := C.wasm_global_type(global)
 	mutable := C.wasm_globaltype_mutability(ty) == C.WASM_VAR
@@ -630,3 +770,465 @@ func (i *Instance) GetFunc(store *Store, name string) *Func {
 
 // Exports are all exports, in order.
 func (i *Instance) Exports(store *Store) []*Extern { return i.exports }
+
+// Table is the extern as a table, or nil.
+func (e *Extern) Table() *Table {
+	if C.wasm_extern_as_table(e.ptr) == nil {
+		return nil
+	}
+	return &Table{e}
+}
+
+// Limits are the bounds of a memory's or table's size.
+type Limits struct {
+	Min uint32
+	Max uint32 // LimitsMaxNone for none
+}
+
+// LimitsMaxNone is the maximum of limits without one.
+const LimitsMaxNone = 0xffffffff
+
+func (l Limits) c() *C.wasm_limits_t {
+	return &C.wasm_limits_t{min: C.uint32_t(l.Min), max: C.uint32_t(l.Max)}
+}
+
+func limitsOf(l *C.wasm_limits_t) Limits { return Limits{uint32(l.min), uint32(l.max)} }
+
+func maxOf(hasMax bool, max uint32) uint32 {
+	if hasMax {
+		return max
+	}
+	return LimitsMaxNone
+}
+
+// GlobalType is a global's type.
+type GlobalType struct {
+	content *ValType
+	mutable bool
+}
+
+// NewGlobalType is the type of globals holding content.
+func NewGlobalType(content *ValType, mutable bool) *GlobalType { return &GlobalType{content, mutable} }
+
+// Content is the type of the global's value.
+func (t *GlobalType) Content() *ValType { return t.content }
+
+// Mutable says whether the global can be set.
+func (t *GlobalType) Mutable() bool { return t.mutable }
+
+func (t *GlobalType) make() *C.wasm_globaltype_t {
+	mut := C.WASM_CONST
+	if t.mutable {
+		mut = C.WASM_VAR
+	}
+	return C.wasm_globaltype_new(C.wasm_valtype_new(C.wasm_valkind_t(t.content.kind)), C.wasm_mutability_t(mut))
+}
+
+// MemoryType is a memory's type (in pages of 64 KiB).
+type MemoryType struct{ limits Limits }
+
+// NewMemoryType is the type of memories of minimum pages and, if hasMaximum, at most maximum.
+// (wasmtime-go's current signature adds 64-bit sizes, which wasm.h's memory types lack.)
+func NewMemoryType(minimum uint32, hasMaximum bool, maximum uint32) *MemoryType {
+	return &MemoryType{Limits{minimum, maxOf(hasMaximum, maximum)}}
+}
+
+// Limits are the memory's bounds in pages.
+func (t *MemoryType) Limits() Limits { return t.limits }
+
+// TableType is a table's type.
+type TableType struct {
+	element *ValType
+	limits  Limits
+}
+
+// NewTableType is the type of tables of element references, of min elements and, if hasMax,
+// at most max.
+func NewTableType(element *ValType, min uint32, hasMax bool, max uint32) *TableType {
+	return &TableType{element, Limits{min, maxOf(hasMax, max)}}
+}
+
+// Element is the type of the table's elements.
+func (t *TableType) Element() *ValType { return t.element }
+
+// Limits are the table's bounds.
+func (t *TableType) Limits() Limits { return t.limits }
+
+// NewGlobal is a new global of type ty in store, holding val.
+func NewGlobal(store *Store, ty *GlobalType, val Val) (*Global, error) {
+	gt := ty.make()
+	defer C.wasm_globaltype_delete(gt)
+	var in C.wasm_val_t
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
+	val.toC(store, &in, false, &temps)
+	ptr := C.wasm_global_new(store.ptr, gt, &in)
+	if ptr == nil {
+		return nil, lastError()
+	}
+	return &Global{newExtern(C.wasm_global_as_extern(ptr), store)}, nil
+}
+
+// Type is the global's type.
+func (g *Global) Type(store *Store) *GlobalType {
+	ty := C.wasm_global_type(C.wasm_extern_as_global(g.ext.ptr))
+	defer C.wasm_globaltype_delete(ty)
+	content := &ValType{ValKind(C.wasm_valtype_kind(C.wasm_globaltype_content(ty)))}
+	return &GlobalType{content, C.wasm_globaltype_mutability(ty) == C.WASM_VAR}
+}
+
+// NewMemory is a new memory of type ty in store.
+func NewMemory(store *Store, ty *MemoryType) (*Memory, error) {
+	mt := C.wasm_memorytype_new(ty.limits.c())
+	defer C.wasm_memorytype_delete(mt)
+	ptr := C.wasm_memory_new(store.ptr, mt)
+	if ptr == nil {
+		return nil, lastError()
+	}
+	return &Memory{newExtern(C.wasm_memory_as_extern(ptr), store)}, nil
+}
+
+// Type is the memory's type.
+func (m *Memory) Type(store *Store) *MemoryType {
+	ty := C.wasm_memory_type(m.mem())
+	defer C.wasm_memorytype_delete(ty)
+	return &MemoryType{limitsOf(C.wasm_memorytype_limits(ty))}
+}
+
+// Table is a table of references.
+type Table struct{ ext *Extern }
+
+func (t *Table) AsExtern() *Extern    { return t.ext }
+func (t *Table) tab() *C.wasm_table_t { return C.wasm_extern_as_table(t.ext.ptr) }
+
+// NewTable is a new table of type ty in store, every element init.
+func NewTable(store *Store, ty *TableType, init Val) (*Table, error) {
+	tt := C.wasm_tabletype_new(C.wasm_valtype_new(C.wasm_valkind_t(ty.element.kind)), ty.limits.c())
+	defer C.wasm_tabletype_delete(tt)
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
+	ptr := C.wasm_table_new(store.ptr, tt, init.cRef(store, false, &temps))
+	if ptr == nil {
+		return nil, lastError()
+	}
+	return &Table{newExtern(C.wasm_table_as_extern(ptr), store)}, nil
+}
+
+// Type is the table's type.
+func (t *Table) Type(store *Store) *TableType {
+	ty := C.wasm_table_type(t.tab())
+	defer C.wasm_tabletype_delete(ty)
+	element := &ValType{ValKind(C.wasm_valtype_kind(C.wasm_tabletype_element(ty)))}
+	return &TableType{element, limitsOf(C.wasm_tabletype_limits(ty))}
+}
+
+// Size is the number of elements.
+func (t *Table) Size(store *Store) uint64 { return uint64(C.wasm_table_size(t.tab())) }
+
+// Get is the element at idx; an error past the end.
+func (t *Table) Get(store *Store, idx uint64) (Val, error) {
+	kind := t.Type(store).element.kind
+	if idx >= t.Size(store) {
+		return Val{}, &Error{fmt.Sprintf("table index %d out of bounds (size %d)", idx, t.Size(store))}
+	}
+	return refVal(t.ext.store, C.wasm_table_get(t.tab(), C.wasm_table_size_t(idx)), kind, true), nil
+}
+
+// Set changes the element at idx to val.
+func (t *Table) Set(store *Store, idx uint64, val Val) error {
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
+	if idx > 0xffffffff || !C.wasm_table_set(t.tab(), C.wasm_table_size_t(idx), val.cRef(t.ext.store, false, &temps)) {
+		return &Error{fmt.Sprintf("table index %d out of bounds (size %d)", idx, t.Size(store))}
+	}
+	return nil
+}
+
+// Grow adds delta elements set to init and returns the old size.
+func (t *Table) Grow(store *Store, delta uint64, init Val) (uint64, error) {
+	old := t.Size(store)
+	var temps []*C.wasm_ref_t
+	defer func() { deleteRefs(temps) }()
+	if delta > 0xffffffff || !C.wasm_table_grow(t.tab(), C.wasm_table_size_t(delta), init.cRef(t.ext.store, false, &temps)) {
+		return 0, errors.New("failed to grow table")
+	}
+	return old, nil
+}
+
+// DirPerms and FilePerms say what a WASI program may do in a preopened directory.
+type DirPerms uint8
+type FilePerms uint8
+
+const (
+	DIR_READ   DirPerms  = 1
+	DIR_WRITE  DirPerms  = 2
+	FILE_READ  FilePerms = 1
+	FILE_WRITE FilePerms = 2
+)
+
+// WasiConfig is what a WASI program sees: arguments, environment, standard streams and
+// directories. Each instance made through a Linker gets a fresh environment from it.
+type WasiConfig struct {
+	steps []func(*C.wasi_config_t) bool
+}
+
+// NewWasiConfig is a configuration with no arguments, environment or directories, and
+// standard streams that read nothing and discard what is written.
+func NewWasiConfig() *WasiConfig { return &WasiConfig{} }
+
+func cStrings(strs []string) (**C.char, func()) {
+	array := (**C.char)(C.malloc(C.size_t(len(strs)+1) * C.size_t(unsafe.Sizeof(uintptr(0)))))
+	items := unsafe.Slice(array, len(strs))
+	for i, s := range strs {
+		items[i] = C.CString(s)
+	}
+	return array, func() {
+		for _, p := range items {
+			C.free(unsafe.Pointer(p))
+		}
+		C.free(unsafe.Pointer(array))
+	}
+}
+
+func (c *WasiConfig) add(step func(*C.wasi_config_t) bool) { c.steps = append(c.steps, step) }
+
+// SetArgv sets the program's arguments (its name first).
+func (c *WasiConfig) SetArgv(argv []string) {
+	c.add(func(cfg *C.wasi_config_t) bool {
+		array, free := cStrings(argv)
+		defer free()
+		return bool(C.wasi_config_set_argv(cfg, C.size_t(len(argv)), array))
+	})
+}
+
+// SetEnv sets the environment to keys[i]=values[i].
+func (c *WasiConfig) SetEnv(keys, values []string) {
+	c.add(func(cfg *C.wasi_config_t) bool {
+		if len(keys) != len(values) {
+			return false
+		}
+		k, freeK := cStrings(keys)
+		defer freeK()
+		v, freeV := cStrings(values)
+		defer freeV()
+		return bool(C.wasi_config_set_env(cfg, C.size_t(len(keys)), k, v))
+	})
+}
+
+func (c *WasiConfig) InheritArgv() {
+	c.add(func(cfg *C.wasi_config_t) bool { C.wasi_config_inherit_argv(cfg); return true })
+}
+func (c *WasiConfig) InheritEnv() {
+	c.add(func(cfg *C.wasi_config_t) bool { C.wasi_config_inherit_env(cfg); return true })
+}
+func (c *WasiConfig) InheritStdin() {
+	c.add(func(cfg *C.wasi_config_t) bool { C.wasi_config_inherit_stdin(cfg); return true })
+}
+func (c *WasiConfig) InheritStdout() {
+	c.add(func(cfg *C.wasi_config_t) bool { C.wasi_config_inherit_stdout(cfg); return true })
+}
+func (c *WasiConfig) InheritStderr() {
+	c.add(func(cfg *C.wasi_config_t) bool { C.wasi_config_inherit_stderr(cfg); return true })
+}
+
+func (c *WasiConfig) file(path string, set func(*C.wasi_config_t, *C.char) C.bool) error {
+	c.add(func(cfg *C.wasi_config_t) bool {
+		p := C.CString(path)
+		defer C.free(unsafe.Pointer(p))
+		return bool(set(cfg, p))
+	})
+	return nil
+}
+
+// SetStdinFile reads standard input from the file at path (opened at instantiation).
+func (c *WasiConfig) SetStdinFile(path string) error {
+	return c.file(path, func(cfg *C.wasi_config_t, p *C.char) C.bool { return C.wasi_config_set_stdin_file(cfg, p) })
+}
+
+// SetStdoutFile writes standard output to the file at path (created at instantiation).
+func (c *WasiConfig) SetStdoutFile(path string) error {
+	return c.file(path, func(cfg *C.wasi_config_t, p *C.char) C.bool { return C.wasi_config_set_stdout_file(cfg, p) })
+}
+
+// SetStderrFile writes standard error to the file at path (created at instantiation).
+func (c *WasiConfig) SetStderrFile(path string) error {
+	return c.file(path, func(cfg *C.wasi_config_t, p *C.char) C.bool { return C.wasi_config_set_stderr_file(cfg, p) })
+}
+
+// PreopenDir gives the program the host directory path as guestPath: writable when both
+// permissions include writing, else read-only (Wasmo's WASI has these two modes).
+func (c *WasiConfig) PreopenDir(path, guestPath string, dirPerms DirPerms, filePerms FilePerms) error {
+	mutable := dirPerms&DIR_WRITE != 0 && filePerms&FILE_WRITE != 0
+	c.add(func(cfg *C.wasi_config_t) bool {
+		h, g := C.CString(path), C.CString(guestPath)
+		defer C.free(unsafe.Pointer(h))
+		defer C.free(unsafe.Pointer(g))
+		return bool(C.wasi_config_preopen_dir(cfg, h, g, C.bool(mutable)))
+	})
+	return nil
+}
+
+func (c *WasiConfig) make() (*C.wasi_config_t, error) {
+	cfg := C.wasi_config_new()
+	for _, step := range c.steps {
+		if !step(cfg) {
+			err := lastError()
+			C.wasi_config_delete(cfg)
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+// SetWasi sets the WASI configuration of the instances a Linker with DefineWasi makes in the
+// store.
+func (s *Store) SetWasi(config *WasiConfig) {
+	wasiMu.Lock()
+	storeWasi[s.ptr] = config
+	wasiMu.Unlock()
+}
+
+var (
+	wasiMu    sync.Mutex
+	storeWasi = map[*C.wasm_store_t]*WasiConfig{}
+)
+
+// ExitStatus is the status of a WASI program's proc_exit, if the error is one.
+func (t *Trap) ExitStatus() (int32, bool) { return t.exitStatus, t.exited }
+
+// Linker instantiates modules by name: definitions are (module, name) -> extern, and
+// Instantiate gives each import its definition, or a WASI function after DefineWasi.
+// (wasm.h has no linker: this one is Go over it.)
+type Linker struct {
+	Engine    *Engine
+	shadowing bool
+	items     map[[2]string]interface{} // an AsExtern, or a linkerFunc
+	wasi      bool
+}
+
+type linkerFunc struct {
+	ty *FuncType
+	f  func(*Caller, []Val) ([]Val, *Trap)
+}
+
+// NewLinker is a linker with no definitions.
+func NewLinker(engine *Engine) *Linker {
+	return &Linker{Engine: engine, items: map[[2]string]interface{}{}}
+}
+
+// AllowShadowing lets a definition replace an earlier one of the same name.
+func (l *Linker) AllowShadowing(allow bool) { l.shadowing = allow }
+
+func (l *Linker) define(module, name string, item interface{}) error {
+	key := [2]string{module, name}
+	if _, ok := l.items[key]; ok && !l.shadowing {
+		return &Error{fmt.Sprintf("import of `%s::%s` defined twice", module, name)}
+	}
+	l.items[key] = item
+	return nil
+}
+
+// Define defines module::name as item.
+func (l *Linker) Define(store *Store, module, name string, item AsExtern) error {
+	return l.define(module, name, item)
+}
+
+// FuncNew defines module::name as a host function of type ty, made in each store the linker
+// instantiates into.
+func (l *Linker) FuncNew(module, name string, ty *FuncType, f func(*Caller, []Val) ([]Val, *Trap)) error {
+	return l.define(module, name, linkerFunc{ty, f})
+}
+
+// DefineInstance defines every export of instance under the module name name.
+func (l *Linker) DefineInstance(store *Store, name string, instance *Instance) error {
+	for k, n := range instance.names {
+		if err := l.define(name, n, instance.exports[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DefineWasi makes WASI preview 1 (wasi_snapshot_preview1) available, configured by the
+// store's SetWasi.
+func (l *Linker) DefineWasi() error { l.wasi = true; return nil }
+
+func (l *Linker) resolve(store *Store, item interface{}) AsExtern {
+	if f, ok := item.(linkerFunc); ok {
+		return NewFunc(store, f.ty, f.f)
+	}
+	return item.(AsExtern)
+}
+
+// Get is the definition of module::name, or nil.
+func (l *Linker) Get(store *Store, module, name string) *Extern {
+	item, ok := l.items[[2]string{module, name}]
+	if !ok {
+		return nil
+	}
+	return l.resolve(store, item).AsExtern()
+}
+
+// Instantiate instantiates module in store with the linker's definitions.
+func (l *Linker) Instantiate(store *Store, module *Module) (*Instance, error) {
+	var types C.wasm_importtype_vec_t
+	C.wasm_module_imports(module.ptr, &types)
+	tdata := unsafe.Slice((**C.wasm_importtype_t)(unsafe.Pointer(types.data)), int(types.size))
+	names := make([][2]string, len(tdata))
+	usesWasi := false
+	for i, t := range tdata {
+		m, n := C.wasm_importtype_module(t), C.wasm_importtype_name(t)
+		names[i] = [2]string{C.GoStringN(m.data, C.int(m.size)), C.GoStringN(n.data, C.int(n.size))}
+		usesWasi = usesWasi || names[i][0] == "wasi_snapshot_preview1"
+	}
+	C.wasm_importtype_vec_delete(&types)
+	imports := make([]AsExtern, len(names))
+	var env *C.wasi_env_t
+	if l.wasi && usesWasi {
+		wasiMu.Lock()
+		config := storeWasi[store.ptr]
+		wasiMu.Unlock()
+		if config == nil {
+			return nil, &Error{"the module imports WASI: call store.SetWasi first"}
+		}
+		cfg, err := config.make()
+		if err != nil {
+			return nil, err
+		}
+		env = C.wasi_env_new(store.ptr, cfg) // takes cfg
+		if env == nil {
+			return nil, lastError()
+		}
+		defer C.wasi_env_delete(env) // the WASI functions keep what they need
+		vec := (*C.wasm_extern_vec_t)(C.malloc(C.sizeof_wasm_extern_vec_t))
+		defer C.free(unsafe.Pointer(vec))
+		if !C.wasi_get_imports(store.ptr, env, module.ptr, vec) {
+			return nil, lastError()
+		}
+		edata := unsafe.Slice((**C.wasm_extern_t)(unsafe.Pointer(vec.data)), int(vec.size))
+		for i, e := range edata {
+			if e != nil {
+				imports[i] = newExtern(C.wasm_extern_copy(e), store)
+			}
+		}
+		C.wasm_extern_vec_delete(vec)
+	}
+	for i, key := range names {
+		if imports[i] != nil {
+			continue
+		}
+		item, ok := l.items[key]
+		if !ok {
+			return nil, &Error{fmt.Sprintf("unknown import: `%s::%s` has not been defined", key[0], key[1])}
+		}
+		imports[i] = l.resolve(store, item)
+	}
+	instance, err := NewInstance(store, module, imports)
+	if err != nil {
+		return nil, err
+	}
+	if env != nil && !C.wasi_env_initialize_instance(env, store.ptr, instance.ptr) {
+		return nil, lastError()
+	}
+	return instance, nil
+}
