@@ -116,6 +116,24 @@ pub fn add_function_attributes(context: &Context, f: FunctionValue<'_>, unwinds:
     }
 }
 
+/// What a wasm function may assume of its vmctx (parameter 0): `size` bytes (the module's
+/// `VMOffsets::size`), 16-byte aligned, are always there (the instance's vmctx is an array of
+/// u128). LLVM may then load vmctx fields speculatively, so loop-invariant loads (memory
+/// definitions, table and global pointers) leave loops even when a loop exit comes before them.
+pub fn add_vmctx_attributes(context: &Context, f: FunctionValue<'_>, size: u32) {
+    for (name, value) in [
+        ("dereferenceable", u64::from(size)),
+        ("align", 16),
+        ("nonnull", 0),
+    ] {
+        let kind = Attribute::get_named_enum_kind_id(name);
+        f.add_attribute(
+            AttributeLoc::Param(0),
+            context.create_enum_attribute(kind, value),
+        );
+    }
+}
+
 /// The declaration of `builtin` in `module` (added on first use), from its ABI signature in
 /// `vm::builtins`. The two that unwind are `noreturn` and `cold`.
 pub fn declare_builtin<'c>(

@@ -24,8 +24,35 @@ enum Ext {
 }
 
 impl<'c> FuncTranslator<'c, '_> {
+    /// The memory's `VMMemory`, which is always there: LLVM may load its base speculatively
+    /// (and so hoist the invariant load of the base out of loops).
     fn memory_definition(&self, memory: u32) -> Result<PointerValue<'c>> {
-        self.load_vmctx_ptr(self.env.offsets.memory(memory))
+        let definition = self.load_vmctx_ptr(self.env.offsets.memory(memory))?;
+        self.assume_dereferenceable(definition, std::mem::size_of::<VMMemory>() as u64, 8)?;
+        Ok(definition)
+    }
+
+    /// The memory's `VMMemory` and base, loaded once per call in the entry block: a memory's
+    /// base never moves while its instance lives (`runtime/memory.rs`: both kinds of memory
+    /// grow in place inside their reservation), so the loads can run before anything else.
+    fn memory_base(&mut self, memory: u32) -> Result<(PointerValue<'c>, PointerValue<'c>)> {
+        if let Some(&cached) = self.memory_bases.get(&memory) {
+            return Ok(cached);
+        }
+        let loaded = self.in_entry_block(|t| {
+            let definition = t.memory_definition(memory)?;
+            let base = t
+                .load_field(
+                    definition,
+                    VMMemory::BASE,
+                    super::abi::ptr_type(t.ctx).into(),
+                    true,
+                )?
+                .into_pointer_value();
+            Ok((definition, base))
+        })?;
+        self.memory_bases.insert(memory, loaded);
+        Ok(loaded)
     }
 
     fn is_memory64(&self, memory: u32) -> bool {
@@ -119,15 +146,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return Err(Error::unsupported("array memory access", "gc"));
         };
-        let definition = self.memory_definition(memory)?;
-        let base = self
-            .load_field(
-                definition,
-                VMMemory::BASE,
-                super::abi::ptr_type(self.ctx).into(),
-                true,
-            )?
-            .into_pointer_value();
+        let (definition, base) = self.memory_base(memory)?;
         let index = self.pop_int();
         let index = if self.is_memory64(memory) {
             self.check_bounds64(definition, index, memarg.offset, size)?;

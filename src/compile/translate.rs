@@ -102,6 +102,9 @@ pub struct FuncTranslator<'c, 'm> {
     /// The landing pads of the open `try_table`s and legacy `try`s (and their clauses' clean-up
     /// pads), innermost last: calls unwind to the last.
     pub(super) handlers: Vec<BasicBlock<'c>>,
+    /// Per memory, its `VMMemory` and base, loaded once in the entry block on first use (see
+    /// `FuncTranslator::in_entry_block`).
+    pub(super) memory_bases: HashMap<u32, (PointerValue<'c>, PointerValue<'c>)>,
 }
 
 /// What a call calls: a function of the module, or code at an address.
@@ -186,6 +189,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         let entry = ctx.append_basic_block(func, "entry");
         b.position_at_end(entry);
         let vmctx = func.get_nth_param(0).unwrap().into_pointer_value();
+        abi::add_vmctx_attributes(ctx, func, env.offsets.size());
         let mut t = FuncTranslator {
             ctx,
             module,
@@ -206,6 +210,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             offset: 0,
             located_at: None,
             handlers: Vec::new(),
+            memory_bases: HashMap::new(),
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
@@ -595,6 +600,58 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
                 .map_err(|e| Error::new(format!("internal error: {e}")))?;
         }
         Ok(value)
+    }
+
+    /// Builds with `build` at the end of the entry block (before its terminator, if it has one),
+    /// without a debug location, then goes back to where the builder was. What it builds runs
+    /// once per call and dominates the whole body: for loads of what never changes while the
+    /// instance lives, which no optimisation then has to prove it may hoist out of loops.
+    pub(super) fn in_entry_block<T>(
+        &mut self,
+        build: impl FnOnce(&Self) -> Result<T>,
+    ) -> Result<T> {
+        let entry = self.func.get_first_basic_block().expect("an entry block");
+        let here = self.b.get_insert_block().expect("a current block");
+        let location = self.b.get_current_debug_location();
+        match entry.get_terminator() {
+            Some(terminator) => self.b.position_before(&terminator),
+            None => self.b.position_at_end(entry),
+        }
+        self.b.unset_current_debug_location();
+        let result = build(self);
+        self.b.position_at_end(here);
+        if let Some(location) = location {
+            self.b.set_current_debug_location(location);
+        }
+        result
+    }
+
+    /// Records on the load that produced `pointer` that `size` bytes at it, aligned to `align`,
+    /// are always there (`!dereferenceable`, `!align`, `!nonnull`).
+    pub(super) fn assume_dereferenceable(
+        &self,
+        pointer: PointerValue<'c>,
+        size: u64,
+        align: u64,
+    ) -> Result<()> {
+        let Some(load) = pointer.as_instruction_value() else {
+            return Ok(());
+        };
+        let i64t = self.ctx.i64_type();
+        for (name, value) in [
+            ("dereferenceable", Some(size)),
+            ("align", Some(align)),
+            ("nonnull", None),
+        ] {
+            let kind = self.ctx.get_kind_id(name);
+            let node = match value {
+                Some(v) => self.ctx.metadata_node(&[i64t.const_int(v, false).into()]),
+                None => self.ctx.metadata_node(&[]),
+            };
+            load.set_metadata(node, kind)
+                .map_err(|e| Error::new(format!("internal error: {e}")))?;
+        }
+        Ok(())
     }
 
     pub(super) fn field_addr(
