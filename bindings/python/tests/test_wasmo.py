@@ -181,14 +181,17 @@ def test_wat2wasm_gives_a_binary():
     assert wat2wasm("(module)") == b"\0asm\x01\0\0\0"
 
 
-def test_the_readme_example_runs(capsys):
+def test_the_readme_examples_run(capsys, tmp_path, monkeypatch):
     import os
     import re
     readme = os.path.join(os.path.dirname(__file__), "..", "README.md")
     with open(readme) as f:
-        (code,) = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    exec(compile(code, "README.md", "exec"), {})
+        first, wasi = re.findall(r"```python\n(.*?)```", f.read(), re.S)
+    exec(compile(first, "README.md", "exec"), {})
     assert capsys.readouterr().out == "wasm says 21\n42\n"
+    monkeypatch.chdir(tmp_path)  # the WASI example writes out.txt where it runs
+    exec(compile(wasi, "README.md", "exec"), {})
+    assert capsys.readouterr().out == "exit status 3 after hello\n"
 
 
 def test_the_python_guide_program_prints_what_it_says(capsys):
