@@ -2,6 +2,7 @@
 libwasmo.so (ctypes). A program using that part switches by changing `import wasmtime` to
 `import wasmo`. See bindings/python/README.md for what differs.
 """
+import contextlib
 import ctypes
 import itertools
 from ctypes import byref, c_void_p
@@ -457,9 +458,15 @@ def _to_val(store, value, valtype, out, temps=None):
         out.of.ref = _to_ref(store, value, valtype, temps)
 
 
-def _delete_refs(temps):
-    for ref in temps:
-        lib.wasm_ref_delete(ref)
+@contextlib.contextmanager
+def _call_refs():
+    """The list `_to_ref` puts what it makes for one call into; deleted when the call is done."""
+    temps = []
+    try:
+        yield temps
+    finally:
+        for ref in temps:
+            lib.wasm_ref_delete(ref)
 
 
 def _from_ref(store, ref, kind, owned):
@@ -586,16 +593,13 @@ class Func(_Extern):
         if len(args) != len(ty.params):
             raise TypeError(f"expected {len(ty.params)} arguments, got {len(args)}")
         params = (_ffi.Val * max(len(args), 1))()
-        temps = []
-        try:
+        with _call_refs() as temps:
             for i, (value, valtype) in enumerate(zip(args, ty.params)):
                 _to_val(self._store, value, valtype, params[i], temps)
             results = (_ffi.Val * max(len(ty.results), 1))()
             pv = _ffi.ValVec(len(args), params)
             rv = _ffi.ValVec(len(ty.results), results)
             trap = lib.wasm_func_call(lib.wasm_extern_as_func(self._extern), byref(pv), byref(rv))
-        finally:
-            _delete_refs(temps)
         if trap:
             raise Trap._take(trap)
         values = [_from_val(self._store, results[i]) for i in range(len(ty.results))]
@@ -655,12 +659,11 @@ class Global(_Extern):
         """A new global of GlobalType `ty` in `store`, holding `val`."""
         gt = ty._make()
         v = _ffi.Val()
-        temps = []
         try:
-            _to_val(store, val, ty.content, v, temps)
-            ptr = lib.wasm_global_new(store._ptr, gt, byref(v))
+            with _call_refs() as temps:
+                _to_val(store, val, ty.content, v, temps)
+                ptr = lib.wasm_global_new(store._ptr, gt, byref(v))
         finally:
-            _delete_refs(temps)
             lib.wasm_globaltype_delete(gt)
         if not ptr:
             raise WasmoError(_ffi.last_error())
@@ -676,12 +679,9 @@ class Global(_Extern):
         if not ty.mutable:
             raise WasmoError("the global is immutable")
         val = _ffi.Val()
-        temps = []
-        try:
+        with _call_refs() as temps:
             _to_val(self._store, value, ty.content, val, temps)
             lib.wasm_global_set(lib.wasm_extern_as_global(self._extern), byref(val))
-        finally:
-            _delete_refs(temps)
 
 
 class Table(_Extern):
@@ -689,11 +689,10 @@ class Table(_Extern):
         """A new table of TableType `ty` in `store`, every element `init` (None, a Func for a
         funcref table, any object for an externref one)."""
         tt = ty._make()
-        temps = []
         try:
-            ptr = lib.wasm_table_new(store._ptr, tt, _to_ref(store, init, ty.element, temps))
+            with _call_refs() as temps:
+                ptr = lib.wasm_table_new(store._ptr, tt, _to_ref(store, init, ty.element, temps))
         finally:
-            _delete_refs(temps)
             lib.wasm_tabletype_delete(tt)
         if not ptr:
             raise WasmoError(_ffi.last_error())
@@ -714,22 +713,16 @@ class Table(_Extern):
         return _from_ref(self._store, lib.wasm_table_get(self._table, idx), self._element().kind, True)
 
     def set(self, store, idx, val):
-        temps = []
-        try:
+        with _call_refs() as temps:
             ok = lib.wasm_table_set(self._table, idx, _to_ref(self._store, val, self._element(), temps))
-        finally:
-            _delete_refs(temps)
         if not ok:
             raise WasmoError(f"table index {idx} out of bounds (size {self.size()})")
 
     def grow(self, store, delta, init=None):
         """Grows by `delta` elements set to `init` and returns the old size."""
         old = self.size()
-        temps = []
-        try:
+        with _call_refs() as temps:
             ok = lib.wasm_table_grow(self._table, delta, _to_ref(self._store, init, self._element(), temps))
-        finally:
-            _delete_refs(temps)
         if not ok:
             raise WasmoError("failed to grow table")
         return old
