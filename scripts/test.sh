@@ -22,8 +22,13 @@ echo "== spec tests again with epoch interruption (a check at every function ent
 WASMO_EPOCH_INTERRUPTION=1 cargo test --release --test spec
 WASMO_MODE=opt WASMO_EPOCH_INTERRUPTION=1 cargo test --release --test spec
 
+echo "== spec tests again with eager on-stack replacement (every loop that runs continues in an entry at once)"
+WASMO_OSR_EAGER=1 cargo test --release --test spec
+
 echo "== differential fuzzer, fixed seed (known open bugs reported, not failing)"
 FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 1000 1   # about 50 s
+echo "== differential fuzzer with eager on-stack replacement in lift-off mode"
+WASMO_OSR_EAGER=1 FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 300 2   # about 25 s
 
 echo "== capi-tests (CTest, valgrind)"
 cmake -S capi-tests -B build/capi-tests -DCMAKE_BUILD_TYPE=Debug >/dev/null

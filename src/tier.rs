@@ -38,14 +38,33 @@ pub trait TieredModule: Send + Sync {
     fn opt_level(&self) -> u32;
     /// Whether code checks the epoch (the engine's setting).
     fn epoch_interruption(&self) -> bool;
-    /// Compiles defined functions `defined` as `tier` code and loads it; returns their
-    /// addresses and the objects that hold them.
+    /// Compiles defined functions `defined` (and the on-stack-replacement entries of
+    /// `options.osr`) as `tier` code and loads it.
     fn compile_tier(
         &self,
         defined: &[u32],
         tier: CodeKind,
         options: CompileOptions,
-    ) -> Result<(Vec<usize>, LoadedObjects)>;
+    ) -> Result<TierCode>;
+}
+
+/// On-stack-replacement entries that failed to compile, in this process (their loops stay in
+/// baseline code; a testing aid: none should).
+static OSR_FAILURES: AtomicU32 = AtomicU32::new(0);
+
+/// How many on-stack-replacement entries have failed to compile in this process.
+pub fn osr_failures() -> u32 {
+    OSR_FAILURES.load(Ordering::Relaxed)
+}
+
+/// Code [`TieredModule::compile_tier`] compiled and loaded.
+pub struct TierCode {
+    /// The addresses of the functions asked for, in order.
+    pub functions: Vec<usize>,
+    /// The addresses of the on-stack-replacement entries asked for, in order.
+    pub osr: Vec<usize>,
+    /// The objects that hold them.
+    pub objects: LoadedObjects,
 }
 
 /// A shared lift-off module.
@@ -81,6 +100,19 @@ pub struct TierState {
     lazy: Mutex<()>,
     /// The module this state belongs to (set once it is shared, [`TierState::set_owner`]).
     owner: OnceLock<Weak<dyn TieredModule>>,
+    /// How many times baseline code continued in an on-stack-replacement entry.
+    osr_taken: AtomicU32,
+    /// When the state was made (`WASMO_COMPILE_TRACE` times on-stack replacement from it).
+    created: std::time::Instant,
+}
+
+/// An on-stack-replacement entry of one loop (`compile::osr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Osr {
+    /// Queued for, or in, compilation.
+    Requested,
+    Ready(usize),
+    Failed,
 }
 
 /// A registered instance's function references.
@@ -104,6 +136,13 @@ struct TierInner {
     busy: bool,
     /// Functions whose optimised compilation failed: they stay on baseline code.
     failed: Vec<bool>,
+    /// On-stack-replacement entries by (defined function, loop index), and those queued.
+    osr: std::collections::HashMap<(u32, u32), Osr>,
+    osr_queue: Vec<(u32, u32)>,
+    /// When each loop without an entry was first checked.
+    osr_first_check: std::collections::HashMap<(u32, u32), std::time::Instant>,
+    /// Defined functions with an entry queued or being compiled.
+    osr_pending: std::collections::HashSet<u32>,
 }
 
 impl TierState {
@@ -126,6 +165,10 @@ impl TierState {
             wait_all: false,
             busy: false,
             failed: vec![false; count],
+            osr: std::collections::HashMap::new(),
+            osr_queue: Vec::new(),
+            osr_first_check: std::collections::HashMap::new(),
+            osr_pending: std::collections::HashSet::new(),
         };
         if let Some((code, objects)) = baseline {
             inner.registered.extend(&code);
@@ -140,6 +183,8 @@ impl TierState {
             changed: Condvar::new(),
             lazy: Mutex::new(()),
             owner: OnceLock::new(),
+            osr_taken: AtomicU32::new(0),
+            created: std::time::Instant::now(),
         })
     }
 
@@ -227,25 +272,31 @@ impl TierState {
         inner.wait_all = false;
     }
 
-    /// The functions the worker should optimise next, hottest first (None if there are none):
-    /// hot ones ([`HOT`]), at most [`BATCH_BYTES`] of wasm code; everything when a caller waits.
-    fn take_batch(&self, bodies: &[std::ops::Range<usize>]) -> Option<Vec<u32>> {
+    /// What the worker should compile next (None if nothing): the on-stack-replacement entries
+    /// asked for, and the hottest functions ([`HOT`]) still on baseline code, at most
+    /// [`BATCH_BYTES`] of wasm (everything when a caller waits). A function with an entry in the
+    /// batch waits for the next one: its long-running activation needs the entry, and the rest
+    /// of the program the other functions.
+    fn take_batch(&self, bodies: &[std::ops::Range<usize>]) -> Option<Batch> {
         let mut inner = self.lock();
         if inner.busy {
             return None;
         }
+        let osr = std::mem::take(&mut inner.osr_queue);
         let hot = |i: u32| self.counters[i as usize].load(Ordering::Relaxed) >= HOT;
         let mut candidates: Vec<u32> = (0..inner.tiers.len() as u32)
             .filter(|&i| inner.tiers[i as usize] == FuncTier::Baseline && !inner.failed[i as usize])
             .filter(|&i| inner.wait_all || hot(i))
+            .filter(|&i| inner.wait_all || !osr.iter().any(|&(d, _)| d == i))
+            .filter(|&i| inner.wait_all || !inner.looping(i))
             .collect();
-        if candidates.is_empty() {
+        if candidates.is_empty() && osr.is_empty() {
             return None;
         }
         candidates
             .sort_by_key(|&i| std::cmp::Reverse(self.counters[i as usize].load(Ordering::Relaxed)));
         if !inner.wait_all {
-            let mut bytes = 0;
+            let mut bytes: usize = osr.iter().map(|&(d, _)| bodies[d as usize].len()).sum();
             let keep = candidates
                 .iter()
                 .take_while(|&&i| {
@@ -257,7 +308,128 @@ impl TierState {
             candidates.truncate(keep);
         }
         inner.busy = true;
-        Some(candidates)
+        Some(Batch {
+            defined: candidates,
+            osr,
+        })
+    }
+
+    /// Baseline code at the header of loop `loop_index` of defined function `defined`, whose
+    /// activation has passed `iterations` loop headers, asks for an on-stack-replacement entry
+    /// (the `OsrEntry` builtin): its address once compiled, else 0; a loop that has kept
+    /// running (see below) is queued for the worker, once.
+    pub fn osr_entry(&self, defined: u32, loop_index: u32, iterations: u32) -> usize {
+        if !crate::compile::osr::enabled() {
+            return 0;
+        }
+        let key = (defined, loop_index);
+        let mut inner = self.lock();
+        if crate::compile::osr::eager() {
+            return self.osr_entry_now(inner, key, iterations);
+        }
+        match inner.osr.get(&key).copied() {
+            Some(Osr::Ready(code)) => {
+                drop(inner);
+                self.osr_taken.fetch_add(1, Ordering::Relaxed);
+                self.trace_osr("entered", key, iterations);
+                code
+            }
+            Some(_) => 0,
+            None => {
+                // Only a loop that has been running for [`OSR_AFTER`] since its first check (a
+                // loop that ends sooner would have ended before its entry is compiled, and the
+                // compile would delay the one that matters), and one entry of a function at a
+                // time: once one is entered, the activation's other loops need none.
+                let now = std::time::Instant::now();
+                let first = *inner.osr_first_check.entry(key).or_insert(now);
+                if now.duration_since(first) < OSR_AFTER || !inner.osr_pending.insert(defined) {
+                    return 0;
+                }
+                inner.osr.insert(key, Osr::Requested);
+                inner.osr_queue.push(key);
+                drop(inner);
+                self.trace_osr("asked for", key, iterations);
+                // The caller's instance keeps the module alive: this is never its last reference.
+                if let Some(module) = self.owner.get().and_then(Weak::upgrade) {
+                    module.tier_queue().wake();
+                }
+                0
+            }
+        }
+    }
+
+    /// [`TierState::osr_entry`] when eager (`compile::osr::eager`): the first ask of a loop
+    /// queues it and waits for the worker to compile it.
+    fn osr_entry_now(
+        &self,
+        mut inner: MutexGuard<'_, TierInner>,
+        key: (u32, u32),
+        iterations: u32,
+    ) -> usize {
+        let Some(module) = self.owner.get().and_then(Weak::upgrade) else {
+            return 0;
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = inner.osr.entry(key) {
+            e.insert(Osr::Requested);
+            inner.osr_queue.push(key);
+            self.trace_osr("asked for", key, iterations);
+            module.tier_queue().wake();
+        }
+        loop {
+            match inner.osr.get(&key).copied() {
+                Some(Osr::Ready(code)) => {
+                    drop(inner);
+                    self.osr_taken.fetch_add(1, Ordering::Relaxed);
+                    return code;
+                }
+                Some(Osr::Requested) if !module.tier_queue().stopped() => {
+                    inner = self
+                        .changed
+                        .wait_timeout(inner, Duration::from_millis(10))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+                _ => return 0,
+            }
+        }
+    }
+
+    fn trace_osr(&self, what: &str, (defined, loop_index): (u32, u32), iterations: u32) {
+        if *crate::compile::TRACE {
+            eprintln!(
+                "wasmo: on-stack replacement {what} at {:.1} ms: defined function {defined}, loop {loop_index}, after {iterations} iterations",
+                self.created.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+
+    /// How many times baseline code has continued in an on-stack-replacement entry.
+    pub fn osr_count(&self) -> u32 {
+        self.osr_taken.load(Ordering::Relaxed)
+    }
+
+    /// Makes compiled on-stack-replacement entries available (`code` None: they failed).
+    fn install_osr(&self, osr: &[(u32, u32)], code: Option<&[usize]>) {
+        let mut inner = self.lock();
+        for (k, &key) in osr.iter().enumerate() {
+            let entry = match code {
+                Some(code) => {
+                    inner.registered.push(code[k]);
+                    Osr::Ready(code[k])
+                }
+                None => {
+                    OSR_FAILURES.fetch_add(1, Ordering::Relaxed);
+                    Osr::Failed
+                }
+            };
+            inner.osr.insert(key, entry);
+            inner.osr_pending.remove(&key.0);
+            // The function's other loops start timing again: the activation that asked enters
+            // this entry at its next check, and only one still running elsewhere needs another.
+            inner.osr_first_check.retain(|&(d, _), _| d != key.0);
+        }
+        drop(inner);
+        self.changed.notify_all();
     }
 
     fn finish_batch(&self, failed: Option<&[u32]>) {
@@ -281,6 +453,18 @@ impl TierState {
 }
 
 impl TierInner {
+    /// Whether defined function `defined` has an activation that may be about to ask for an
+    /// on-stack-replacement entry: a loop of it was first checked less than [`OSR_AFTER`] ago,
+    /// plus as long again (a loop checks every 1024 iterations, not at once). Its entry will
+    /// be what that activation needs, not its ordinary optimised code, which waits for a later
+    /// batch; a function whose loops end sooner waits at most that long.
+    fn looping(&self, defined: u32) -> bool {
+        let now = std::time::Instant::now();
+        self.osr_first_check
+            .iter()
+            .any(|(&(d, _), &first)| d == defined && now.duration_since(first) < 2 * OSR_AFTER)
+    }
+
     /// Whether some function still waits for its optimised code.
     fn pending(&self) -> bool {
         self.tiers
@@ -298,6 +482,19 @@ const HOT: u32 = 1000;
 /// Wasm code of one tier-up batch (unless a caller waits for all): small batches keep the first
 /// optimised code of the hottest functions coming quickly.
 const BATCH_BYTES: usize = 32 * 1024;
+
+/// What one tier-up compilation makes: optimised code of `defined`, and on-stack-replacement
+/// entries `osr` (defined function, loop index).
+struct Batch {
+    defined: Vec<u32>,
+    osr: Vec<(u32, u32)>,
+}
+
+/// How long after its first check a loop that is still running gets an on-stack-replacement
+/// entry (`compile::osr`): about what compiling one costs, so that a loop that ends sooner
+/// costs the worker nothing and one that does not waits at most about twice as long as it had
+/// to.
+const OSR_AFTER: Duration = Duration::from_millis(1);
 
 /// Called by the lazy stubs (`codegen::lazy_stub`) on the first call of defined function
 /// `index` through an instance's references, with the module's context word: compiles the
@@ -336,9 +533,9 @@ fn compile_lazily(module: &ModuleRef, index: u32) -> Result<usize> {
     };
     // LLVM runs on the engine's lazy-compilation thread: the caller's stack is wasm's, which
     // may be nearly used up, and that thread keeps one target machine for every compilation.
-    let (code, objects) = module.tier_queue().compile_lazily(module, batch.clone())?;
-    tier.install(&batch, &code, objects, FuncTier::Baseline);
-    Ok(code[0])
+    let code = module.tier_queue().compile_lazily(module, batch.clone())?;
+    tier.install(&batch, &code.functions, code.objects, FuncTier::Baseline);
+    Ok(code.functions[0])
 }
 
 /// What to compile when defined function `index` is first called: it, and the functions it
@@ -432,6 +629,7 @@ fn baseline_options<'a>(
         machine: Some(machine),
         loop_machine: Some(loop_machine),
         epoch_interruption,
+        osr: &[],
     }
 }
 
@@ -533,7 +731,7 @@ impl Thread {
 struct LazyJob {
     module: ModuleRef,
     defined: Vec<u32>,
-    reply: std::sync::mpsc::SyncSender<Result<(Vec<usize>, LoadedObjects)>>,
+    reply: std::sync::mpsc::SyncSender<Result<TierCode>>,
 }
 
 /// Every engine's queue, so that process exit can stop the workers first: a worker still
@@ -672,11 +870,7 @@ impl TierQueue {
 
     /// Compiles the baseline code of defined functions `defined` on the lazy-compilation
     /// thread (started on first use) and waits for it.
-    fn compile_lazily(
-        &self,
-        module: &ModuleRef,
-        defined: Vec<u32>,
-    ) -> Result<(Vec<usize>, LoadedObjects)> {
+    fn compile_lazily(&self, module: &ModuleRef, defined: Vec<u32>) -> Result<TierCode> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         let job = LazyJob {
             module: module.clone(),
@@ -775,16 +969,29 @@ impl TierQueue {
                     machine: None,
                     loop_machine: None,
                     epoch_interruption: module.epoch_interruption(),
+                    osr: &batch.osr,
                 };
                 // A failure leaves the functions on their baseline code for good.
-                let compiled = module.compile_tier(&batch, CodeKind::TierUp, options);
+                let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    module.compile_tier(&batch.defined, CodeKind::TierUp, options)
+                }))
+                .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")));
                 stop_at_exit_again();
                 match compiled {
-                    Ok((code, objects)) => {
-                        tier.install(&batch, &code, objects, FuncTier::Optimized);
+                    Ok(code) => {
+                        tier.install_osr(&batch.osr, Some(&code.osr));
+                        tier.install(
+                            &batch.defined,
+                            &code.functions,
+                            code.objects,
+                            FuncTier::Optimized,
+                        );
                         tier.finish_batch(None);
                     }
-                    Err(_) => tier.finish_batch(Some(&batch)),
+                    Err(_) => {
+                        tier.install_osr(&batch.osr, None);
+                        tier.finish_batch(Some(&batch.defined));
+                    }
                 }
             }
             drop(modules);
@@ -814,6 +1021,7 @@ mod tests {
             machine: Some(&machine),
             loop_machine: Some(&machine),
             epoch_interruption: false,
+            osr: &[],
         };
         let compiled = crate::compile::compile_functions(
             &info,

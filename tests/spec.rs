@@ -413,8 +413,13 @@ fn main() {
         );
     }
     println!("spec: {passed} passed, {failed} failed, {refused} refused");
+    // With WASMO_OSR_EAGER=1 every loop that ran should have continued in an entry.
+    let osr_failures = wasmo::api::osr_failures();
+    if osr_failures > 0 {
+        println!("spec: {osr_failures} on-stack-replacement entries failed to compile");
+    }
     std::io::stdout().flush().ok();
-    if failed > 0 {
+    if failed > 0 || osr_failures > 0 {
         std::process::exit(1);
     }
 }

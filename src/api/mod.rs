@@ -72,7 +72,7 @@ pub use crate::module::{Export as ExportType, Import as ImportType};
 pub use crate::runtime::instance::InstantiationError;
 pub use crate::runtime::limits::StoreLimits;
 pub use crate::runtime::trap::{Trap, TrapCode};
-pub use crate::tier::{FuncTier, TierCounts};
+pub use crate::tier::{osr_failures, FuncTier, TierCounts};
 
 /// How many wasm exceptions this thread's calls into wasm left alive when they returned
 /// normally (and freed then): each one a share of an exception compiled code failed to let go

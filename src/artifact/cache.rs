@@ -148,7 +148,7 @@ fn try_load_tier_record(dir: &Path, module: &Module) -> Option<()> {
         objects,
         prefix: fresh,
     };
-    let loaded = Module::load(engine, info, module.bytes(), id, &compiled, &defined).ok()?;
+    let loaded = Module::load(engine, info, module.bytes(), id, &compiled, &defined, &[]).ok()?;
     tier.install(
         &defined,
         &loaded.functions,

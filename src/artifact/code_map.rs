@@ -22,6 +22,9 @@ struct Code {
     end: usize,
     info: FrameInfo,
     lines: Lines,
+    /// An on-stack-replacement entry (`compile::osr`): its caller is the same function's
+    /// baseline frame, which a backtrace leaves out.
+    osr: bool,
 }
 
 /// The line rows inside a function, by address: (address, module offset of the wasm operator
@@ -110,6 +113,11 @@ impl CodeMap {
     /// The frame of the function containing `pc`, with `module_offset` the wasm operator `pc`
     /// belongs to (the function's start if that is not known).
     pub fn lookup(&self, pc: usize) -> Option<FrameInfo> {
+        self.lookup_code(pc).map(|(info, _)| info)
+    }
+
+    /// [`CodeMap::lookup`], and whether `pc` is in an on-stack-replacement entry.
+    pub fn lookup_code(&self, pc: usize) -> Option<(FrameInfo, bool)> {
         let (&start, code) = self.ranges.range(..=pc).next_back()?;
         if pc >= code.end {
             return None;
@@ -125,7 +133,7 @@ impl CodeMap {
         if let Some(offset) = offset.filter(|&o| o != 0) {
             info.module_offset = offset as usize;
         }
-        Some(info)
+        Some((info, code.osr))
     }
 }
 
@@ -137,23 +145,24 @@ pub fn read() -> RwLockReadGuard<'static, CodeMap> {
     MAP.read().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Registers the code of one module's functions: (start, size, info) each, and the line rows of
-/// that code: (address, module offset, or 0 where none), in line-table order. Rows outside the
-/// functions are dropped.
+/// Registers the code of one module's functions: (start, size, info, whether it is an
+/// on-stack-replacement entry) each, and the line rows of that code: (address, module offset,
+/// or 0 where none), in line-table order. Rows outside the functions are dropped.
 pub fn register(
-    functions: impl IntoIterator<Item = (usize, usize, FrameInfo)>,
+    functions: impl IntoIterator<Item = (usize, usize, FrameInfo, bool)>,
     lines: impl IntoIterator<Item = (usize, u32)>,
 ) {
     let functions: Vec<_> = functions.into_iter().collect();
     let ranges: Vec<(usize, usize)> = functions.iter().map(|f| (f.0, f.1)).collect();
     let mut rows = rows_by_function(&ranges, lines).into_iter();
     let mut map = MAP.write().unwrap_or_else(|e| e.into_inner());
-    for (start, size, info) in functions {
+    for (start, size, info, osr) in functions {
         let lines = Lines::Rows(rows.next().unwrap_or_default());
         let code = Code {
             end: start + size,
             info,
             lines,
+            osr,
         };
         map.ranges.insert(start, code);
     }
@@ -175,6 +184,7 @@ pub fn register_encoded(
             end: start + size,
             info,
             lines,
+            osr: false,
         };
         map.ranges.insert(start, code);
     }
@@ -254,7 +264,16 @@ mod tests {
         let map = |lines| {
             let mut map = CodeMap::default();
             let (end, info) = (start + 80_000, info.clone());
-            map.ranges.insert(start, Code { end, info, lines });
+            let osr = false;
+            map.ranges.insert(
+                start,
+                Code {
+                    end,
+                    info,
+                    lines,
+                    osr,
+                },
+            );
             map
         };
         let (a, b) = (map(plain), map(encoded));

@@ -145,6 +145,8 @@ pub fn batch_prefix(id: u64, batch: u64) -> String {
 struct Loaded {
     objects: LoadedObjects,
     functions: Vec<usize>,
+    /// The on-stack-replacement entries asked for, in order.
+    osr: Vec<usize>,
     trampolines: Vec<usize>,
 }
 
@@ -281,6 +283,7 @@ impl Module {
             machine: None,
             loop_machine: None,
             epoch_interruption: engine.config().epoch_interruption,
+            osr: &[],
         };
         let compiled = compile_module(info, bytes, symbol_prefix(id), options)?;
         Self::load_aot(engine, info, bytes, id, compiled)
@@ -295,7 +298,7 @@ impl Module {
         compiled: CompiledCode,
     ) -> Result<LoadedCode> {
         let all: Vec<u32> = (0..info.bodies.len() as u32).collect();
-        let loaded = Self::load(engine, info, bytes, id, &compiled, &all)?;
+        let loaded = Self::load(engine, info, bytes, id, &compiled, &all, &[])?;
         Ok(LoadedCode {
             id,
             trampolines: loaded.trampolines,
@@ -386,6 +389,7 @@ impl Module {
             machine: None,
             loop_machine: None,
             epoch_interruption: engine.config().epoch_interruption,
+            osr: &[],
         };
         let compiled = compile_functions(
             info,
@@ -396,7 +400,7 @@ impl Module {
             false,
             options,
         )?;
-        let loaded = Self::load(engine, info, bytes, id, &compiled, defined)?;
+        let loaded = Self::load(engine, info, bytes, id, &compiled, defined, &[])?;
         let (objects, baseline) = if lazy {
             (Some(loaded.objects), None)
         } else {
@@ -414,8 +418,9 @@ impl Module {
         })
     }
 
-    /// Loads compiled objects into the engine's JIT and registers functions `defined` in the
-    /// code map (for backtraces).
+    /// Loads compiled objects into the engine's JIT and registers functions `defined` (and the
+    /// on-stack-replacement entries `osr`, as (defined function, loop)) in the code map (for
+    /// backtraces).
     fn load(
         engine: &Engine,
         info: &ModuleInfo,
@@ -423,6 +428,7 @@ impl Module {
         id: u64,
         compiled: &CompiledCode,
         defined: &[u32],
+        osr: &[(u32, u32)],
     ) -> Result<Loaded> {
         use crate::compile::ModuleEnv;
         let mut sizes = std::collections::HashMap::new();
@@ -433,10 +439,23 @@ impl Module {
         let objects = jit.load(&compiled.objects)?;
         let imported = info.num_imported_functions;
         let mut functions = Vec::with_capacity(defined.len());
+        let mut osr_entries = Vec::with_capacity(osr.len());
         let mut ranges = Vec::new();
         let mut addresses = std::collections::HashMap::new();
-        for &i in defined {
-            let symbol = crate::compile::function_symbol(&compiled.prefix, imported + i);
+        let symbols = defined
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    crate::compile::function_symbol(&compiled.prefix, imported + i),
+                    false,
+                )
+            })
+            .chain(osr.iter().map(|&(i, k)| {
+                let symbol = crate::compile::osr::entry_symbol(&compiled.prefix, imported + i, k);
+                (i, symbol, true)
+            }));
+        for (i, symbol, is_osr) in symbols {
             let addr = match jit.lookup(&symbol) {
                 Ok(addr) => addr,
                 Err(e) => {
@@ -444,7 +463,11 @@ impl Module {
                     return Err(e);
                 }
             };
-            functions.push(addr);
+            if is_osr {
+                osr_entries.push(addr);
+            } else {
+                functions.push(addr);
+            }
             let size = sizes.get(&symbol).copied().unwrap_or(1) as usize;
             let start = info.bodies[i as usize].start;
             let frame = crate::artifact::code_map::FrameInfo {
@@ -453,7 +476,7 @@ impl Module {
                 module_offset: start,
                 module_id: id,
             };
-            ranges.push((addr, size, frame));
+            ranges.push((addr, size, frame, is_osr));
             addresses.insert(symbol, addr);
         }
         let lines = Self::line_rows(&compiled.objects, &addresses);
@@ -461,7 +484,9 @@ impl Module {
             perf_map::record(
                 wasm,
                 id,
-                ranges.iter().map(|(a, size, f)| (*a, *size, f.func_index)),
+                ranges
+                    .iter()
+                    .map(|(a, size, f, _)| (*a, *size, f.func_index)),
             );
         }
         code_map::register(ranges, lines);
@@ -478,6 +503,7 @@ impl Module {
         Ok(Loaded {
             objects,
             functions,
+            osr: osr_entries,
             trampolines,
         })
     }
@@ -552,7 +578,7 @@ impl TieredModule for ModuleInner {
         defined: &[u32],
         tier: CodeKind,
         options: CompileOptions,
-    ) -> Result<(Vec<usize>, LoadedObjects)> {
+    ) -> Result<crate::tier::TierCode> {
         let (info, engine, id) = (&self.info, &self.engine, self.code.id);
         let prefix = batch_prefix(id, engine.next_id());
         let compiled = crate::compile::compile_functions(
@@ -564,13 +590,25 @@ impl TieredModule for ModuleInner {
             false,
             options,
         )?;
-        let loaded = Module::load(engine, info, &self.bytes, id, &compiled, defined)?;
-        if tier == CodeKind::TierUp {
+        let loaded = Module::load(
+            engine,
+            info,
+            &self.bytes,
+            id,
+            &compiled,
+            defined,
+            options.osr,
+        )?;
+        if tier == CodeKind::TierUp && !defined.is_empty() {
             if let Some(dir) = &engine.config().cache_dir {
                 cache::store_tier_record(dir, self, &compiled);
             }
         }
-        Ok((loaded.functions, loaded.objects))
+        Ok(crate::tier::TierCode {
+            functions: loaded.functions,
+            osr: loaded.osr,
+            objects: loaded.objects,
+        })
     }
 }
 

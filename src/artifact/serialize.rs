@@ -615,6 +615,7 @@ impl Module {
                     machine: None,
                     loop_machine: None,
                     epoch_interruption: engine.config().epoch_interruption,
+                    osr: &[],
                 };
                 let compiled = crate::compile::compile_module(
                     self.info(),

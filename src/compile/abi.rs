@@ -156,6 +156,7 @@ pub fn declare_builtin<'c>(
     let ty = match builtin.result() {
         AbiResult::I32 => context.i32_type().fn_type(&params, false),
         AbiResult::I64 => context.i64_type().fn_type(&params, false),
+        AbiResult::Ptr => ptr_type(context).fn_type(&params, false),
         AbiResult::Void | AbiResult::Never => context.void_type().fn_type(&params, false),
     };
     let f = module.add_function(builtin.symbol(), ty, Some(Linkage::External));

@@ -57,6 +57,8 @@ impl<'c> FuncTranslator<'c, '_> {
     }
 
     pub(super) fn visit_loop(&mut self, ty: wasmparser::BlockType) -> R {
+        let loop_index = self.loops;
+        self.loops += 1;
         if !self.reachable {
             self.dead_depth += 1;
             return Ok(());
@@ -68,15 +70,19 @@ impl<'c> FuncTranslator<'c, '_> {
         let merge_phis = self.phis_in(merge, &results)?;
         let entry_values = self.pop_n(params.len());
         self.add_incoming(&header_phis, &entry_values);
+        let pred = self.b.get_insert_block().expect("positioned");
         self.b.build_unconditional_branch(header)?;
         self.b.position_at_end(header);
-        // Every iteration passes the header: the baseline tier counts it. (The epoch check is on
-        // the branches back to it, in `branch_to`.)
+        self.osr_enter(loop_index, pred, header, &header_phis)?;
+        // Every iteration passes the header: the baseline tier counts it, and may continue in
+        // optimised code from here (`osr.rs`). (The epoch check is on the branches back to it,
+        // in `branch_to`.)
         self.count_hotness()?;
         let height = self.stack.len();
         for phi in &header_phis {
             self.push(phi.as_basic_value());
         }
+        self.osr_check(loop_index)?;
         self.control.push(Frame {
             kind: FrameKind::Loop,
             height,

@@ -9,6 +9,7 @@ mod control;
 mod exception;
 mod memory;
 mod numeric;
+pub mod osr;
 mod simd;
 pub mod support;
 mod table;
@@ -135,12 +136,27 @@ pub struct CompileOptions<'m> {
     pub loop_machine: Option<&'m inkwell::targets::TargetMachine>,
     /// Compile epoch checks (`Config::epoch_interruption`).
     pub epoch_interruption: bool,
+    /// For [`CodeKind::TierUp`]: on-stack-replacement entries to compile too, as (defined
+    /// function, loop index) (`osr.rs`).
+    pub osr: &'m [(u32, u32)],
 }
 
 /// The largest body that gets [`Grade::Loops`] baseline code: that grade costs about four times
 /// as much per byte as the fast one (and more than linearly in size), so the bound caps what a
 /// first call can cost (DESIGN.md, "Tiers"). Larger functions get the fast grade.
 pub const LOOP_BASELINE_MAX_BYTES: usize = 4096;
+
+/// [`LOOP_BASELINE_MAX_BYTES`], or `WASMO_BASELINE_LOOP_MAX_BYTES` for studies (0: every
+/// function gets the fast grade, and with it on-stack-replacement checks).
+fn loop_baseline_max_bytes() -> usize {
+    static MAX: once_cell::sync::Lazy<usize> = once_cell::sync::Lazy::new(|| {
+        std::env::var("WASMO_BASELINE_LOOP_MAX_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(LOOP_BASELINE_MAX_BYTES)
+    });
+    *MAX
+}
 
 /// How a group of functions is compiled: its pass pipeline and code-generation level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +208,7 @@ pub fn compile_module(
 /// The grade of defined function `defined`'s baseline code.
 pub fn baseline_grade(info: &ModuleInfo, bytes: &[u8], defined: u32) -> Grade {
     let range = info.bodies[defined as usize].clone();
-    if range.len() > LOOP_BASELINE_MAX_BYTES {
+    if range.len() > loop_baseline_max_bytes() {
         return Grade::Opt(0);
     }
     let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
@@ -250,7 +266,7 @@ pub fn compile_functions(
             .map(|p| (grade, p))
             .collect()
     };
-    if partitions.is_empty() && with_trampolines {
+    if partitions.is_empty() && (with_trampolines || !options.osr.is_empty()) {
         partitions.push((Grade::Opt(options.opt_level), Vec::new()));
     }
     let objects: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(vec![None; partitions.len()]);
@@ -289,6 +305,7 @@ pub fn compile_functions(
                 bytes,
                 part,
                 with_trampolines && i == 0,
+                if i == 0 { options.osr } else { &[] },
                 machine,
                 *grade,
             );
@@ -400,6 +417,7 @@ fn compile_partition(
     bytes: &[u8],
     defined: &[u32],
     with_trampolines: bool,
+    osr: &[(u32, u32)],
     machine: &inkwell::targets::TargetMachine,
     grade: Grade,
 ) -> Result<Vec<u8>> {
@@ -423,6 +441,21 @@ fn compile_partition(
             imported + i as u32,
             body,
             &debug,
+            osr::checks_in(grade),
+        )?;
+    }
+    for &(d, loop_index) in osr {
+        let range = env.info.bodies[d as usize].clone();
+        let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
+        let body = wasmparser::FunctionBody::new(reader);
+        translate::FuncTranslator::translate_osr(
+            &ctx,
+            &module,
+            env,
+            imported + d,
+            body,
+            &debug,
+            loop_index,
         )?;
     }
     if with_trampolines {
@@ -515,10 +548,15 @@ mod tests {
                 machine: None,
                 loop_machine: None,
                 epoch_interruption: false,
+                osr: &[],
             },
         )
         .unwrap();
-        assert!(compiled.objects.len() >= 2, "one object per grade at least");
+        let grades = if osr::enabled() { 1 } else { 2 };
+        assert!(
+            compiled.objects.len() >= grades,
+            "one object per grade at least"
+        );
     }
 
     #[test]

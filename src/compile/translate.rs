@@ -105,6 +105,14 @@ pub struct FuncTranslator<'c, 'm> {
     /// Per memory, its `VMMemory` and base, loaded once in the entry block on first use (see
     /// `FuncTranslator::in_entry_block`).
     pub(super) memory_bases: HashMap<u32, (PointerValue<'c>, PointerValue<'c>)>,
+    /// `loop` operators seen so far, reachable or not: a loop's index for on-stack replacement.
+    pub(super) loops: u32,
+    /// The loop an on-stack-replacement entry enters at (`osr.rs`).
+    pub(super) osr: Option<super::osr::OsrTarget<'c>>,
+    /// Baseline code: whether loop headers check for an on-stack-replacement entry.
+    pub(super) osr_checks: bool,
+    /// Baseline code: the activation's count of loop iterations (`osr.rs`), made on first use.
+    pub(super) iterations: Option<PointerValue<'c>>,
 }
 
 /// What a call calls: a function of the module, or code at an address.
@@ -155,7 +163,8 @@ impl<'c> DebugInfo<'c> {
 }
 
 impl<'c, 'm> FuncTranslator<'c, 'm> {
-    /// Translates defined function `index` (in the function index space) into `module`.
+    /// Translates defined function `index` (in the function index space) into `module`; for
+    /// baseline code, with on-stack-replacement checks at loop headers if `osr_checks`.
     pub fn translate(
         ctx: &'c Context,
         module: &'m Module<'c>,
@@ -163,14 +172,51 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         index: u32,
         body: wasmparser::FunctionBody<'_>,
         debug: &'m DebugInfo<'c>,
+        osr_checks: bool,
     ) -> Result<()> {
+        Self::translate_function(ctx, module, env, index, body, debug, Err(osr_checks))
+    }
+
+    /// Translates function `index`'s on-stack-replacement entry at loop `loop_index` (`osr.rs`).
+    pub fn translate_osr(
+        ctx: &'c Context,
+        module: &'m Module<'c>,
+        env: &'m ModuleEnv<'m>,
+        index: u32,
+        body: wasmparser::FunctionBody<'_>,
+        debug: &'m DebugInfo<'c>,
+        loop_index: u32,
+    ) -> Result<()> {
+        Self::translate_function(ctx, module, env, index, body, debug, Ok(loop_index))
+    }
+
+    fn translate_function(
+        ctx: &'c Context,
+        module: &'m Module<'c>,
+        env: &'m ModuleEnv<'m>,
+        index: u32,
+        body: wasmparser::FunctionBody<'_>,
+        debug: &'m DebugInfo<'c>,
+        osr: std::result::Result<u32, bool>,
+    ) -> Result<()> {
+        // Ok: the entry at that loop; Err: whether baseline code gets checks.
+        let (osr_checks, osr) = match osr {
+            Ok(k) => (false, Some(k)),
+            Err(checks) => (checks, None),
+        };
         let ty = env.info.function_type(index).clone();
-        let func = env.declare_function(ctx, module, index)?;
+        let func = match osr {
+            None => env.declare_function(ctx, module, index)?,
+            Some(k) => super::osr::declare_entry(ctx, module, env, index, k)?,
+        };
         let di = &debug.builder;
         let file = debug.unit.get_file();
         let start = body.range().start;
         let subroutine = di.create_subroutine_type(file, None, &[], DIFlags::ZERO);
-        let name = env.function_symbol(index);
+        let name = match osr {
+            None => env.function_symbol(index),
+            Some(k) => super::osr::entry_symbol(&env.prefix, index, k),
+        };
         let subprogram = di.create_function(
             debug.unit.as_debug_info_scope(),
             &name,
@@ -211,18 +257,25 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             located_at: None,
             handlers: Vec::new(),
             memory_bases: HashMap::new(),
+            loops: 0,
+            osr: None,
+            osr_checks,
+            iterations: None,
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
         t.set_offset(reader.original_position() as usize);
         t.locate(true);
-        t.prologue(&ty, &body)?;
+        t.prologue(&ty, &body, osr.is_none())?;
+        if let Some(k) = osr {
+            t.osr_begin(k)?;
+        }
         while !reader.eof() {
             t.set_offset(reader.original_position() as usize);
             reader.visit_operator(&mut t)??;
         }
         reader.finish()?;
-        Ok(())
+        t.osr_finish()
     }
 
     /// Makes `offset` (in the module binary) the current operator's; [`Self::locate`] gives it
@@ -234,7 +287,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
     /// Gives the instructions built next the current operator's debug location, or (`false`)
     /// none. Only code that can trap or call needs one: the line table maps a faulting or
     /// return address back to its operator, and no frame or trap can be at other code.
-    fn locate(&mut self, yes: bool) {
+    pub(super) fn locate(&mut self, yes: bool) {
         if yes {
             if self.located_at != Some(self.offset) {
                 let loc = self.di.create_debug_location(
@@ -253,14 +306,23 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         }
     }
 
-    /// Locals as allocas (mem2reg makes them SSA), parameters stored into them, the stack check,
-    /// and the function's own control frame.
-    fn prologue(&mut self, ty: &FuncType, body: &wasmparser::FunctionBody<'_>) -> Result<()> {
+    /// Locals as allocas (mem2reg makes them SSA), parameters stored into them (unless the
+    /// function has none: an on-stack-replacement entry's come from its buffer), the stack
+    /// check, and the function's own control frame.
+    fn prologue(
+        &mut self,
+        ty: &FuncType,
+        body: &wasmparser::FunctionBody<'_>,
+        has_params: bool,
+    ) -> Result<()> {
         for (i, &p) in ty.params.iter().enumerate() {
             let llty = abi::llvm_type(self.ctx, p)?;
             let slot = self.b.build_alloca(llty, "param")?;
-            self.b
-                .build_store(slot, self.func.get_nth_param(i as u32 + 1).unwrap())?;
+            let value = match has_params {
+                true => self.func.get_nth_param(i as u32 + 1).unwrap(),
+                false => llty.const_zero(),
+            };
+            self.b.build_store(slot, value)?;
             self.locals.push((slot, llty));
         }
         for local in body.get_locals_reader()? {

@@ -262,6 +262,15 @@ extern "C" {
 }
 
 /// The address of `builtin`'s definition.
+extern "C" fn osr_entry(vmctx: *mut u8, function: u32, loop_index: u32, iterations: u32) -> usize {
+    // SAFETY: called by baseline code with its own vmctx.
+    let inst = unsafe { instance(vmctx) };
+    match inst.module.code().tier() {
+        Some(tier) => tier.osr_entry(function, loop_index, iterations),
+        None => 0,
+    }
+}
+
 pub fn address(builtin: Builtin) -> usize {
     match builtin {
         Builtin::Trap => wasmo_builtin_trap as *const () as usize,
@@ -283,6 +292,7 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::ExceptionDone => wasmo_builtin_exception_done as *const () as usize,
         Builtin::ExceptionRetain => wasmo_builtin_exception_retain as *const () as usize,
         Builtin::ExceptionKeep => exception_keep as *const () as usize,
+        Builtin::OsrEntry => osr_entry as *const () as usize,
     }
 }
 

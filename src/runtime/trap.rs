@@ -217,20 +217,32 @@ pub fn in_host<R>(f: impl FnOnce() -> R) -> R {
 /// The wasm frames of a captured native trace (innermost first). For a fault the first entry is
 /// the faulting pc itself; the others are return addresses (looked up one byte earlier, inside
 /// the call instruction).
+///
+/// An on-stack-replacement entry's caller is the baseline frame of the same activation, which
+/// is left out: the trace shows each wasm activation once.
 fn backtrace(trace: &[usize], first_is_pc: bool) -> Vec<FrameInfo> {
     let map = code_map::read();
-    trace
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &addr)| {
-            let at = if i == 0 && first_is_pc {
-                addr
-            } else {
-                addr.wrapping_sub(1)
-            };
-            map.lookup(at)
-        })
-        .collect()
+    let mut frames: Vec<FrameInfo> = Vec::new();
+    let mut after_osr = false;
+    for (i, &addr) in trace.iter().enumerate() {
+        let at = if i == 0 && first_is_pc {
+            addr
+        } else {
+            addr.wrapping_sub(1)
+        };
+        let Some((frame, osr)) = map.lookup_code(at) else {
+            continue;
+        };
+        let same =
+            |f: &FrameInfo| f.func_index == frame.func_index && f.module_id == frame.module_id;
+        if after_osr && frames.last().is_some_and(same) {
+            after_osr = false;
+            continue;
+        }
+        after_osr = osr;
+        frames.push(frame);
+    }
+    frames
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub enum AbiResult {
     I32,
     /// A 64-bit integer (a memory grow result).
     I64,
+    /// A pointer (an address of code, or 0).
+    Ptr,
     /// It never returns: it unwinds to the innermost catch point.
     Never,
 }
@@ -115,6 +117,12 @@ builtins! {
     /// `exception_keep(vmctx, exception)`: an exnref to the exception is made; the store keeps
     /// the exception until it is deleted.
     ExceptionKeep = wasmo_builtin_exception_keep(vmctx: Ptr, exception: Ptr) -> Void;
+    /// `osr_entry(vmctx, function, loop, iterations) -> code or 0`: baseline code at the header
+    /// of loop `loop` (the body's loop operators counted from 0) of defined function `function`,
+    /// whose activation has passed `iterations` loop headers, asks for optimised code to continue
+    /// in (on-stack replacement, `tier.rs`): the entry's address once it is compiled, else 0 (and
+    /// a hot enough loop is queued for compilation).
+    OsrEntry = wasmo_builtin_osr_entry(vmctx: Ptr, function: I32, loop_index: I32, iterations: I32) -> Ptr;
 }
 
 /// The personality routine of functions with landing pads: libstdc++'s, which (with a
