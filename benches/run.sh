@@ -203,7 +203,8 @@ node_missing() {  # records V8 engines as failed when node is absent
 # ---- Kernels ----
 # kernel  argument  build ("-": the plain scalar build; "scalar" and "simd128": the same source
 # compiled without and with -msimd128, reported as a pair in the SIMD table). Arguments are chosen
-# for roughly 50-300 ms per call natively.
+# for roughly 50-300 ms per call natively. ("switch": the plain build, named apart to stay out of
+# the geometric mean like the tail-call build.)
 kernels="fib 37 -
 sieve 3 -
 matmul 40 -
@@ -222,7 +223,8 @@ nbody 100000 wasm64
 stream 2 wasm64
 calls 6000000 wasm64
 hash 10000 wasm64
-tailcall 10000000 tail-call"
+tailcall 10000000 tail-call
+interp 3000000 switch"
 
 if want kernels; then
   log "== kernels (best of $REPEAT calls after the first)"
