@@ -562,7 +562,7 @@ func goHostCall(env C.uintptr_t, args *C.wasm_val_vec_t, results *C.wasm_val_vec
 	for i := range in {
 		in[i] = fromC(h.goStore, C.val_at(args, C.size_t(i)), false)
 	}
-	out, trap := h.f(&Caller{}, in)
+	out, trap := callHost(h.f, in)
 	if trap == nil && len(out) != len(h.ty.results) {
 		trap = NewTrap(fmt.Sprintf("the host function returned %d values, not %d", len(out), len(h.ty.results)))
 	}
@@ -579,6 +579,17 @@ func goHostCall(env C.uintptr_t, args *C.wasm_val_vec_t, results *C.wasm_val_vec
 		v.toC(h.goStore, slot, true, nil) // the slot owns what it gets
 	}
 	return nil
+}
+
+// callHost calls a host function; a panic becomes a trap, since it cannot unwind through the
+// C and wasm frames between it and the call into wasm.
+func callHost(f func(*Caller, []Val) ([]Val, *Trap), in []Val) (out []Val, trap *Trap) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, trap = nil, NewTrap(fmt.Sprintf("host function panicked: %v", p))
+		}
+	}()
+	return f(&Caller{}, in)
 }
 
 //export goHostFinalize
