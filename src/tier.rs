@@ -989,8 +989,11 @@ impl TierQueue {
                         tier.finish_batch(None);
                     }
                     Err(_) => {
+                        // With entries in it the fault may be theirs: the functions are taken
+                        // again without them, and only fail for good on their own.
                         tier.install_osr(&batch.osr, None);
-                        tier.finish_batch(Some(&batch.defined));
+                        let failed = batch.osr.is_empty().then_some(&batch.defined[..]);
+                        tier.finish_batch(failed);
                     }
                 }
             }

@@ -468,6 +468,14 @@ fn compile_partition(
         }
     }
     debug.finalize();
+    // On-stack-replacement entries are the translator's least travelled path: a fault in them
+    // would crash LLVM in the background (verified in release builds too, which costs little
+    // next to their O2 compile); a failed entry only leaves its loop in baseline code.
+    if !osr.is_empty() && !cfg!(debug_assertions) {
+        module
+            .verify()
+            .map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {e}")))?;
+    }
     let translated = started.elapsed();
     let object = codegen::emit_object(&module, machine, grade.pipeline());
     if *TRACE && started.elapsed().as_millis() >= 100 {
@@ -557,6 +565,44 @@ mod tests {
             compiled.objects.len() >= grades,
             "one object per grade at least"
         );
+    }
+
+    #[test]
+    fn osr_entries_compile_with_their_batch_and_a_missing_loop_is_an_error() {
+        let bytes = wat::parse_str(
+            "(module (func (param i32) (result i32) (local i64)
+               (i32.const 5)
+               (loop (param i32) (result i32)
+                 (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+                 (br_if 0 (i32.add (i32.const 1)) (local.get 0)))
+               (i32.add (local.get 0))))",
+        )
+        .unwrap();
+        let info = support::decode_supported(&bytes, crate::module::features(), 1).unwrap();
+        let compile = |osr: &[(u32, u32)]| {
+            compile_functions(
+                &info,
+                &bytes,
+                "wasmo_test_osr".into(),
+                &[],
+                CodeKind::TierUp,
+                false,
+                CompileOptions {
+                    opt_level: 2,
+                    threads: 1,
+                    machine: None,
+                    loop_machine: None,
+                    epoch_interruption: false,
+                    osr,
+                },
+            )
+        };
+        let compiled = compile(&[(0, 0)]).unwrap();
+        let symbol = osr::entry_symbol("wasmo_test_osr", 0, 0);
+        let symbols = codegen::symbol_sizes(&compiled.objects[0]).unwrap();
+        assert!(symbols.contains_key(&symbol), "{symbols:?}");
+        let e = compile(&[(0, 1)]).err().expect("function 0 has one loop");
+        assert!(e.to_string().contains("no loop 1"), "{e}");
     }
 
     #[test]
