@@ -899,3 +899,40 @@ fn unreachable_kept_exceptions_are_swept() {
         assert_eq!(call("value", &returned), one(40), "{name}");
     }
 }
+
+/// Unloading a module with handlers leaves every other module's handlers working. Each
+/// object's unwind tables reach the personality routine through a slot; the JIT used to share
+/// the first loaded object's slot with all later ones, so once that module was gone the next
+/// throw through another module crashed in the unwinder (seen as "out of bounds memory access").
+#[test]
+fn handlers_survive_the_unloading_of_other_modules() {
+    const TEXT: &str = r#"(module (tag $e (param i32))
+      (func $throw (param i32) (throw $e (local.get 0)))
+      (func (export "run") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (call $throw (local.get 0)))
+          (i32.const -1))))"#;
+    for (name, engine, _, serialised) in engines() {
+        let call = |store: &Store, module: &Module, arg: i32| {
+            let instance = Instance::new(store, module, &[]).unwrap();
+            let run = instance.get_func(store, "run").unwrap();
+            run.call(store, &[Val::I32(arg)]).map_err(|t| t.message)
+        };
+        let first_store = Store::new(&engine);
+        let first = compile(&engine, TEXT, serialised);
+        assert_eq!(
+            call(&first_store, &first, 1),
+            Ok(vec![Val::I32(1)]),
+            "{name}"
+        );
+        let store = Store::new(&engine);
+        let second = compile(&engine, TEXT, serialised);
+        assert_eq!(call(&store, &second, 2), Ok(vec![Val::I32(2)]), "{name}");
+        // The first module goes, with its code.
+        drop(first_store);
+        drop(first);
+        assert_eq!(call(&store, &second, 3), Ok(vec![Val::I32(3)]), "{name}");
+        let third = compile(&engine, TEXT, serialised);
+        assert_eq!(call(&store, &third, 4), Ok(vec![Val::I32(4)]), "{name}");
+    }
+}

@@ -308,6 +308,55 @@ pub fn define_array_trampoline<'c>(
 
 pub use crate::vm::builtins::{ENTRY_PERSONALITY, PERSONALITY};
 
+/// `module`'s own function calling personality routine `personality`, which its functions name
+/// as theirs instead: a personality is reached from the unwind tables through a weak hidden
+/// `DW.ref.<personality>` slot, which the JIT defines once for all objects that name the same
+/// routine, in the first one loaded; once that object was unloaded, every other object's
+/// unwind tables pointed at freed memory, and the next throw through them crashed in the
+/// unwinder (found by `tests/exceptions.rs` in lift-off mode, about one run in thirty). A thunk
+/// named after the module (each object's name is unique) gives every object its own slot.
+fn personality_thunk<'c>(
+    context: &'c Context,
+    module: &Module<'c>,
+    personality: &str,
+) -> Result<FunctionValue<'c>> {
+    let own = format!("{}.{personality}", module.get_name().to_string_lossy());
+    if let Some(f) = module.get_function(&own) {
+        return Ok(f);
+    }
+    // _Unwind_Reason_Code (int version, _Unwind_Action, _Unwind_Exception_Class,
+    // struct _Unwind_Exception *, struct _Unwind_Context *)
+    let (i32t, i64t, ptr) = (context.i32_type(), context.i64_type(), ptr_type(context));
+    let ty = i32t.fn_type(
+        &[
+            i32t.into(),
+            i32t.into(),
+            i64t.into(),
+            ptr.into(),
+            ptr.into(),
+        ],
+        false,
+    );
+    let real = match module.get_function(personality) {
+        Some(p) => p,
+        None => module.add_function(personality, ty, Some(Linkage::External)),
+    };
+    let thunk = module.add_function(&own, ty, Some(Linkage::Internal));
+    let kind = Attribute::get_named_enum_kind_id("nounwind");
+    thunk.add_attribute(
+        AttributeLoc::Function,
+        context.create_enum_attribute(kind, 0),
+    );
+    let b = context.create_builder();
+    b.position_at_end(context.append_basic_block(thunk, "entry"));
+    let args: Vec<BasicMetadataValueEnum> = thunk.get_param_iter().map(|p| p.into()).collect();
+    let call = b.build_call(real, &args, "reason")?;
+    call.set_tail_call(true);
+    let reason = call.try_as_basic_value().basic().expect("an i32");
+    b.build_return(Some(&reason))?;
+    Ok(thunk)
+}
+
 /// Starts a catch-all landing pad at the builder's position in `f` (making `personality`,
 /// [`PERSONALITY`] or [`ENTRY_PERSONALITY`], `f`'s personality); the caught exception object.
 pub fn landing_pad<'c>(
@@ -318,14 +367,7 @@ pub fn landing_pad<'c>(
     personality: &str,
 ) -> Result<inkwell::values::PointerValue<'c>> {
     let ptr = ptr_type(context);
-    let personality = match module.get_function(personality) {
-        Some(p) => p,
-        None => module.add_function(
-            personality,
-            context.i32_type().fn_type(&[], true),
-            Some(Linkage::External),
-        ),
-    };
+    let personality = personality_thunk(context, module, personality)?;
     f.set_personality_function(personality);
     let lp_type = context.struct_type(&[ptr.into(), context.i32_type().into()], false);
     let lp = builder.build_landing_pad(
