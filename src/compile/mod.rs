@@ -9,7 +9,7 @@ mod control;
 mod exception;
 mod memory;
 mod numeric;
-pub mod osr;
+pub(crate) mod osr;
 mod simd;
 pub mod support;
 mod table;
@@ -429,34 +429,18 @@ fn compile_partition(
     let imported = env.info.num_imported_functions;
     let debug = translate::DebugInfo::new(&module);
     let started = std::time::Instant::now();
-    for &i in defined {
-        let i = i as usize;
-        let range = env.info.bodies[i].clone();
-        let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
-        let body = wasmparser::FunctionBody::new(reader);
-        translate::FuncTranslator::translate(
-            &ctx,
-            &module,
-            env,
-            imported + i as u32,
-            body,
-            &debug,
-            osr::checks_in(grade),
-        )?;
-    }
-    for &(d, loop_index) in osr {
+    let functions = defined.iter().map(|&d| {
+        let osr_checks = osr::checks_in(grade);
+        (d, translate::Translation::Function { osr_checks })
+    });
+    let entries = osr
+        .iter()
+        .map(|&(d, loop_index)| (d, translate::Translation::OsrEntry { loop_index }));
+    for (d, what) in functions.chain(entries) {
         let range = env.info.bodies[d as usize].clone();
         let reader = wasmparser::BinaryReader::new(&bytes[range.clone()], range.start as u64);
         let body = wasmparser::FunctionBody::new(reader);
-        translate::FuncTranslator::translate_osr(
-            &ctx,
-            &module,
-            env,
-            imported + d,
-            body,
-            &debug,
-            loop_index,
-        )?;
+        translate::FuncTranslator::translate(&ctx, &module, env, imported + d, body, &debug, what)?;
     }
     if with_trampolines {
         let canonical = ModuleEnv::canonical_types(env.info);

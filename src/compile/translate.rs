@@ -73,6 +73,16 @@ pub(super) struct Frame<'c> {
     pub handlers: usize,
 }
 
+/// What [`FuncTranslator::translate`] makes of a body.
+#[derive(Debug, Clone, Copy)]
+pub enum Translation {
+    /// The function; for baseline code, with on-stack-replacement checks at loop headers if
+    /// `osr_checks`.
+    Function { osr_checks: bool },
+    /// Its on-stack-replacement entry at loop `loop_index` (`osr.rs`).
+    OsrEntry { loop_index: u32 },
+}
+
 /// Translates one function body.
 pub struct FuncTranslator<'c, 'm> {
     pub(super) ctx: &'c Context,
@@ -163,8 +173,8 @@ impl<'c> DebugInfo<'c> {
 }
 
 impl<'c, 'm> FuncTranslator<'c, 'm> {
-    /// Translates defined function `index` (in the function index space) into `module`; for
-    /// baseline code, with on-stack-replacement checks at loop headers if `osr_checks`.
+    /// Translates defined function `index` (in the function index space) into `module`, as
+    /// `what` says.
     pub fn translate(
         ctx: &'c Context,
         module: &'m Module<'c>,
@@ -172,37 +182,11 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         index: u32,
         body: wasmparser::FunctionBody<'_>,
         debug: &'m DebugInfo<'c>,
-        osr_checks: bool,
+        what: Translation,
     ) -> Result<()> {
-        Self::translate_function(ctx, module, env, index, body, debug, Err(osr_checks))
-    }
-
-    /// Translates function `index`'s on-stack-replacement entry at loop `loop_index` (`osr.rs`).
-    pub fn translate_osr(
-        ctx: &'c Context,
-        module: &'m Module<'c>,
-        env: &'m ModuleEnv<'m>,
-        index: u32,
-        body: wasmparser::FunctionBody<'_>,
-        debug: &'m DebugInfo<'c>,
-        loop_index: u32,
-    ) -> Result<()> {
-        Self::translate_function(ctx, module, env, index, body, debug, Ok(loop_index))
-    }
-
-    fn translate_function(
-        ctx: &'c Context,
-        module: &'m Module<'c>,
-        env: &'m ModuleEnv<'m>,
-        index: u32,
-        body: wasmparser::FunctionBody<'_>,
-        debug: &'m DebugInfo<'c>,
-        osr: std::result::Result<u32, bool>,
-    ) -> Result<()> {
-        // Ok: the entry at that loop; Err: whether baseline code gets checks.
-        let (osr_checks, osr) = match osr {
-            Ok(k) => (false, Some(k)),
-            Err(checks) => (checks, None),
+        let (osr_checks, osr) = match what {
+            Translation::Function { osr_checks } => (osr_checks, None),
+            Translation::OsrEntry { loop_index } => (false, Some(loop_index)),
         };
         let ty = env.info.function_type(index).clone();
         let func = match osr {
