@@ -283,12 +283,13 @@ impl TierState {
             return None;
         }
         let osr = std::mem::take(&mut inner.osr_queue);
+        let looping = inner.looping();
         let hot = |i: u32| self.counters[i as usize].load(Ordering::Relaxed) >= HOT;
         let mut candidates: Vec<u32> = (0..inner.tiers.len() as u32)
             .filter(|&i| inner.tiers[i as usize] == FuncTier::Baseline && !inner.failed[i as usize])
             .filter(|&i| inner.wait_all || hot(i))
             .filter(|&i| inner.wait_all || !osr.iter().any(|&(d, _)| d == i))
-            .filter(|&i| inner.wait_all || !inner.looping(i))
+            .filter(|&i| inner.wait_all || !looping.contains(&i))
             .collect();
         if candidates.is_empty() && osr.is_empty() {
             return None;
@@ -453,16 +454,18 @@ impl TierState {
 }
 
 impl TierInner {
-    /// Whether defined function `defined` has an activation that may be about to ask for an
-    /// on-stack-replacement entry: a loop of it was first checked less than [`OSR_AFTER`] ago,
-    /// plus as long again (a loop checks every 1024 iterations, not at once). Its entry will
-    /// be what that activation needs, not its ordinary optimised code, which waits for a later
-    /// batch; a function whose loops end sooner waits at most that long.
-    fn looping(&self, defined: u32) -> bool {
+    /// The defined functions with an activation that may be about to ask for an
+    /// on-stack-replacement entry: a loop of theirs was first checked less than [`OSR_AFTER`]
+    /// ago, plus as long again (a loop checks every 1024 iterations, not at once). The entry
+    /// will be what that activation needs, not the function's ordinary optimised code, which
+    /// waits for a later batch; a function whose loops end sooner waits at most that long.
+    fn looping(&self) -> std::collections::HashSet<u32> {
         let now = std::time::Instant::now();
         self.osr_first_check
             .iter()
-            .any(|(&(d, _), &first)| d == defined && now.duration_since(first) < 2 * OSR_AFTER)
+            .filter(|(_, &first)| now.duration_since(first) < 2 * OSR_AFTER)
+            .map(|(&(d, _), _)| d)
+            .collect()
     }
 
     /// Whether some function still waits for its optimised code.
