@@ -103,7 +103,13 @@ impl ModuleEnv<'_> {
     /// trampoline serves it.
     pub fn canonical_types(info: &ModuleInfo) -> Vec<u32> {
         (0..info.types.len())
-            .map(|i| info.types.iter().position(|t| *t == info.types[i]).unwrap() as u32)
+            .map(|i| {
+                let ty = &info.types[i];
+                info.types
+                    .iter()
+                    .position(|t| t.same_signature(ty))
+                    .unwrap() as u32
+            })
             .collect()
     }
 }

@@ -290,25 +290,28 @@ impl ModuleInfo {
             Payload::TypeSection(reader) => {
                 for group in reader {
                     let group = group?;
-                    // Wasmo compares function types structurally, which is 3.0's type
-                    // equivalence only for final types without supertypes, each its own
-                    // recursion group; anything else would link and call_indirect wrongly.
-                    if group.types().len() > 1 {
-                        return Err(Error::unsupported("recursive type group", "gc"));
-                    }
+                    // Wasmo's type ids are 3.0's (iso-recursive) type equivalence for final
+                    // function types without supertypes, in groups of any size; subtyping
+                    // between declared types and the GC proposal's struct and array types
+                    // would link and call_indirect wrongly, so they are refused.
+                    let before = self.type_ids.len();
+                    let mut members = Vec::with_capacity(group.types().len());
                     for sub in group.into_types() {
                         if !sub.is_final || !sub.supertype_idxs.is_empty() {
                             return Err(Error::unsupported("non-final or sub type", "gc"));
                         }
                         match &sub.composite_type.inner {
                             CompositeInnerType::Func(f) if !sub.composite_type.shared => {
-                                let ty = FuncType::from_wasmparser(f, &self.type_ids)?;
-                                self.type_ids.push(TypeId::of(&ty));
-                                self.types.push(ty);
+                                members
+                                    .push(FuncType::from_wasmparser(f, &self.type_ids[..before])?);
                             }
                             _ => return Err(Error::unsupported("non-function type", "gc")),
                         }
                     }
+                    let ids = TypeId::of_group(&members);
+                    self.type_ids.extend(&ids);
+                    self.types
+                        .extend(ids.iter().map(|id| (*id.func_type()).clone()));
                 }
             }
             Payload::ImportSection(reader) => {
@@ -679,5 +682,40 @@ mod tests {
     fn gc_types_are_unsupported_not_misread() {
         let err = decode("(module (type (struct)))").unwrap_err();
         assert!(err.message().starts_with("unsupported:"), "{err}");
+        let err = decode("(module (rec (type (func)) (type (struct))))").unwrap_err();
+        assert!(err.message().starts_with("unsupported:"), "{err}");
+        let err = decode("(module (type (sub (func))))").unwrap_err();
+        assert!(err.message().starts_with("unsupported:"), "{err}");
+    }
+
+    #[test]
+    fn recursion_groups_of_function_types() {
+        let a = decode(
+            "(module (rec (type $f (func (param (ref null $g)))) (type $g (func (result (ref $f)))))
+                     (type (func)) (rec) (rec (type (func)) (type (func))))",
+        )
+        .unwrap();
+        assert_eq!(a.type_ids.len(), 5);
+        // Every type differs from every other, the three `(func)`s included.
+        let mut ids = a.type_ids.clone();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 5);
+        // The same group in another module is the same pair of types.
+        let b = decode("(module (type (func)) (rec (type (func)) (type (func))))").unwrap();
+        assert_eq!(b.type_ids[0], a.type_ids[2]);
+        assert_eq!(b.type_ids[1..], a.type_ids[3..]);
+        assert_eq!(b.types[2], a.types[4]);
+        assert_ne!(b.types[1], b.types[2]);
+        // References into the group resolve to its members' ids.
+        let f = &a.types[0];
+        let param = f.params_of(a.type_ids[0]).next().unwrap();
+        assert_eq!(
+            param,
+            ValType::Ref(types::RefType {
+                nullable: true,
+                heap: types::HeapType::Concrete(a.type_ids[1])
+            })
+        );
     }
 }

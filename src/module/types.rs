@@ -6,10 +6,12 @@ use crate::error::{Error, Result};
 use std::fmt;
 
 /// A process-wide identity of a function type: two types get the same id exactly when Wasm
-/// 3.0 calls them equivalent. Wasmo accepts only final function types without supertypes, each
-/// its own recursion group, so equivalence is structural equality of their definitions with
-/// references to earlier types by id and to the type itself by [`HeapType::RecSelf`]: the
-/// registry interns that form. Ids are never reused; the registry keeps every distinct type
+/// 3.0 calls them equivalent. Wasmo accepts only final function types without supertypes, in
+/// recursion groups of any size; 3.0's equivalence is then iso-recursive: two types are
+/// equivalent when they sit at the same place of structurally equal groups, whose references
+/// to earlier types are by id and to the group's own members by [`HeapType::Rec`] (a
+/// [`FuncType`]'s defining form, with its [`RecPosition`] when its group has several members).
+/// The registry interns that form. Ids are never reused; the registry keeps every distinct type
 /// it was shown (a few dozen bytes each) for the life of the process, which lets a module's
 /// types be compared with another's, and across engines, by a `u32`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -18,6 +20,9 @@ pub struct TypeId(u32);
 #[derive(Default)]
 struct Registry {
     types: Vec<std::sync::Arc<FuncType>>,
+    /// For each id, the ids of its recursion group's members, in order (the id itself for a
+    /// group of one).
+    groups: Vec<std::sync::Arc<[TypeId]>>,
     ids: std::collections::HashMap<std::sync::Arc<FuncType>, TypeId>,
 }
 
@@ -29,22 +34,59 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 }
 
 impl TypeId {
-    /// The id of `ty` (in its defining form: a reference to itself is `RecSelf`).
+    /// The id of `ty` (in its defining form: a reference to itself or to another member of its
+    /// group is `Rec(i)`; a type without a [`RecPosition`] is a group of its own).
     pub fn of(ty: &FuncType) -> TypeId {
-        let mut reg = registry();
-        if let Some(&id) = reg.ids.get(ty) {
-            return id;
+        match &ty.group {
+            None => Self::of_group(std::slice::from_ref(ty))[0],
+            Some(at) => Self::of_group(&at.members)[at.index as usize],
         }
-        let id = TypeId(reg.types.len() as u32);
-        let ty = std::sync::Arc::new(ty.clone());
-        reg.types.push(ty.clone());
-        reg.ids.insert(ty, id);
-        id
+    }
+
+    /// The ids of the members of the recursion group `members` (each in its defining form,
+    /// without a group: references to the group's members are `Rec(i)`).
+    pub fn of_group(members: &[FuncType]) -> Vec<TypeId> {
+        let forms: Vec<FuncType> = match members {
+            [] => return Vec::new(),
+            [one] => vec![one.clone()],
+            _ => {
+                let shared: std::sync::Arc<[FuncType]> = members.into();
+                (0..members.len() as u32)
+                    .map(|index| FuncType {
+                        group: Some(RecPosition {
+                            members: shared.clone(),
+                            index,
+                        }),
+                        ..members[index as usize].clone()
+                    })
+                    .collect()
+            }
+        };
+        let mut reg = registry();
+        if let Some(&first) = reg.ids.get(&forms[0]) {
+            // A group is registered whole, so its first member's id names all of them.
+            return reg.groups[first.0 as usize].to_vec();
+        }
+        let base = reg.types.len() as u32;
+        let ids: std::sync::Arc<[TypeId]> =
+            (0..forms.len() as u32).map(|i| TypeId(base + i)).collect();
+        for (form, &id) in forms.into_iter().zip(ids.iter()) {
+            let form = std::sync::Arc::new(form);
+            reg.types.push(form.clone());
+            reg.groups.push(ids.clone());
+            reg.ids.insert(form, id);
+        }
+        ids.to_vec()
     }
 
     /// The type with this id, in its defining form.
     pub fn func_type(self) -> std::sync::Arc<FuncType> {
         registry().types[self.0 as usize].clone()
+    }
+
+    /// The id of member `index` of this type's recursion group.
+    fn group_member(self, index: u32) -> TypeId {
+        registry().groups[self.0 as usize][index as usize]
     }
 
     /// The id as stored in a vmctx or `VMFuncRef` (call_indirect compares these).
@@ -74,10 +116,10 @@ pub enum HeapType {
     Exn,
     /// A function of exactly this type.
     Concrete(TypeId),
-    /// A function of the type being defined: only inside a function type that refers to itself
-    /// (`(type $t (func (param (ref $t))))`); [`FuncType::params_of`] and
-    /// [`FuncType::results_of`] resolve it.
-    RecSelf,
+    /// A function of member `i` of the recursion group being defined: only inside a function
+    /// type that refers to itself or to a member of its group (`(type $t (func (param (ref
+    /// $t))))`); [`FuncType::params_of`] and [`FuncType::results_of`] resolve it.
+    Rec(u32),
 }
 
 /// A reference type: a heap type, and whether null is a value of it.
@@ -169,24 +211,25 @@ impl ValType {
         }
     }
 
-    /// This type inside the definition of the type with id `owner`: `RecSelf` becomes `owner`.
+    /// This type inside the definition of the type with id `owner`: `Rec(i)` becomes the id of
+    /// member `i` of `owner`'s recursion group.
     pub fn resolved_in(self, owner: TypeId) -> ValType {
         match self {
             ValType::Ref(RefType {
                 nullable,
-                heap: HeapType::RecSelf,
+                heap: HeapType::Rec(i),
             }) => ValType::Ref(RefType {
                 nullable,
-                heap: HeapType::Concrete(owner),
+                heap: HeapType::Concrete(owner.group_member(i)),
             }),
             t => t,
         }
     }
 
-    /// Converts a type of a validated module whose type section entries so far have ids
-    /// `types`. A reference to type `types.len()` is the type being defined (a validated
-    /// module refers to no later type, and Wasmo accepts one type per recursion group), so it
-    /// becomes [`HeapType::RecSelf`]; outside the type section every index is below.
+    /// Converts a type of a validated module whose type section entries before the current
+    /// recursion group have ids `types`. A reference to type `types.len() + i` is member `i` of
+    /// the group being defined (a validated module refers to no later type), so it becomes
+    /// [`HeapType::Rec`]; outside the type section every index is below.
     pub fn from_wasmparser(ty: wasmparser::ValType, types: &[TypeId]) -> Result<ValType> {
         use wasmparser::ValType as W;
         Ok(match ty {
@@ -213,12 +256,9 @@ impl ValType {
 impl RefType {
     pub fn from_wasmparser(r: wasmparser::RefType, types: &[TypeId]) -> Result<RefType> {
         let heap = Self::heap_of(r, &mut |index| {
-            Ok(match (index as usize).cmp(&types.len()) {
-                std::cmp::Ordering::Less => HeapType::Concrete(types[index as usize]),
-                std::cmp::Ordering::Equal => HeapType::RecSelf,
-                std::cmp::Ordering::Greater => {
-                    return Err(Error::new(format!("unknown type {index}")))
-                }
+            Ok(match types.get(index as usize) {
+                Some(&id) => HeapType::Concrete(id),
+                None => HeapType::Rec(index - types.len() as u32),
             })
         })?;
         Ok(RefType {
@@ -275,7 +315,7 @@ impl fmt::Display for HeapType {
             HeapType::Func => f.write_str("func"),
             HeapType::Extern => f.write_str("extern"),
             HeapType::Exn => f.write_str("exn"),
-            HeapType::RecSelf => f.write_str("rec"),
+            HeapType::Rec(i) => write!(f, "rec.{i}"),
             HeapType::Concrete(id) => {
                 let depth = DISPLAY_NESTING.with(|d| d.get());
                 if depth >= DISPLAY_DEPTH {
@@ -316,11 +356,33 @@ impl fmt::Display for ValType {
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub results: Vec<ValType>,
+    /// Where the type sits when its recursion group has more than one member (`None`: it is a
+    /// group of its own). Part of the type's identity: `(rec (type (func)) (type (func)))`
+    /// defines two types that differ from each other and from a lone `(type (func))`.
+    pub group: Option<RecPosition>,
+}
+
+/// A type's place in a recursion group of several members: the members' defining forms
+/// (without positions of their own) and its index among them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecPosition {
+    pub members: std::sync::Arc<[FuncType]>,
+    pub index: u32,
 }
 
 impl FuncType {
     pub fn new(params: Vec<ValType>, results: Vec<ValType>) -> Self {
-        FuncType { params, results }
+        FuncType {
+            params,
+            results,
+            group: None,
+        }
+    }
+
+    /// Whether values of `self` and `other` pass the same arguments and results: the same
+    /// signature, recursion groups aside (what a call through either needs of its caller).
+    pub fn same_signature(&self, other: &FuncType) -> bool {
+        self.params == other.params && self.results == other.results
     }
 
     /// Converts a type section entry; `types` as for [`ValType::from_wasmparser`].
@@ -336,6 +398,7 @@ impl FuncType {
         Ok(FuncType {
             params: params.collect::<Result<_>>()?,
             results: results.collect::<Result<_>>()?,
+            group: None,
         })
     }
 
@@ -501,7 +564,7 @@ mod tests {
         );
         assert!(ValType::check_supported(W::ANYREF.into()).is_err());
         assert!(ValType::check_supported(W::FUNCREF.into()).is_ok());
-        // A concrete index: an earlier type by id, the type being defined as `RecSelf`.
+        // A concrete index: an earlier type by id, a member of the group being defined as `Rec`.
         let id = TypeId::of(&FuncType::new(vec![ValType::I32], vec![]));
         let concrete = |i| {
             W::concrete(
@@ -520,7 +583,14 @@ mod tests {
         assert_eq!(t.to_string(), "(ref (func (param i32)))");
         let s = ValType::from_wasmparser(concrete(1).into(), &[id]).unwrap();
         assert_eq!(s.resolved_in(id), t);
-        assert!(ValType::from_wasmparser(concrete(2).into(), &[id]).is_err());
+        let later = ValType::from_wasmparser(concrete(2).into(), &[id]).unwrap();
+        assert_eq!(
+            later,
+            ValType::Ref(RefType {
+                nullable: false,
+                heap: HeapType::Rec(1)
+            })
+        );
     }
 
     #[test]
@@ -538,7 +608,7 @@ mod tests {
                 heap,
             })
         };
-        let s = TypeId::of(&FuncType::new(vec![ref_to(HeapType::RecSelf)], vec![]));
+        let s = TypeId::of(&FuncType::new(vec![ref_to(HeapType::Rec(0))], vec![]));
         let t = FuncType::new(vec![ref_to(HeapType::Concrete(s))], vec![]);
         assert_ne!(TypeId::of(&t), s);
         assert_eq!(
@@ -547,6 +617,41 @@ mod tests {
         );
         assert_eq!(TypeId::from_index(s.index()), Some(s));
         assert_eq!(TypeId::from_index(u32::MAX), None);
+    }
+
+    #[test]
+    fn recursion_groups_are_iso_recursive() {
+        let func = FuncType::default();
+        let lone = TypeId::of(&func);
+        let pair = TypeId::of_group(&[func.clone(), func.clone()]);
+        // `(rec (type (func)) (type (func)))`: two types, neither the lone `(type (func))`.
+        assert_eq!(pair.len(), 2);
+        assert_ne!(pair[0], pair[1]);
+        assert!(!pair.contains(&lone));
+        // The same group again, from another module: the same ids.
+        assert_eq!(TypeId::of_group(&[func.clone(), func.clone()]), pair);
+        // A member's defining form names its group; its id follows from it alone.
+        let second = pair[1].func_type();
+        assert_eq!(second.group.as_ref().map(|g| g.index), Some(1));
+        assert_eq!(TypeId::of(&second), pair[1]);
+        assert_ne!(*second, func);
+        // References to other members resolve to their ids.
+        let r = |heap| {
+            ValType::Ref(RefType {
+                nullable: true,
+                heap,
+            })
+        };
+        let a = FuncType::new(vec![r(HeapType::Rec(1))], vec![]);
+        let b = FuncType::new(vec![r(HeapType::Rec(0))], vec![ValType::I32]);
+        let ab = TypeId::of_group(&[a.clone(), b.clone()]);
+        let params: Vec<_> = ab[0].func_type().params_of(ab[0]).collect();
+        assert_eq!(params, vec![r(HeapType::Concrete(ab[1]))]);
+        let params: Vec<_> = ab[1].func_type().params_of(ab[1]).collect();
+        assert_eq!(params, vec![r(HeapType::Concrete(ab[0]))]);
+        // Order within the group is part of identity.
+        let ba = TypeId::of_group(&[b, a]);
+        assert!(ba.iter().all(|id| !ab.contains(id)));
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl Val {
                         let actual = unsafe { (*(p as *const VMFuncRef)).type_id };
                         actual == id.index()
                     }
-                    HeapType::RecSelf => unreachable!("unresolved type {ty}"),
+                    HeapType::Rec(_) => unreachable!("unresolved type {ty}"),
                     HeapType::Func | HeapType::Extern | HeapType::Exn => true,
                 }
             }

@@ -135,7 +135,7 @@ impl Call {
         } else {
             vec![ValType::I32]
         };
-        FuncType { params, results }
+        FuncType::new(params, results)
     }
 }
 
