@@ -1,7 +1,8 @@
 //! `WASMO_PERFMAP=1` lists every function's code in `/tmp/perf-PID.map` for profilers: each
 //! line's range is the code the engine runs for that function (checked against the code map
 //! that backtraces use), named from the name section or by index, in optimised mode, in
-//! lift-off mode (baseline code, then tier-up code) and for deserialised code.
+//! lift-off mode (baseline code, then tier-up code) and for deserialised code. With
+//! `WASMO_JITDUMP=1` the same functions, with their machine code, are in `/tmp/jit-PID.dump`.
 
 use wasmo::api::{Config, Engine, Instance, Mode, Module, Store, Val};
 use wasmo::artifact::{code_map, perf_map};
@@ -27,6 +28,42 @@ fn lines() -> Vec<(usize, usize, String)> {
         .collect()
 }
 
+/// (code address, size, name, code bytes) of every `JIT_CODE_LOAD` record of this process's
+/// jitdump, after checking its header.
+fn jitdump_records() -> Vec<(usize, usize, String, Vec<u8>)> {
+    let bytes = std::fs::read(perf_map::jitdump_path()).expect("the jitdump file exists");
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    assert_eq!(u32_at(0), 0x4A69_5444, "magic");
+    assert_eq!(
+        (u32_at(4), u32_at(8), u32_at(12)),
+        (1, 40, 62),
+        "version, size, machine"
+    );
+    assert_eq!(u32_at(20), std::process::id());
+    let mut records = Vec::new();
+    let mut at = 40;
+    while at < bytes.len() {
+        let (id, total) = (u32_at(at), u32_at(at + 4) as usize);
+        assert_eq!(id, 0, "only JIT_CODE_LOAD records");
+        assert_eq!(u32_at(at + 16), std::process::id());
+        let (vma, addr, size) = (u64_at(at + 24), u64_at(at + 32), u64_at(at + 40) as usize);
+        assert_eq!(vma, addr);
+        assert_eq!(
+            u64_at(at + 48),
+            records.len() as u64,
+            "code_index counts loads"
+        );
+        let name_end = at + 56 + bytes[at + 56..].iter().position(|&b| b == 0).unwrap();
+        let name = String::from_utf8(bytes[at + 56..name_end].to_vec()).unwrap();
+        let code = bytes[name_end + 1..name_end + 1 + size].to_vec();
+        assert_eq!(name_end + 1 + size - at, total, "{name}: record size");
+        records.push((addr as usize, size, name, code));
+        at += total;
+    }
+    records
+}
+
 fn run(module: &Module, engine: &Engine) {
     let store = Store::new(engine);
     let instance = Instance::new(&store, module, &[]).unwrap();
@@ -38,6 +75,7 @@ fn run(module: &Module, engine: &Engine) {
 fn the_map_names_each_function_at_its_code() {
     // Read once, on the engine's first load of code: this binary's only test sets it first.
     std::env::set_var("WASMO_PERFMAP", "1");
+    std::env::set_var("WASMO_JITDUMP", "1");
     let _ = std::fs::remove_file(perf_map::path());
     for mode in [Mode::Optimized, Mode::Liftoff] {
         let mut config = Config::builtin();
@@ -89,4 +127,15 @@ fn the_map_names_each_function_at_its_code() {
     }
     // Optimised, deserialised, lift-off baseline and lift-off tier-up code of $helper.
     assert!(helpers >= 4, "{lines:?}");
+    // The jitdump has the map's functions, in the same order, with the code that runs there
+    // (all of it still loaded: the modules were leaked above).
+    let records = jitdump_records();
+    assert_eq!(records.len(), lines.len());
+    for ((start, size, name), (addr, code_size, dump_name, code)) in lines.iter().zip(&records) {
+        assert_eq!((start, size, name), (addr, code_size, dump_name));
+        // SAFETY: the function's code is loaded and readable.
+        let loaded = unsafe { std::slice::from_raw_parts(*start as *const u8, *size) };
+        assert_eq!(&code[..], loaded, "{name}: code bytes");
+    }
+    let _ = std::fs::remove_file(perf_map::jitdump_path());
 }

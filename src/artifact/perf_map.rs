@@ -7,6 +7,12 @@
 //! numbers the module's code in its engine (the `module_id` of trap frames). A function
 //! recompiled by tier-up gets a second line for its new code, as perf expects of JIT code.
 //!
+//! `WASMO_JITDUMP=1`: every function's name, address and machine code is also written to
+//! `/tmp/jit-PID.dump` in perf's jitdump format, which `perf inject --jit` turns into one ELF
+//! file per function, so `perf annotate` shows wasm functions' instructions. The file is mapped
+//! executable once, which is how `perf record` finds it (its mmap event); record with `-k mono`,
+//! the clock of the dump's timestamps.
+//!
 //! `WASMO_GDBJIT=1`: every function is registered, under the same name, with GDB's JIT
 //! interface (`codegen::gdb_jit`), and unregistered when its code is freed, so GDB's
 //! backtraces name wasm functions.
@@ -44,9 +50,120 @@ pub fn path() -> std::path::PathBuf {
 /// Whether functions are registered with GDB.
 static GDB: Lazy<bool> = Lazy::new(|| std::env::var("WASMO_GDBJIT").ok().as_deref() == Some("1"));
 
-/// Whether the map is being written or GDB told.
+/// The jitdump file, created with its header on first use when `WASMO_JITDUMP` is `1` (None:
+/// off, or it could not be created or mapped, which is said once on stderr).
+static JITDUMP: Lazy<Option<Mutex<JitDump>>> = Lazy::new(|| {
+    if std::env::var("WASMO_JITDUMP").ok().as_deref() != Some("1") {
+        return None;
+    }
+    let path = jitdump_path();
+    match JitDump::create(&path) {
+        Ok(dump) => Some(Mutex::new(dump)),
+        Err(e) => {
+            eprintln!(
+                "wasmo: WASMO_JITDUMP: cannot create {}: {e}",
+                path.display()
+            );
+            None
+        }
+    }
+});
+
+/// The jitdump file of this process.
+pub fn jitdump_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("/tmp/jit-{}.dump", std::process::id()))
+}
+
+/// Whether the map or the jitdump is being written or GDB told.
 pub fn enabled() -> bool {
-    FILE.is_some() || *GDB
+    FILE.is_some() || JITDUMP.is_some() || *GDB
+}
+
+/// perf's jitdump file (`tools/perf/Documentation/jitdump-specification.txt` in Linux): a
+/// header, then a `JIT_CODE_LOAD` record per function with its code bytes.
+struct JitDump {
+    file: std::fs::File,
+    /// The next record's `code_index`, unique per function load.
+    index: u64,
+}
+
+/// "JiTD" read as a little-endian `u32`.
+const JITDUMP_MAGIC: u32 = 0x4A69_5444;
+/// The record type of a function's code.
+const JIT_CODE_LOAD: u32 = 0;
+/// `EM_X86_64`.
+const ELF_MACHINE: u32 = 62;
+
+/// CLOCK_MONOTONIC in nanoseconds, the clock `perf record -k mono` stamps events with.
+fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl JitDump {
+    fn create(path: &std::path::Path) -> std::io::Result<JitDump> {
+        use std::os::fd::AsRawFd;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(path)?;
+        let mut header = Vec::with_capacity(40);
+        for word in [JITDUMP_MAGIC, 1, 40, ELF_MACHINE, 0, std::process::id()] {
+            header.extend_from_slice(&word.to_le_bytes());
+        }
+        header.extend_from_slice(&monotonic_ns().to_le_bytes());
+        header.extend_from_slice(&0u64.to_le_bytes()); // flags
+        file.write_all(&header)?;
+        // perf finds the dump by this mapping's mmap event; it stays for the process's life.
+        // SAFETY: a fresh private read-only mapping of the file's first page.
+        let map = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_EXEC,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if map == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(JitDump { file, index: 0 })
+    }
+
+    /// Appends the records of `functions` (code address, size, name), one write per batch.
+    fn write(&mut self, functions: &[(usize, usize, String)]) {
+        // SAFETY: gettid has no preconditions.
+        let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+        let mut out = Vec::new();
+        for (start, size, name) in functions {
+            let total = 16 + 40 + name.len() + 1 + size;
+            out.extend_from_slice(&JIT_CODE_LOAD.to_le_bytes());
+            out.extend_from_slice(&(total as u32).to_le_bytes());
+            out.extend_from_slice(&monotonic_ns().to_le_bytes());
+            out.extend_from_slice(&std::process::id().to_le_bytes());
+            out.extend_from_slice(&tid.to_le_bytes());
+            for word in [*start as u64, *start as u64, *size as u64, self.index] {
+                out.extend_from_slice(&word.to_le_bytes());
+            }
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            // SAFETY: the function's code is loaded, readable and `size` bytes long.
+            out.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(*start as *const u8, *size)
+            });
+            self.index += 1;
+        }
+        let _ = self.file.write_all(&out);
+    }
 }
 
 /// Code freed at these addresses: GDB forgets it (the perf map is append-only).
@@ -85,6 +202,9 @@ pub fn record(
         let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
         // One write per batch, so lines of concurrent batches never interleave.
         let _ = file.write_all(text.as_bytes());
+    }
+    if let Some(dump) = JITDUMP.as_ref() {
+        dump.lock().unwrap_or_else(|e| e.into_inner()).write(&named);
     }
     if *GDB {
         crate::codegen::gdb_jit::register(named);
