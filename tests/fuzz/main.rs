@@ -138,6 +138,9 @@ struct ModuleReport {
     mismatches: Vec<(String, String, String)>,
     resources: Vec<(String, String)>,
     panics: Vec<String>,
+    /// The reference (wasmi) panicked on the module: a bug or limitation of wasmi's, not a
+    /// finding against Wasmo, so the module is checked against optimised code instead.
+    reference_panics: Vec<String>,
     /// The runs, for --one.
     runs: Vec<(String, model::Run)>,
 }
@@ -182,10 +185,9 @@ impl Fuzzer {
             match guarded(|| wasmi.compile(bytes)) {
                 Ok(r) => Some(r),
                 Err(p) => {
-                    rep.panics.push(format!(
-                        "wasmi panicked compiling (reference limitation): {p}"
-                    ));
-                    return rep;
+                    rep.reference_panics
+                        .push(format!("wasmi panicked compiling: {p}"));
+                    None
                 }
             }
         };
@@ -276,16 +278,19 @@ impl Fuzzer {
             return rep;
         }
         rep.accepted = true;
-        let expected = match &reference {
+        let from_reference = match &reference {
             Some(reference) => match guarded(|| wasmi.run(reference, &plan)) {
-                Ok(r) => r,
+                Ok(r) => Some(r),
                 Err(p) => {
-                    rep.panics.push(format!(
-                        "wasmi panicked running (reference limitation): {p}"
-                    ));
-                    return rep;
+                    rep.reference_panics
+                        .push(format!("wasmi panicked running: {p}"));
+                    None
                 }
             },
+            None => None,
+        };
+        let expected = match from_reference {
+            Some(r) => r,
             None => match guarded(|| self.wasmo.run(&compiled[0].1, &plan)) {
                 Ok(r) => r,
                 Err(p) => {
@@ -405,6 +410,8 @@ struct Stats {
     mismatches: BTreeMap<String, usize>,
     resources: BTreeMap<String, usize>,
     panics: usize,
+    /// Modules the reference panicked on (checked against optimised code instead).
+    reference_panics: usize,
     mutants: usize,
     mutants_accepted: usize,
     mutant_disagreements: usize,
@@ -550,6 +557,7 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
         s.wasmi_rejected += rep.wasmi_rejected as usize;
         s.unsupported += rep.unsupported as usize;
         s.panics += rep.panics.len();
+        s.reference_panics += usize::from(!rep.reference_panics.is_empty());
         for (mode, _) in &rep.resources {
             *s.resources.entry(mode.clone()).or_default() += 1;
         }
@@ -579,6 +587,9 @@ fn campaign(f: &Fuzzer, o: &Options, known: &[(String, String)], config: &str) -
             }
             for p in &rep.panics {
                 text += &format!("panic: {p}\n");
+            }
+            for p in &rep.reference_panics {
+                text += &format!("reference panic (checked against optimised code): {p}\n");
             }
             save_case(
                 &o.save,
@@ -686,6 +697,12 @@ fn print_stats(config: &str, s: &Stats, known: &[(String, String)]) {
         s.resources
     );
     println!("  panics/crashes: {}", s.panics);
+    if s.reference_panics > 0 {
+        println!(
+            "  reference (wasmi) panicked on {} modules, checked against optimised code instead",
+            s.reference_panics
+        );
+    }
     println!(
         "  mutants {} (accepted {}, validate/new disagreements {}), artifact mutants {} (accepted {})",
         s.mutants, s.mutants_accepted, s.mutant_disagreements, s.artifacts, s.artifacts_accepted
