@@ -60,10 +60,21 @@ static TARGET: Lazy<TargetConfig> = Lazy::new(|| {
     }
 });
 
-/// LLVM options (process-wide; only the loop unrollers read these) for unroll-and-jam, which x86
-/// leaves off: allowed, with outer-loop counts from a partial-unrolling budget of 600
+/// LLVM options (process-wide). For unroll-and-jam, which x86 leaves off (only the loop
+/// unrollers read these): allowed, with outer-loop counts from a partial-unrolling budget of 600
 /// instructions (the CPU model's default is its loop buffer, about 50), cut down until the
 /// jammed inner loop stays under 200 instructions. On `matmul` that jams 8 rows of the j loop.
+/// And the older, variable-location-based tracking of debug values in code generation: Wasmo's
+/// debug info is line tables only (trap offsets), with no variables to track, and LLVM 16's
+/// default (instruction referencing) still analyses every machine function's register values
+/// for them, about 5% of O2 code generation (`llc -time-passes` on a SQLite partition: "Live
+/// DEBUG_VALUE analysis" 93 -> 20 ms of 1.9 s; the object file is byte for byte the same).
+/// And one iteration per InstCombine run instead of iterating to a fixpoint, which is what
+/// LLVM itself made the default after release 16 (reviews.llvm.org/D154579): the pipelines run
+/// InstCombine several times, and the extra iteration of each mostly only confirmed there was
+/// nothing left; on the blur simd128 kernel it was 30 of 81 million instructions of InstCombine
+/// (callgrind), and the kernels' optimised IR comes out the same (docs/DESIGN.md, "The
+/// optimised pipeline").
 /// A developer switch, `WASMO_LLVM_OPTIONS`, appends more (space-separated) for studies.
 fn set_llvm_options() {
     let mut args: Vec<std::ffi::CString> = [
@@ -71,6 +82,8 @@ fn set_llvm_options() {
         "-allow-unroll-and-jam",
         "-unroll-partial-threshold=600",
         "-unroll-and-jam-threshold=200",
+        "-experimental-debug-variable-locations=false",
+        "-instcombine-max-iterations=1",
     ]
     .iter()
     .map(|a| std::ffi::CString::new(*a).unwrap())
