@@ -350,9 +350,10 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let missing = |types: &'_ [FuncType], have: &HashMap<FuncType, usize>| {
+            let mut seen = std::collections::HashSet::new();
             let mut missing: Vec<FuncType> = Vec::new();
             for ty in types {
-                if !have.contains_key(ty) && !missing.contains(ty) {
+                if !have.contains_key(ty) && seen.insert(ty) {
                     missing.push(ty.clone());
                 }
             }

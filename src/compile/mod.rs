@@ -18,13 +18,14 @@ mod variable;
 
 use crate::codegen;
 use crate::error::{Error, Result};
-use crate::module::types::FuncType;
+use crate::module::types::{FuncType, ValType};
 use crate::module::ModuleInfo;
 use crate::vm::VMOffsets;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
 use inkwell::OptimizationLevel;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 pub use support::{decode_supported, direct_callees};
@@ -100,15 +101,13 @@ impl ModuleEnv<'_> {
     }
 
     /// For each type-section entry, the first entry with the same signature: the one whose
-    /// trampoline serves it.
+    /// trampoline serves it (one hash lookup per entry: a module may have a million types).
     pub fn canonical_types(info: &ModuleInfo) -> Vec<u32> {
-        (0..info.types.len())
+        let mut first: HashMap<(&[ValType], &[ValType]), u32> = HashMap::new();
+        (0..info.types.len() as u32)
             .map(|i| {
-                let ty = &info.types[i];
-                info.types
-                    .iter()
-                    .position(|t| t.same_signature(ty))
-                    .unwrap() as u32
+                let ty = &info.types[i as usize];
+                *first.entry((&ty.params, &ty.results)).or_insert(i)
             })
             .collect()
     }
@@ -483,6 +482,41 @@ fn compile_partition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_of_one_signature_share_a_trampoline_in_linear_time() {
+        // 300,000 type-section entries alternating between two signatures (a module may have a
+        // million): one hash lookup each.
+        fn leb(mut v: u32, out: &mut Vec<u8>) {
+            loop {
+                let byte = (v & 0x7f) as u8;
+                v >>= 7;
+                out.push(if v == 0 { byte } else { byte | 0x80 });
+                if v == 0 {
+                    break;
+                }
+            }
+        }
+        let n = 300_000u32;
+        let mut section = Vec::new();
+        leb(n, &mut section);
+        for i in 0..n {
+            match i % 2 {
+                0 => section.extend([0x60, 0, 0]),
+                _ => section.extend([0x60, 1, 0x7f, 0]),
+            }
+        }
+        let mut wasm = b"\0asm\x01\0\0\0\x01".to_vec();
+        leb(section.len() as u32, &mut wasm);
+        wasm.extend(section);
+        let info = ModuleInfo::decode(&wasm).unwrap();
+        let canonical = ModuleEnv::canonical_types(&info);
+        assert_eq!(canonical.len(), n as usize);
+        assert!(canonical
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| c == (i % 2) as u32));
+    }
 
     fn check_cover(parts: &[Vec<u32>], defined: &[u32]) {
         let mut all: Vec<u32> = parts.iter().flatten().copied().collect();

@@ -19,11 +19,15 @@ pub struct TypeId(u32);
 
 #[derive(Default)]
 struct Registry {
+    /// Every type's defining form, by id; a member of a group of several carries its
+    /// [`RecPosition`], so comparing or hashing one costs its own size, not its group's.
     types: Vec<std::sync::Arc<FuncType>>,
-    /// For each id, the ids of its recursion group's members, in order (the id itself for a
-    /// group of one).
-    groups: Vec<std::sync::Arc<[TypeId]>>,
-    ids: std::collections::HashMap<std::sync::Arc<FuncType>, TypeId>,
+    /// The types that are a group of their own, by form.
+    singles: std::collections::HashMap<std::sync::Arc<FuncType>, TypeId>,
+    /// The groups of several types, by their members' forms (without positions): the first
+    /// member's id; the others follow it. A group is hashed once, when it is registered or
+    /// looked up, so a group of n types costs O(n) (a module may have a million in one).
+    groups: std::collections::HashMap<std::sync::Arc<[FuncType]>, TypeId>,
 }
 
 static REGISTRY: once_cell::sync::Lazy<std::sync::Mutex<Registry>> =
@@ -35,48 +39,60 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 
 impl TypeId {
     /// The id of `ty` (in its defining form: a reference to itself or to another member of its
-    /// group is `Rec(i)`; a type without a [`RecPosition`] is a group of its own).
+    /// group is `Rec(i)`; a type without a [`RecPosition`] is a group of its own). A position
+    /// is only ever made by the registry; one attached to a signature other than the
+    /// registered member's names nothing, and the type counts as a group of its own.
     pub fn of(ty: &FuncType) -> TypeId {
-        match &ty.group {
-            None => Self::of_group(std::slice::from_ref(ty))[0],
-            Some(at) => Self::of_group(&at.members)[at.index as usize],
+        if let Some(at) = &ty.group {
+            let id = TypeId(at.first.0 + at.index);
+            if registry()
+                .types
+                .get(id.0 as usize)
+                .is_some_and(|t| **t == *ty)
+            {
+                return id;
+            }
+            let alone = FuncType::new(ty.params.clone(), ty.results.clone());
+            return Self::of_group(std::slice::from_ref(&alone))[0];
         }
+        Self::of_group(std::slice::from_ref(ty))[0]
     }
 
     /// The ids of the members of the recursion group `members` (each in its defining form,
-    /// without a group: references to the group's members are `Rec(i)`).
+    /// without a position: references to the group's members are `Rec(i)`).
     pub fn of_group(members: &[FuncType]) -> Vec<TypeId> {
-        let forms: Vec<FuncType> = match members {
-            [] => return Vec::new(),
-            [one] => vec![one.clone()],
-            _ => {
-                let shared: std::sync::Arc<[FuncType]> = members.into();
-                (0..members.len() as u32)
-                    .map(|index| FuncType {
-                        group: Some(RecPosition {
-                            members: shared.clone(),
-                            index,
-                        }),
-                        ..members[index as usize].clone()
-                    })
-                    .collect()
-            }
-        };
         let mut reg = registry();
-        if let Some(&first) = reg.ids.get(&forms[0]) {
-            // A group is registered whole, so its first member's id names all of them.
-            return reg.groups[first.0 as usize].to_vec();
-        }
         let base = reg.types.len() as u32;
-        let ids: std::sync::Arc<[TypeId]> =
-            (0..forms.len() as u32).map(|i| TypeId(base + i)).collect();
-        for (form, &id) in forms.into_iter().zip(ids.iter()) {
-            let form = std::sync::Arc::new(form);
-            reg.types.push(form.clone());
-            reg.groups.push(ids.clone());
-            reg.ids.insert(form, id);
+        match members {
+            [] => Vec::new(),
+            [one] => {
+                if let Some(&id) = reg.singles.get(one) {
+                    return vec![id];
+                }
+                let form = std::sync::Arc::new(one.clone());
+                reg.types.push(form.clone());
+                reg.singles.insert(form, TypeId(base));
+                vec![TypeId(base)]
+            }
+            _ => {
+                let n = members.len() as u32;
+                if let Some(&first) = reg.groups.get(members) {
+                    return (0..n).map(|i| TypeId(first.0 + i)).collect();
+                }
+                for (index, member) in members.iter().enumerate() {
+                    let at = RecPosition {
+                        first: TypeId(base),
+                        index: index as u32,
+                    };
+                    reg.types.push(std::sync::Arc::new(FuncType {
+                        group: Some(at),
+                        ..member.clone()
+                    }));
+                }
+                reg.groups.insert(members.into(), TypeId(base));
+                (0..n).map(|i| TypeId(base + i)).collect()
+            }
         }
-        ids.to_vec()
     }
 
     /// The type with this id, in its defining form.
@@ -86,7 +102,10 @@ impl TypeId {
 
     /// The id of member `index` of this type's recursion group.
     fn group_member(self, index: u32) -> TypeId {
-        registry().groups[self.0 as usize][index as usize]
+        match &registry().types[self.0 as usize].group {
+            Some(at) => TypeId(at.first.0 + index),
+            None => self,
+        }
     }
 
     /// The id as stored in a vmctx or `VMFuncRef` (call_indirect compares these).
@@ -362,12 +381,20 @@ pub struct FuncType {
     pub group: Option<RecPosition>,
 }
 
-/// A type's place in a recursion group of several members: the members' defining forms
-/// (without positions of their own) and its index among them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A type's place in a recursion group of several members: the group, named by the id of its
+/// first member (groups are registered whole, so equal groups have the same one), and the
+/// type's index in it. Made only by the type registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RecPosition {
-    pub members: std::sync::Arc<[FuncType]>,
-    pub index: u32,
+    first: TypeId,
+    index: u32,
+}
+
+impl RecPosition {
+    /// The type's index in its group.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
 }
 
 impl FuncType {
@@ -377,12 +404,6 @@ impl FuncType {
             results,
             group: None,
         }
-    }
-
-    /// Whether values of `self` and `other` pass the same arguments and results: the same
-    /// signature, recursion groups aside (what a call through either needs of its caller).
-    pub fn same_signature(&self, other: &FuncType) -> bool {
-        self.params == other.params && self.results == other.results
     }
 
     /// Converts a type section entry; `types` as for [`ValType::from_wasmparser`].
@@ -632,7 +653,7 @@ mod tests {
         assert_eq!(TypeId::of_group(&[func.clone(), func.clone()]), pair);
         // A member's defining form names its group; its id follows from it alone.
         let second = pair[1].func_type();
-        assert_eq!(second.group.as_ref().map(|g| g.index), Some(1));
+        assert_eq!(second.group.as_ref().map(|g| g.index()), Some(1));
         assert_eq!(TypeId::of(&second), pair[1]);
         assert_ne!(*second, func);
         // References to other members resolve to their ids.
@@ -649,6 +670,15 @@ mod tests {
         assert_eq!(params, vec![r(HeapType::Concrete(ab[1]))]);
         let params: Vec<_> = ab[1].func_type().params_of(ab[1]).collect();
         assert_eq!(params, vec![r(HeapType::Concrete(ab[0]))]);
+        // A position moved onto another signature names nothing: that type is its own group.
+        let mut forged = (*ab[1].func_type()).clone();
+        forged.params = vec![ValType::I64];
+        let id = TypeId::of(&forged);
+        assert!(!ab.contains(&id));
+        assert_eq!(
+            id,
+            TypeId::of(&FuncType::new(vec![ValType::I64], vec![ValType::I32]))
+        );
         // Order within the group is part of identity.
         let ba = TypeId::of_group(&[b, a]);
         assert!(ba.iter().all(|id| !ab.contains(id)));
