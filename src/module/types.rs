@@ -100,11 +100,17 @@ impl TypeId {
         registry().types[self.0 as usize].clone()
     }
 
-    /// The id of member `index` of this type's recursion group.
+    /// The id of member `index` of this type's recursion group (the type itself for an index
+    /// its group does not have, which no validated module's type refers to).
     fn group_member(self, index: u32) -> TypeId {
-        match &registry().types[self.0 as usize].group {
-            Some(at) => TypeId(at.first.0 + index),
-            None => self,
+        let reg = registry();
+        let Some(at) = reg.types[self.0 as usize].group else {
+            return self;
+        };
+        let id = at.first.0.saturating_add(index);
+        match reg.types.get(id as usize).and_then(|t| t.group) {
+            Some(member) if member.first == at.first => TypeId(id),
+            _ => self,
         }
     }
 
@@ -680,6 +686,11 @@ mod tests {
             TypeId::of(&FuncType::new(vec![ValType::I64], vec![ValType::I32]))
         );
         // Order within the group is part of identity.
+        // A reference past the group's end (no validated module has one) stays in the group.
+        assert_eq!(
+            r(HeapType::Rec(7)).resolved_in(ab[1]),
+            r(HeapType::Concrete(ab[1]))
+        );
         let ba = TypeId::of_group(&[b, a]);
         assert!(ba.iter().all(|id| !ab.contains(id)));
     }
