@@ -487,31 +487,12 @@ mod tests {
     fn types_of_one_signature_share_a_trampoline_in_linear_time() {
         // 300,000 type-section entries alternating between two signatures (a module may have a
         // million): one hash lookup each.
-        fn leb(mut v: u32, out: &mut Vec<u8>) {
-            loop {
-                let byte = (v & 0x7f) as u8;
-                v >>= 7;
-                out.push(if v == 0 { byte } else { byte | 0x80 });
-                if v == 0 {
-                    break;
-                }
-            }
-        }
-        let n = 300_000u32;
-        let mut section = Vec::new();
-        leb(n, &mut section);
-        for i in 0..n {
-            match i % 2 {
-                0 => section.extend([0x60, 0, 0]),
-                _ => section.extend([0x60, 1, 0x7f, 0]),
-            }
-        }
-        let mut wasm = b"\0asm\x01\0\0\0\x01".to_vec();
-        leb(section.len() as u32, &mut wasm);
-        wasm.extend(section);
+        let n = 300_000;
+        let types = "(type (func)) (type (func (param i32)))".repeat(n / 2);
+        let wasm = wat::parse_str(format!("(module {types})")).unwrap();
         let info = ModuleInfo::decode(&wasm).unwrap();
         let canonical = ModuleEnv::canonical_types(&info);
-        assert_eq!(canonical.len(), n as usize);
+        assert_eq!(canonical.len(), n);
         assert!(canonical
             .iter()
             .enumerate()
