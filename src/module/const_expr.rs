@@ -48,6 +48,14 @@ impl ConstExpr {
     }
 
     pub fn decode(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+        match Self::one_integer(expr) {
+            Some(op) => Ok(ConstExpr::one(op)),
+            None => Self::decode_operators(expr),
+        }
+    }
+
+    /// [`ConstExpr::decode`] through wasmparser's operator reader, for any expression.
+    fn decode_operators(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
         use wasmparser::Operator as O;
         let mut first = None;
         let mut more = Vec::new();
@@ -85,5 +93,63 @@ impl ConstExpr {
             (Some(op), true) => ConstExpr::one(op),
             (first, _) => ConstExpr(Ops::Many(first.into_iter().chain(more).collect())),
         })
+    }
+
+    /// The most common expressions, read straight from their bytes: `i32.const`, `i64.const`
+    /// or `global.get`, then `end` (a segment offset; a Go module has some 10⁵ data segments,
+    /// and the operator reader cost about 380 instructions for each). None for anything else,
+    /// which [`ConstExpr::decode`] reads in full.
+    fn one_integer(expr: &wasmparser::ConstExpr<'_>) -> Option<ConstOp> {
+        let mut reader = expr.get_binary_reader();
+        let op = match reader.read_u8().ok()? {
+            0x41 => ConstOp::I32(reader.read_var_i32().ok()?),
+            0x42 => ConstOp::I64(reader.read_var_i64().ok()?),
+            0x23 => ConstOp::GlobalGet(reader.read_var_u32().ok()?),
+            _ => return None,
+        };
+        (reader.read_u8().ok()? == 0x0b && reader.eof()).then_some(op)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(bytes: &[u8]) -> wasmparser::ConstExpr<'_> {
+        wasmparser::ConstExpr::new(wasmparser::BinaryReader::new(bytes, 0))
+    }
+
+    #[test]
+    fn the_short_path_reads_what_the_operator_reader_reads() {
+        let short: &[&[u8]] = &[
+            &[0x41, 0x7f, 0x0b],                         // i32.const -1
+            &[0x41, 0x80, 0x80, 0x80, 0x80, 0x78, 0x0b], // i32.const i32::MIN
+            &[
+                0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x0b,
+            ], // i64 -1
+            &[0x23, 0x85, 0x01, 0x0b],                   // global.get 133
+        ];
+        for bytes in short {
+            let e = expr(bytes);
+            assert!(ConstExpr::one_integer(&e).is_some(), "{bytes:x?}");
+            assert_eq!(ConstExpr::decode(&e), ConstExpr::decode_operators(&e));
+        }
+        assert_eq!(
+            ConstExpr::decode(&expr(short[1])).unwrap().ops(),
+            &[ConstOp::I32(i32::MIN)]
+        );
+        // Anything else takes the operator reader.
+        let long: &[&[u8]] = &[
+            &[0x41, 5, 0x41, 6, 0x6a, 0x0b], // i32.const 5 i32.const 6 i32.add
+            &[0xd0, 0x70, 0x0b],             // ref.null func
+            &[0x41, 5, 0x0b, 0x0b],          // trailing bytes
+        ];
+        for bytes in long {
+            assert!(ConstExpr::one_integer(&expr(bytes)).is_none(), "{bytes:x?}");
+        }
+        assert_eq!(
+            ConstExpr::decode(&expr(long[0])).unwrap().ops(),
+            &[ConstOp::I32(5), ConstOp::I32(6), ConstOp::I32Add]
+        );
     }
 }
