@@ -950,6 +950,10 @@ impl TierQueue {
     }
 
     fn run(&self) {
+        // One target machine for every batch, made on the first (a machine costs about 1.5 ms
+        // to make and set up for its first function, more than a small batch's compile):
+        // (its opt level, the machine or why none could be made).
+        let mut machine: Option<(u32, Result<inkwell::targets::TargetMachine>)> = None;
         while !self.stop.load(Ordering::SeqCst) {
             let modules: Vec<ModuleRef> = {
                 let mut list = self.modules.lock().unwrap_or_else(|e| e.into_inner());
@@ -966,11 +970,20 @@ impl TierQueue {
                     continue;
                 };
                 worked = true;
+                let level = module.opt_level();
+                if machine
+                    .as_ref()
+                    .is_none_or(|(made_for, _)| *made_for != level)
+                {
+                    let made = crate::codegen::target_machine(crate::codegen::codegen_level(level));
+                    machine = Some((level, made));
+                }
+                let tm = machine.as_ref().and_then(|(_, m)| m.as_ref().ok());
                 let options = CompileOptions {
-                    opt_level: module.opt_level(),
+                    opt_level: level,
                     threads: 1,
-                    machine: None,
-                    loop_machine: None,
+                    machine: tm,
+                    loop_machine: tm,
                     epoch_interruption: module.epoch_interruption(),
                     osr: &batch.osr,
                 };
