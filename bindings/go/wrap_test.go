@@ -23,14 +23,7 @@ const wrapWat = `(module
 func TestWrapFuncTakesTheSignatureFromGo(t *testing.T) {
 	engine := NewEngine()
 	store := NewStore(engine)
-	wasm, err := Wat2Wasm(wrapWat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	module, err := NewModule(engine, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
+	module := compile(t, engine, wrapWat)
 	called := 0
 	imports := []AsExtern{
 		WrapFunc(store, func(a int32, b int64, c float32, d float64) float64 {
@@ -106,15 +99,8 @@ func TestWrapFuncRefusesTypesWithoutAWasmType(t *testing.T) {
 func TestLinkerFuncWrap(t *testing.T) {
 	engine := NewEngine()
 	store := NewStore(engine)
-	wasm, err := Wat2Wasm(`(module (import "env" "add" (func $add (param i32 i32) (result i32)))
+	module := compile(t, engine, `(module (import "env" "add" (func $add (param i32 i32) (result i32)))
 	  (func (export "run") (result i32) (call $add (i32.const 40) (i32.const 2))))`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	module, err := NewModule(engine, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
 	linker := NewLinker(engine)
 	if err := linker.FuncWrap("env", "add", func(a, b int32) int32 { return a + b }); err != nil {
 		t.Fatal(err)

@@ -79,9 +79,18 @@ pub fn function_type<'c>(context: &'c Context, ty: &FuncType) -> Result<Function
     for &p in &ty.params {
         params.push(llvm_type(context, p)?.into());
     }
-    Ok(match return_type(context, &ty.results)? {
-        None => context.void_type().fn_type(&params, false),
-        Some(r) => r.fn_type(&params, false),
+    signature(context, &params, &ty.results)
+}
+
+/// A native signature with these parameters returning wasm `results` as [`return_type`] does.
+pub fn signature<'c>(
+    context: &'c Context,
+    params: &[BasicMetadataTypeEnum<'c>],
+    results: &[ValType],
+) -> Result<FunctionType<'c>> {
+    Ok(match return_type(context, results)? {
+        None => context.void_type().fn_type(params, false),
+        Some(r) => r.fn_type(params, false),
     })
 }
 

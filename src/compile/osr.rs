@@ -28,7 +28,6 @@ use crate::vm::Builtin;
 use inkwell::basic_block::BasicBlock;
 use inkwell::context::Context;
 use inkwell::module::Module;
-use inkwell::types::BasicType;
 use inkwell::values::{BasicValue, BasicValueEnum, FunctionValue, PhiValue, PointerValue};
 
 /// Whether baseline code may continue in optimised code (`WASMO_OSR=0` turns it off, for
@@ -99,10 +98,7 @@ fn entry_type<'c>(
     results: &[crate::module::types::ValType],
 ) -> Result<inkwell::types::FunctionType<'c>> {
     let ptr = abi::ptr_type(ctx);
-    Ok(match abi::return_type(ctx, results)? {
-        None => ctx.void_type().fn_type(&[ptr.into(), ptr.into()], false),
-        Some(r) => r.fn_type(&[ptr.into(), ptr.into()], false),
-    })
+    abi::signature(ctx, &[ptr.into(), ptr.into()], results)
 }
 
 /// The optimised side's state while translating: the loop it enters at and its `osr_entry`
