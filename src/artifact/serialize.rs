@@ -46,7 +46,9 @@ use crate::module::ModuleInfo;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
-const FORMAT_VERSION: u32 = 6;
+// 7: wasm code keeps 8-byte stack alignment (codegen::stack_align), callees pop exactly their
+// stack arguments.
+const FORMAT_VERSION: u32 = 7;
 const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 8 + 4 + 8;
 

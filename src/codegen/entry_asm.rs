@@ -10,11 +10,11 @@
 //! registers, the callee vmctx first (rdi); integers and references in rsi, rdx, rcx, r8, r9;
 //! f32, f64 and v128 in xmm0-7; the rest on the stack, 8 bytes each in parameter order; one
 //! result in rax/eax or xmm0; and `tailcc` makes every callee pop its stack-argument area,
-//! rounded so that with the return address it keeps the stack 16-byte aligned (a callee
-//! without stack arguments returns with `ret 8`; its caller reserved those 8 bytes). Values live in 16-byte slots of
-//! an array (`vm::VALUE_SLOT`), an i32 or f32 in its first four bytes. Both entries keep the
-//! frame-pointer chain (traps walk it for backtraces; they leave by `siglongjmp`, so no unwind
-//! tables are needed), and keep the stack 16-byte aligned at every call.
+//! exactly 8 bytes per stack argument, since wasm code keeps only 8-byte stack alignment
+//! (`codegen::stack_align`). Values live in 16-byte slots of an array (`vm::VALUE_SLOT`), an
+//! i32 or f32 in its first four bytes. Both entries keep the frame-pointer chain (traps walk it
+//! for backtraces; they leave by `siglongjmp`, so no unwind tables are needed); the host stub,
+//! entered on a stack wasm code aligned to 8 only, realigns it to 16 for its call of the host.
 
 use crate::error::Result;
 
@@ -41,6 +41,7 @@ const INT_ARGS: [u8; 5] = [6, 2, 1, 8, 9];
 const RAX: u8 = 0;
 const RBX: u8 = 3;
 const RBP: u8 = 5;
+const RSP: u8 = 4;
 const SLOT: i32 = 16;
 
 /// Where a parameter travels.
@@ -83,23 +84,18 @@ fn locations(params: &[Class]) -> Vec<Loc> {
         .collect()
 }
 
-/// The bytes of stack arguments a `tailcc` callee pops for `params`: 8 per stack argument,
-/// plus 8 when needed so that with the return address they keep 16-byte alignment (LLVM's
-/// `GetAlignedArgumentStackSize`): 8 for none or one, 24 for two or three, ...
+/// The bytes of stack arguments a `tailcc` callee pops for `params`: 8 per stack argument
+/// (`override-stack-alignment` = 8 leaves LLVM's `GetAlignedArgumentStackSize` nothing to
+/// round).
 fn stack_area(params: &[Class]) -> i32 {
-    let n = locations(params)
+    8 * locations(params)
         .iter()
         .filter(|l| matches!(l, Loc::Stack(_)))
-        .count() as i32;
-    if n % 2 == 1 {
-        8 * n
-    } else {
-        8 * n + 8
-    }
+        .count() as i32
 }
 
 /// `reg <- [base + disp]` (load) or `[base + disp] <- reg` (store) of a value of `class`;
-/// `base` is rbx or rbp (no SIB byte needed).
+/// `base` is rbx, rbp or rsp.
 fn mov(code: &mut Vec<u8>, class: Class, reg: u8, base: u8, disp: i32, load: bool) {
     let modrm = 0x80 | ((reg & 7) << 3) | (base & 7);
     let rex_r = if reg >= 8 { 0x44 } else { 0 };
@@ -129,6 +125,9 @@ fn mov(code: &mut Vec<u8>, class: Class, reg: u8, base: u8, disp: i32, load: boo
         }
     }
     code.push(modrm);
+    if base == RSP {
+        code.push(0x24); // SIB: base rsp, no index
+    }
     code.extend_from_slice(&disp.to_le_bytes());
 }
 
@@ -139,8 +138,8 @@ pub fn trampoline(params: &[Class], results: &[Class]) -> Option<Vec<u8>> {
         return None;
     }
     let area = stack_area(params);
-    // push rbp; mov rbp, rsp; push rbx; then sub rsp, area: the callee's argument area, which
-    // leaves rsp 16-byte aligned (area is 8 mod 16).
+    // push rbp; mov rbp, rsp; push rbx; then sub rsp, area: the callee's argument area (wasm
+    // code needs no more than 8-byte alignment).
     let mut c = vec![0x55, 0x48, 0x89, 0xe5, 0x53, 0x48, 0x81, 0xec];
     c.extend_from_slice(&area.to_le_bytes());
     c.extend_from_slice(&[
@@ -191,17 +190,18 @@ pub fn host_stub(
     let mut c = vec![
         0x55, // push rbp
         0x48, 0x89, 0xe5, // mov rbp, rsp
+        0x48, 0x83, 0xe4, 0xf0, // and rsp, -16 (wasm code keeps 8-byte alignment only)
         0x48, 0x81, 0xec, // sub rsp, frame (a multiple of 16: aligned for the call)
     ];
     c.extend_from_slice(&frame.to_le_bytes());
     for (i, (&class, l)) in params.iter().zip(locations(params)).enumerate() {
-        let slot = SLOT * i as i32 - frame;
+        let slot = SLOT * i as i32;
         match l {
-            Loc::Reg(reg) => mov(&mut c, class, reg, RBP, slot, false),
+            Loc::Reg(reg) => mov(&mut c, class, reg, RSP, slot, false),
             Loc::Stack(n) => {
                 // [rbp + 16 + 8n]: above the saved rbp and the return address
                 mov(&mut c, Class::I64, RAX, RBP, 16 + 8 * n, true);
-                mov(&mut c, Class::I64, RAX, RBP, slot, false);
+                mov(&mut c, Class::I64, RAX, RSP, slot, false);
             }
         }
     }
@@ -214,14 +214,19 @@ pub fn host_stub(
     c.extend_from_slice(&[0x0f, 0x85, 0, 0, 0, 0]); // jnz raise
     if let [class] = results {
         let reg = if class.is_int() { RAX } else { 0 };
-        mov(&mut c, *class, reg, RBP, -frame, true);
+        mov(&mut c, *class, reg, RSP, 0, true);
     }
     c.extend_from_slice(&[
         0x48, 0x89, 0xec, // mov rsp, rbp
         0x5d, // pop rbp
-        0xc2, // ret area: pops the argument area, as a tailcc callee
     ]);
-    c.extend_from_slice(&(stack_area(params) as u16).to_le_bytes());
+    match stack_area(params) {
+        0 => c.push(0xc3), // ret
+        area => {
+            c.push(0xc2); // ret area: pops the argument area, as a tailcc callee
+            c.extend_from_slice(&(area as u16).to_le_bytes());
+        }
+    }
     let rel = (c.len() - (jnz + 6)) as i32;
     c[jnz + 2..jnz + 6].copy_from_slice(&rel.to_le_bytes());
     c.extend_from_slice(&[0x48, 0xb8]); // raise: mov rax, raise
@@ -430,6 +435,8 @@ mod tests {
     /// The `HostCall` builtin: records the host pointer and the slots, writes a result.
     extern "C" fn host_call(host: usize, values: *mut [u64; 14]) -> i32 {
         SEEN[8].store(host as u64, Ordering::SeqCst);
+        // The stub realigned the stack its slots are on (entered here at 0 mod 16).
+        assert_eq!(values as usize % 16, 0);
         let v = unsafe { &mut *values };
         for (i, s) in SEEN.iter().take(7).enumerate() {
             s.store(v[2 * i], Ordering::SeqCst);
@@ -486,6 +493,8 @@ mod tests {
 
     /// The host function of `stack_arguments_travel_both_ways`: sums its slots.
     extern "C" fn sum_slots(count: usize, values: *mut [u64; 40]) -> i32 {
+        // Entered here at 8 mod 16, after 40 bytes of stack arguments.
+        assert_eq!(values as usize % 16, 0);
         let v = unsafe { &mut *values };
         let mut sum = 0u64;
         for i in 0..count {
@@ -525,12 +534,12 @@ mod tests {
         t(sig.len(), addrs[0], &mut values);
         assert_eq!(values[0], expected);
         drop(mapped);
-        // The area sizes LLVM gives `tailcc` callees: 8 bytes per argument, 16-byte aligned
-        // with the return address.
+        // The area sizes LLVM gives `tailcc` callees on an 8-byte aligned stack: 8 bytes per
+        // argument.
         let ints = |n: usize| vec![Class::I64; 5 + n];
         assert_eq!(
             [0, 1, 2, 3, 4].map(|n| stack_area(&ints(n))),
-            [8, 8, 24, 24, 40]
+            [0, 8, 16, 24, 32]
         );
     }
 

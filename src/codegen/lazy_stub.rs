@@ -18,20 +18,20 @@
 //! resolver:                          entry i (16 bytes):
 //!   push rbp; mov rbp, rsp             mov r11d, i
 //!   push rdi, rsi, rdx, rcx, r8, r9    jmp resolver
-//!   sub rsp, 128                       (int3 padding)
+//!   and rsp, -16; sub rsp, 128         (int3 padding)
 //!   movdqu [rsp+16k], xmmk  (k=0..7)
 //!   mov rdi, [rip+context]; mov esi, r11d
 //!   call [rip+resolve]
 //!   test rax, rax; jz raise
-//!   movdqu xmmk, [rsp+16k]; add rsp, 128
+//!   movdqu xmmk, [rsp+16k]; lea rsp, [rbp-48]
 //!   pop r9, r8, rcx, rdx, rsi, rdi; pop rbp
 //!   jmp rax
 //! raise:
 //!   call [rip+raise]; ud2
 //! (next page, writable) resolve: .quad; raise: .quad; context: .quad
 //! ```
-//! On entry `rsp` is 8 mod 16 (a call pushed the return address); after `push rbp`, six pushes
-//! and 128 bytes it is 0 mod 16 again, as the calls need.
+//! Wasm code keeps only 8-byte stack alignment (`codegen::stack_align`), so the resolver
+//! realigns `rsp` to 16 for its calls and restores it from `rbp`.
 
 use crate::error::{Error, Result};
 
@@ -153,6 +153,7 @@ fn resolver(slots: usize) -> Vec<u8> {
     c.push(0x55); // push rbp
     c.extend_from_slice(&[0x48, 0x89, 0xe5]); // mov rbp, rsp
     c.extend_from_slice(&[0x57, 0x56, 0x52, 0x51, 0x41, 0x50, 0x41, 0x51]); // push rdi..r9
+    c.extend_from_slice(&[0x48, 0x83, 0xe4, 0xf0]); // and rsp, -16
     c.extend_from_slice(&[0x48, 0x81, 0xec, 0x80, 0, 0, 0]); // sub rsp, 128
     for k in 0u8..8 {
         // movdqu [rsp + 16k], xmmk
@@ -168,7 +169,7 @@ fn resolver(slots: usize) -> Vec<u8> {
         // movdqu xmmk, [rsp + 16k]
         c.extend_from_slice(&[0xf3, 0x0f, 0x6f, 0x44 | (k << 3), 0x24, 16 * k]);
     }
-    c.extend_from_slice(&[0x48, 0x81, 0xc4, 0x80, 0, 0, 0]); // add rsp, 128
+    c.extend_from_slice(&[0x48, 0x8d, 0x65, 0xd0]); // lea rsp, [rbp - 48]
     c.extend_from_slice(&[0x41, 0x59, 0x41, 0x58, 0x59, 0x5a, 0x5e, 0x5f]); // pop r9..rdi
     c.push(0x5d); // pop rbp
     c.extend_from_slice(&[0xff, 0xe0]); // jmp rax

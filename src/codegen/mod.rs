@@ -11,6 +11,7 @@ pub mod lazy_stub;
 pub mod lines;
 mod memory_manager;
 mod relax;
+pub mod stack_align;
 
 pub use jit::{Jit, LoadedObjects};
 
@@ -378,6 +379,7 @@ pub fn emit_object(
             .verify()
             .map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {e}")))?;
     }
+    stack_align::set_stack_alignment(module);
     dump_ir(module, "pre");
     // The pass builder's tuning switches are not used: LLVM 16's C API left the SLP vectoriser
     // on with them off, so Wasmo's pipeline names its passes itself.
@@ -395,6 +397,7 @@ pub fn emit_object(
         run(late)?;
     }
     enable_marked_tail_calls(module);
+    stack_align::align_foreign_calls(module);
     dump_ir(module, "post");
     let optimised = started.elapsed();
     let buffer = machine

@@ -23,7 +23,7 @@ use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue};
 use inkwell::AddressSpace;
 
 impl From<inkwell::builder::BuilderError> for Error {
@@ -169,6 +169,12 @@ pub fn declare_builtin<'c>(
         AbiResult::Void | AbiResult::Never => context.void_type().fn_type(&params, false),
     };
     let f = module.add_function(builtin.symbol(), ty, Some(Linkage::External));
+    if builtin.aligns_its_stack() {
+        f.add_attribute(
+            AttributeLoc::Function,
+            context.create_string_attribute(crate::codegen::stack_align::ALIGNS_ITS_STACK, ""),
+        );
+    }
     if builtin.result() == AbiResult::Never {
         for name in ["noreturn", "cold"] {
             let kind = Attribute::get_named_enum_kind_id(name);
@@ -408,6 +414,12 @@ pub fn define_host_stub<'c>(
     let n = ty.params.len().max(ty.results.len()).max(1) as u32;
     let slots = context.i128_type().array_type(n);
     let values = builder.build_alloca(slots, "values")?;
+    // 16-byte slots for the host side (LLVM 16 aligns i128 to 8 only).
+    values
+        .as_instruction_value()
+        .expect("an alloca")
+        .set_alignment(16)
+        .map_err(|e| Error::new(format!("internal error: {e}")))?;
     for i in 0..ty.params.len() {
         let v = f.get_nth_param(i as u32 + 1).unwrap();
         builder.build_store(slot(context, &builder, values, i)?, v)?;

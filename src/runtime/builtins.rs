@@ -7,7 +7,6 @@
 
 use super::instance::Instance;
 use super::store::{host_call, HostFunc};
-use super::trap;
 use crate::engine::{Config, Engine};
 use crate::vm::{Builtin, TrapCode, VMOffsets};
 
@@ -182,10 +181,6 @@ extern "C" fn elem_drop(vmctx: *mut u8, segment: u32) {
     unsafe { instance(vmctx) }.elements[segment as usize] = None;
 }
 
-extern "C" fn record_trap_index(_vmctx: *mut u8, index: u32) {
-    trap::record_index(index);
-}
-
 extern "C" fn host_call_builtin(host: *const HostFunc, values: *mut u128) -> u32 {
     host_call(host, values)
 }
@@ -248,6 +243,7 @@ extern "C" {
     fn wasmo_exceptions_leaked() -> u64;
     fn wasmo_builtin_trap(code: u32);
     fn wasmo_builtin_raise_pending();
+    fn wasmo_builtin_record_trap_index(vmctx: *mut u8, index: u32);
     fn wasmo_builtin_throw(tag: *const u8, values: *const u128, count: u32);
     fn wasmo_builtin_rethrow(exception: *mut u8);
     fn wasmo_builtin_exception_done(exception: *mut u8);
@@ -286,7 +282,7 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::TableInit => table_init as *const () as usize,
         Builtin::ElemDrop => elem_drop as *const () as usize,
         Builtin::HostCall => host_call_builtin as *const () as usize,
-        Builtin::RecordTrapIndex => record_trap_index as *const () as usize,
+        Builtin::RecordTrapIndex => wasmo_builtin_record_trap_index as *const () as usize,
         Builtin::Throw => wasmo_builtin_throw as *const () as usize,
         Builtin::Rethrow => wasmo_builtin_rethrow as *const () as usize,
         Builtin::ExceptionDone => wasmo_builtin_exception_done as *const () as usize,

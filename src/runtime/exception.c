@@ -145,7 +145,7 @@ wasmo_exception* wasmo_exception_alloc(const void* tag, const unsigned __int128*
 }
 
 // `throw`: raises a new exception of `tag` with `count` payload values copied from `values`.
-__attribute__((noinline)) void wasmo_builtin_throw(const void* tag, const unsigned __int128* values,
+__attribute__((noinline, force_align_arg_pointer)) void wasmo_builtin_throw(const void* tag, const unsigned __int128* values,
                                                      uint32_t count) {
   wasmo_exception* e = wasmo_exception_alloc(tag, values, count);
   if (e) raise(e);
@@ -166,14 +166,14 @@ wasmo_exception* wasmo_exception_take_pending(void) {
 // `throw_ref`, a landing pad passing an exception on, and legacy `rethrow` (after
 // `exception_retain`): raises `e` again, searching from the current frame outwards. The caller's
 // share of `e` goes with it.
-__attribute__((noinline)) void wasmo_builtin_rethrow(wasmo_exception* e) { raise(e); }
+__attribute__((noinline, force_align_arg_pointer)) void wasmo_builtin_rethrow(wasmo_exception* e) { raise(e); }
 
 // An owner lets go of `e`: a handler without `_ref` took the payload, or a legacy `catch` clause
 // ended.
-void wasmo_builtin_exception_done(wasmo_exception* e) { release(e); }
+__attribute__((force_align_arg_pointer)) void wasmo_builtin_exception_done(wasmo_exception* e) { release(e); }
 
 // Legacy `rethrow`: the clause keeps its share, and the raise gets one of its own.
-void wasmo_builtin_exception_retain(wasmo_exception* e) {
+__attribute__((force_align_arg_pointer)) void wasmo_builtin_exception_retain(wasmo_exception* e) {
   if (!(e->refs & KEPT)) e->refs++;
 }
 

@@ -125,9 +125,23 @@ void wasmo_raise(uint32_t code, uintptr_t pc, uintptr_t fp) {
   siglongjmp(current->buf, 1);
 }
 
-// Called by compiled code for explicit traps; its frame starts the backtrace.
-__attribute__((noinline)) void wasmo_builtin_trap(uint32_t code) {
+// Called by compiled code for explicit traps; its frame starts the backtrace. Wasm code keeps
+// only 8-byte stack alignment (codegen/stack_align.rs), so the builtins it calls from C realign.
+__attribute__((noinline, force_align_arg_pointer)) void wasmo_builtin_trap(uint32_t code) {
   wasmo_raise(code, 0, (uintptr_t)__builtin_frame_address(0));
+}
+
+// The table index the next trap's message names ("uninitialized element 2"), or -1.
+static __thread int64_t trap_index = -1;
+__attribute__((force_align_arg_pointer)) void wasmo_builtin_record_trap_index(void* vmctx,
+                                                                             uint32_t index) {
+  (void)vmctx;
+  trap_index = index;
+}
+int64_t wasmo_trap_index_take(void) {
+  int64_t index = trap_index;
+  trap_index = -1;
+  return index;
 }
 
 void* wasmo_exception_take_pending(void);
@@ -139,7 +153,7 @@ void wasmo_builtin_rethrow(void* exception);
 // Called by host stubs after a host function returned a trap (parked on the Rust side). One
 // that carries an exception is raised into wasm from here, after the host function returned
 // (so no host frame is unwound); only if no handler takes it does the trap follow.
-__attribute__((noinline)) void wasmo_builtin_raise_pending(void) {
+__attribute__((noinline, force_align_arg_pointer)) void wasmo_builtin_raise_pending(void) {
   void* exception = wasmo_exception_take_pending();
   uint32_t code = current->host_code;
   if (exception) {

@@ -44,7 +44,8 @@ impl Trap {
     }
 
     fn from_code(code: TrapCode) -> Trap {
-        let index = TRAP_INDEX.with(|i| i.take());
+        // SAFETY: reads and clears a thread-local of trap.c.
+        let index = u32::try_from(unsafe { wasmo_trap_index_take() }).ok();
         let message = match (code, index) {
             // As the spec's reference interpreter says it: "uninitialized element 2".
             (TrapCode::UninitializedElement, Some(i)) => format!("{} {i}", code.message()),
@@ -103,14 +104,10 @@ pub fn set_pending(trap: Trap) {
     crate::vm::trap_code::park(Box::new(trap));
 }
 
-thread_local! {
-    /// The table index the next trap's message names (see `Builtin::RecordTrapIndex`).
-    static TRAP_INDEX: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
-}
-
-/// Records the table index the trap compiled code raises next is about.
-pub fn record_index(index: u32) {
-    TRAP_INDEX.with(|i| i.set(Some(index)));
+extern "C" {
+    /// The table index the next trap's message names (`Builtin::RecordTrapIndex`, which
+    /// trap.c defines so that wasm code calls it on its 8-byte aligned stack), or -1; clears it.
+    fn wasmo_trap_index_take() -> i64;
 }
 
 /// Stack space kept free below wasm code for host calls, builtins and signal handling: a quarter

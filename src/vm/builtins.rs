@@ -125,6 +125,24 @@ builtins! {
     OsrEntry = wasmo_builtin_osr_entry(vmctx: Ptr, function: I32, loop_index: I32, iterations: I32) -> Ptr;
 }
 
+impl Builtin {
+    /// Whether the builtin realigns its own stack frame (the C builtins, with
+    /// `force_align_arg_pointer`), so wasm code may call it on an 8-byte aligned stack
+    /// (`codegen::stack_align`); the Rust builtins need the C convention's 16 bytes.
+    pub fn aligns_its_stack(self) -> bool {
+        matches!(
+            self,
+            Builtin::Trap
+                | Builtin::RaisePending
+                | Builtin::RecordTrapIndex
+                | Builtin::Throw
+                | Builtin::Rethrow
+                | Builtin::ExceptionDone
+                | Builtin::ExceptionRetain
+        )
+    }
+}
+
 /// The personality routine of functions with landing pads: libstdc++'s, which (with a
 /// catch-all clause) catches the foreign exceptions `runtime/exception.c` raises. The runtime
 /// resolves it with the builtins.
