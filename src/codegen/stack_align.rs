@@ -33,9 +33,9 @@ use llvm_sys::{LLVMAttributeFunctionIndex, LLVMOpcode};
 /// may call it on an 8-byte aligned stack.
 pub const ALIGNS_ITS_STACK: &str = "wasmo-aligns-stack";
 
-/// LLVM's `tailcc` (`CallingConv::Tail`), wasm's convention: its callees keep this module's
-/// alignment rules.
-const TAILCC: u32 = 18;
+/// LLVM's `tailcc` (`CallingConv::Tail`), wasm's convention (`compile::abi::WASM_CC`): its
+/// callees keep this module's alignment rules.
+pub const TAILCC: u32 = 18;
 
 /// The stack alignment wasm code keeps, in bytes.
 pub const WASM_STACK_ALIGN: u32 = 8;

@@ -34,7 +34,7 @@ impl From<inkwell::builder::BuilderError> for Error {
 
 /// LLVM's `tailcc` calling convention, every wasm function's and every call's to one: a call
 /// marked `tail` in tail position is guaranteed to reuse the caller's frame.
-pub const WASM_CC: u32 = 18;
+pub const WASM_CC: u32 = crate::codegen::stack_align::TAILCC;
 
 /// The LLVM type of a wasm value.
 pub fn llvm_type<'c>(context: &'c Context, ty: ValType) -> Result<BasicTypeEnum<'c>> {
