@@ -47,8 +47,8 @@ use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"WASMOCW\0";
 // 7: wasm code keeps 8-byte stack alignment (codegen::stack_align), callees pop exactly their
-// stack arguments.
-const FORMAT_VERSION: u32 = 7;
+// stack arguments. 8: the vmctx holds a copy of each memory's base.
+const FORMAT_VERSION: u32 = 8;
 const HEADER: usize = 8 + 4 + 8 + 8;
 const CHECKSUM_AT: usize = 8 + 4 + 8;
 

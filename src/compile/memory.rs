@@ -41,14 +41,8 @@ impl<'c> FuncTranslator<'c, '_> {
         }
         let loaded = self.in_entry_block(|t| {
             let definition = t.memory_definition(memory)?;
-            let base = t
-                .load_field(
-                    definition,
-                    VMMemory::BASE,
-                    super::abi::ptr_type(t.ctx).into(),
-                    true,
-                )?
-                .into_pointer_value();
+            // The vmctx's copy of the base: one load, where `definition`'s is a second.
+            let base = t.load_vmctx_ptr(t.env.offsets.memory_base(memory))?;
             Ok((definition, base))
         })?;
         self.memory_bases.insert(memory, loaded);

@@ -356,6 +356,9 @@ fn link_imports(store: &Store, inst: &mut Instance, offsets: &VMOffsets, imports
                 // SAFETY: as for tables.
                 let vm = unsafe { &*(*memory).vm as *const _ as usize };
                 inst.set_ptr(offsets.memory(next[3]), vm);
+                // SAFETY: as above; the base never moves while the memory lives.
+                let base = unsafe { (*memory).vm.base as usize };
+                inst.set_ptr(offsets.memory_base(next[3]), base);
                 inst.memories.push(memory);
                 next[3] += 1;
             }
@@ -404,6 +407,9 @@ fn define_entities(
         // SAFETY: the memory box is owned by the store.
         let vm = unsafe { &*(*memory).vm as *const _ as usize };
         inst.set_ptr(offsets.memory(inst.memories.len() as u32), vm);
+        // SAFETY: as above; the base never moves while the memory lives.
+        let base = unsafe { (*memory).vm.base as usize };
+        inst.set_ptr(offsets.memory_base(inst.memories.len() as u32), base);
         inst.memories.push(memory);
         inst.uses.push(Extern::Memory(m));
         inst.defined_memories.push(m);

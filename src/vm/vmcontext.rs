@@ -11,6 +11,8 @@
 //! 16  *mut u32              lift-off mode: the module's hotness counters, one per defined
 //!                           function (null in optimised mode)
 //! 24  memories[M]           *mut VMMemory   (imported or defined alike)
+//! ..  memory_bases[M]       *mut u8: each memory's base, a copy of its `VMMemory::base` (which
+//!                           never moves), so code reaches its memory in one load, not two
 //! ..  globals[G]            *mut VMGlobal
 //! ..  tables[T]             *mut VMTable
 //! ..  func_refs[F]          *const VMFuncRef, one per function (imports point at the exporter's)
@@ -224,8 +226,11 @@ impl VMOffsets {
     pub fn memory(&self, index: u32) -> u32 {
         Self::HEADER + index * Self::PTR
     }
-    pub fn global(&self, index: u32) -> u32 {
+    pub fn memory_base(&self, index: u32) -> u32 {
         self.memory(self.num_memories) + index * Self::PTR
+    }
+    pub fn global(&self, index: u32) -> u32 {
+        self.memory_base(self.num_memories) + index * Self::PTR
     }
     pub fn table(&self, index: u32) -> u32 {
         self.global(self.num_globals) + index * Self::PTR
@@ -292,10 +297,11 @@ mod tests {
             num_types: 3,
         };
         assert_eq!(o.memory(0), 24);
-        assert_eq!(o.global(0), 32);
-        assert_eq!(o.table(0), 48);
-        assert_eq!(o.func_ref(2), 72);
-        assert_eq!(o.type_id(0), 80);
-        assert_eq!(o.size(), 96);
+        assert_eq!(o.memory_base(0), 32);
+        assert_eq!(o.global(0), 40);
+        assert_eq!(o.table(0), 56);
+        assert_eq!(o.func_ref(2), 80);
+        assert_eq!(o.type_id(0), 88);
+        assert_eq!(o.size(), 112);
     }
 }
