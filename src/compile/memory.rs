@@ -178,6 +178,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let v = self.b.build_load(ty, addr, "load")?;
         let load = v.as_instruction_value().expect("a load");
         ordered_access(load)?;
+        self.tags.tag(load, self.tags.heap)?;
         Ok(v)
     }
 
@@ -189,7 +190,9 @@ impl<'c> FuncTranslator<'c, '_> {
         value: BasicValueEnum<'c>,
     ) -> R {
         let addr = self.heap_address(memarg, self.byte_size(value.get_type()))?;
-        ordered_access(self.b.build_store(addr, value)?)
+        let store = self.b.build_store(addr, value)?;
+        ordered_access(store)?;
+        self.tags.tag(store, self.tags.heap)
     }
 
     fn load(

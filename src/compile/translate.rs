@@ -123,6 +123,9 @@ pub struct FuncTranslator<'c, 'm> {
     pub(super) osr_checks: bool,
     /// Baseline code: the activation's count of loop iterations (`osr.rs`), made on first use.
     pub(super) iterations: Option<PointerValue<'c>>,
+    /// The type-based alias tags of linear-memory accesses and of loads of the runtime's own
+    /// structures ([`AccessTags`]).
+    pub(super) tags: AccessTags<'c>,
 }
 
 /// What a call calls: a function of the module, or code at an address.
@@ -245,6 +248,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             osr: None,
             osr_checks,
             iterations: None,
+            tags: AccessTags::new(ctx),
         };
         let mut reader = body.get_operators_reader()?;
         // The prologue (locals, stack check) belongs to the first operator.
@@ -636,6 +640,10 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
     ) -> Result<BasicValueEnum<'c>> {
         let addr = self.field_addr(base, offset)?;
         let value = self.b.build_load(ty, addr, "field")?;
+        self.tags.tag(
+            value.as_instruction_value().expect("a load"),
+            self.tags.runtime,
+        )?;
         if invariant {
             let kind = self.ctx.get_kind_id("invariant.load");
             let node = self.ctx.metadata_node(&[]);
@@ -779,6 +787,49 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .build_call(f, &all, "builtin")?
             .try_as_basic_value()
             .basic())
+    }
+}
+
+/// Type-based alias analysis tags (LLVM's `!tbaa`) that tell the optimiser linear memory and
+/// the runtime's structures (the vmctx, `VMMemory`, `VMTable`, globals' storage, function
+/// references) never overlap: every linear-memory access carries `heap`, and every load
+/// [`FuncTranslator::load_field`] makes carries `runtime`, so such a load may move across, or
+/// be hoisted out of a loop past, the (volatile) linear-memory stores: a 64-bit memory's length
+/// for its bounds checks, a table's length and base, a global's value. Stores to the runtime's
+/// structures (`global.set`, `table.set`) stay untagged, so that nothing moves them across a
+/// linear-memory access that may trap: a global's new value must be there when the trap
+/// returns to the host.
+#[derive(Clone, Copy)]
+pub(super) struct AccessTags<'c> {
+    pub(super) heap: inkwell::values::MetadataValue<'c>,
+    pub(super) runtime: inkwell::values::MetadataValue<'c>,
+    kind: u32,
+}
+
+impl<'c> AccessTags<'c> {
+    fn new(ctx: &'c Context) -> Self {
+        let root = ctx.metadata_node(&[ctx.metadata_string("wasmo").into()]);
+        let zero = ctx.i64_type().const_zero();
+        let tag = |name: &str| {
+            let ty =
+                ctx.metadata_node(&[ctx.metadata_string(name).into(), root.into(), zero.into()]);
+            ctx.metadata_node(&[ty.into(), ty.into(), zero.into()])
+        };
+        AccessTags {
+            heap: tag("linear memory"),
+            runtime: tag("runtime"),
+            kind: ctx.get_kind_id("tbaa"),
+        }
+    }
+
+    pub(super) fn tag(
+        &self,
+        access: inkwell::values::InstructionValue<'c>,
+        tag: inkwell::values::MetadataValue<'c>,
+    ) -> Result<()> {
+        access
+            .set_metadata(tag, self.kind)
+            .map_err(|e| Error::new(format!("internal error: {e}")))
     }
 }
 
