@@ -44,6 +44,25 @@ fn engines() -> Vec<(String, Engine, bool)> {
 
 const OOB: &str = "out of bounds memory access";
 
+/// Compiles `wat` on `engine` (waiting for tier-up if asked), instantiates it and calls its
+/// `run` with 0: the store, the instance and what the call gave (its results or trap message).
+fn run_module(engine: &Engine, tier_up: bool, what: &str, wat: &str) -> (Store, Instance, String) {
+    let module = Module::from_text(engine, wat).unwrap_or_else(|e| panic!("{what}: {e}"));
+    if tier_up {
+        // Tier-up compiles functions once they are hot; an eager lift-off module's functions
+        // all tier up in the background, and this waits for that.
+        module.wait_for_tier_up();
+    }
+    let store = Store::new(engine);
+    let instance = Instance::new(&store, &module, &[]).unwrap();
+    let run = instance.get_func(&store, "run").unwrap();
+    let got = match run.call(&store, &[Val::I32(0)]) {
+        Ok(results) => format!("returned {results:?}"),
+        Err(t) => t.message,
+    };
+    (store, instance, got)
+}
+
 /// (what, module text, the trap `run` must give, bytes 0..4 of memory afterwards if it has one)
 /// Every module exports `run` (param i32) called with 0 (for most, an address one page past the
 /// end of a one-page memory is formed from it).
@@ -224,19 +243,7 @@ fn trapping_accesses_are_kept_and_ordered_in_every_mode() {
     let mut failures = Vec::new();
     for (mode, engine, tier_up) in engines() {
         for (what, wat, trap, memory) in CASES {
-            let module = Module::from_text(&engine, wat).unwrap_or_else(|e| panic!("{what}: {e}"));
-            if tier_up {
-                // Tier-up compiles functions once they are hot; an eager lift-off module's
-                // functions all tier up in the background, and this waits for that.
-                module.wait_for_tier_up();
-            }
-            let store = Store::new(&engine);
-            let instance = Instance::new(&store, &module, &[]).unwrap();
-            let run = instance.get_func(&store, "run").unwrap();
-            let got = match run.call(&store, &[Val::I32(0)]) {
-                Ok(results) => format!("returned {results:?}"),
-                Err(t) => t.message,
-            };
+            let (store, instance, got) = run_module(&engine, tier_up, what, wat);
             if got != *trap {
                 failures.push(format!(
                     "{mode}: {what}: expected trap \"{trap}\", got {got}"
@@ -315,17 +322,7 @@ fn runtime_state_around_trapping_accesses_is_exact_in_every_mode() {
     let mut failures = Vec::new();
     for (mode, engine, tier_up) in engines() {
         for (what, wat, trap, expected) in GLOBAL_CASES {
-            let module = Module::from_text(&engine, wat).unwrap_or_else(|e| panic!("{what}: {e}"));
-            if tier_up {
-                module.wait_for_tier_up();
-            }
-            let store = Store::new(&engine);
-            let instance = Instance::new(&store, &module, &[]).unwrap();
-            let run = instance.get_func(&store, "run").unwrap();
-            let got = match run.call(&store, &[Val::I32(0)]) {
-                Ok(results) => format!("returned {results:?}"),
-                Err(t) => t.message,
-            };
+            let (store, instance, got) = run_module(&engine, tier_up, what, wat);
             if got != *trap {
                 failures.push(format!(
                     "{mode}: {what}: expected trap \"{trap}\", got {got}"
