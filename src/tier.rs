@@ -597,7 +597,6 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
     if WARM_UP.swap(false, Ordering::SeqCst) {
         if let Ok((machine, loop_machine)) = &machines {
             warm_up(machine, loop_machine);
-            stop_at_exit_again();
         }
     }
     while let Ok(job) = jobs.recv() {
@@ -613,7 +612,6 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
             }
             Err(e) => Err(e.clone()),
         };
-        stop_at_exit_again();
         // The caller holds the module too: this thread never drops the last reference.
         drop(job.module);
         let _ = job.reply.send(result);
@@ -796,20 +794,6 @@ fn stop_workers_when_main_exits() {
     }
 }
 
-/// Registers the `atexit` fallback again after one of the first compiles of a thread. LLVM
-/// registers a function-local static's destructor when a compile first uses it (landing pads,
-/// for instance, reach statics the first stubs did not), and `exit` runs it before any handler
-/// registered earlier, under a worker that may still be compiling. Registered again after the
-/// compiles that introduced them, the handler runs first. Bounded: statics are first used by
-/// the first compiles of each kind, and every extra entry costs `exit` one idle call.
-fn stop_at_exit_again() {
-    static AGAIN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    if AGAIN.fetch_add(1, Ordering::Relaxed) < 64 {
-        // SAFETY: registers a plain function, as `TierQueue::new` does.
-        unsafe { libc::atexit(stop_all_workers) };
-    }
-}
-
 extern "C" fn stop_all_workers() {
     let queues: Vec<Arc<TierQueue>> = QUEUES
         .lock()
@@ -831,12 +815,8 @@ impl TierQueue {
             worker: Mutex::new(None),
             lazy: Mutex::new(None),
         });
-        static AT_EXIT: std::sync::Once = std::sync::Once::new();
-        // SAFETY: registers a plain function; atexit handlers run before the destructors of
-        // libraries loaded earlier (LLVM), in reverse order of registration.
-        AT_EXIT.call_once(|| unsafe {
-            libc::atexit(stop_all_workers);
-        });
+        // Registered with `atexit` now and again after the first compiles (see there).
+        crate::codegen::run_at_exit_before_llvm(stop_all_workers);
         stop_workers_when_main_exits();
         let mut queues = QUEUES.lock().unwrap_or_else(|e| e.into_inner());
         queues.retain(|q| q.strong_count() > 0);
@@ -992,7 +972,6 @@ impl TierQueue {
                     module.compile_tier(&batch.defined, CodeKind::TierUp, options)
                 }))
                 .unwrap_or_else(|_| Err(crate::error::Error::new("the compiler panicked")));
-                stop_at_exit_again();
                 match compiled {
                     Ok(code) => {
                         tier.install_osr(&batch.osr, Some(&code.osr));

@@ -368,6 +368,38 @@ thread_local! {
         const { std::cell::Cell::new((std::time::Duration::ZERO, std::time::Duration::ZERO)) };
 }
 
+/// The function `exit` must run before LLVM's static destructors (the tier-up layer's: it
+/// stops the compiler threads), set once with [`run_at_exit_before_llvm`].
+static AT_EXIT: once_cell::sync::OnceCell<extern "C" fn()> = once_cell::sync::OnceCell::new();
+
+/// Makes `exit` run `f` before LLVM's static destructors. LLVM registers a function-local
+/// static's destructor when a compile first uses it (the instruction selector's value-type
+/// lists on the process's first SelectionDAG compile, for instance), and `exit` runs the
+/// `atexit` list in reverse order of registration, so `f` is registered now and again after
+/// each of the process's first compiles, on whatever thread they ran ([`emit_object`]). Before,
+/// only the compiler threads registered again: an optimised-mode compile on another thread
+/// could build statics after the last registration, and `exit` destroyed them under a tier-up
+/// worker still compiling (`tests/small_stacks.rs` segfaulted at exit in about 1 run of 100).
+pub fn run_at_exit_before_llvm(f: extern "C" fn()) {
+    if AT_EXIT.set(f).is_ok() {
+        // SAFETY: registers a plain function.
+        unsafe { libc::atexit(f) };
+    }
+}
+
+/// After a compile: registers the [`run_at_exit_before_llvm`] function again, for the first 64
+/// compiles of the process (statics are first used by the first compiles of each kind; every
+/// extra entry costs `exit` one idle call).
+fn register_at_exit_again() {
+    static AGAIN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if let Some(&f) = AT_EXIT.get() {
+        if AGAIN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 64 {
+            // SAFETY: registers a plain function.
+            unsafe { libc::atexit(f) };
+        }
+    }
+}
+
 /// Optimises `module` with `pipeline` and emits it as a relocatable object file.
 pub fn emit_object(
     module: &Module,
@@ -404,6 +436,7 @@ pub fn emit_object(
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| Error::new(format!("LLVM code generation failed: {e}")))?;
     LAST_EMIT_TIMES.with(|t| t.set((optimised, started.elapsed() - optimised)));
+    register_at_exit_again();
     Ok(buffer.as_slice().to_vec())
 }
 
