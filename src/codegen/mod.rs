@@ -376,10 +376,9 @@ static AT_EXIT: once_cell::sync::OnceCell<extern "C" fn()> = once_cell::sync::On
 /// static's destructor when a compile first uses it (the instruction selector's value-type
 /// lists on the process's first SelectionDAG compile, for instance), and `exit` runs the
 /// `atexit` list in reverse order of registration, so `f` is registered now and again after
-/// each of the process's first compiles, on whatever thread they ran ([`emit_object`]). Before,
-/// only the compiler threads registered again: an optimised-mode compile on another thread
-/// could build statics after the last registration, and `exit` destroyed them under a tier-up
-/// worker still compiling (`tests/small_stacks.rs` segfaulted at exit in about 1 run of 100).
+/// each of the process's first compiles, on whatever thread they ran ([`emit_object`]):
+/// registered after the statics a compile built, it runs before their destructors (DESIGN.md,
+/// "Tiers").
 pub fn run_at_exit_before_llvm(f: extern "C" fn()) {
     if AT_EXIT.set(f).is_ok() {
         // SAFETY: registers a plain function.
