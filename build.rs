@@ -28,6 +28,22 @@ fn main() {
         .flag("-fno-omit-frame-pointer")
         .flag_if_supported("-Wall")
         .compile("wasmo_trap");
+    // Loop versioning is an LLVM pass in C++ (LLVM's C API has no scalar evolution), built
+    // against the same LLVM 16 as llvm-sys links.
+    let prefix = std::env::var("LLVM_SYS_160_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-16".into());
+    let config = std::path::Path::new(&prefix).join("bin/llvm-config");
+    let flags = std::process::Command::new(&config)
+        .arg("--cxxflags")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", config.display()));
+    let mut cpp = cc::Build::new();
+    cpp.cpp(true)
+        .file("src/codegen/version_loops.cpp")
+        .warnings(false);
+    for flag in String::from_utf8_lossy(&flags.stdout).split_whitespace() {
+        cpp.flag(flag);
+    }
+    cpp.compile("wasmo_version_loops");
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(env!("CARGO_PKG_VERSION").as_bytes());
     hash_dir(std::path::Path::new("src"), &mut h);

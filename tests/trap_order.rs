@@ -226,15 +226,31 @@ const CASES: &[(&str, &str, &str, Option<[u8; 4]>)] = &[
     ),
     (
         "a load in a loop whose value is unused",
-        r#"(module (memory (export "memory") 1)
-             (func (export "run") (param i32) (local i32)
+        r#"(module (memory (export "memory") 1) (global $n (mut i32) (i32.const 65536))
+             (func (export "run") (param i32) (local i32 i32)
+               (local.set 2 (global.get $n))
                (loop
                  (drop (i32.load (local.get 1)))
                  (i32.store (local.get 0) (local.get 1))
                  (local.set 1 (i32.add (local.get 1) (i32.const 4096)))
-                 (br_if 0 (i32.le_u (local.get 1) (i32.const 65536))))))"#,
+                 (br_if 0 (i32.le_u (local.get 1) (local.get 2))))))"#,
         OOB,
         Some([0, 0xf0, 0, 0]),
+    ),
+    (
+        "an in-bounds loop whose division traps in its fourth iteration",
+        r#"(module (memory (export "memory") 1)
+             (global $n (mut i32) (i32.const 16)) (global $k (mut i32) (i32.const 3))
+             (func (export "run") (param i32) (local i32 i32 i32)
+               (local.set 2 (global.get $n))
+               (local.set 3 (global.get $k))
+               (loop
+                 (i32.store8 (local.get 1) (i32.add (local.get 1) (i32.const 0xf0)))
+                 (drop (i32.div_u (i32.const 1) (i32.sub (local.get 3) (local.get 1))))
+                 (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                 (br_if 0 (i32.lt_u (local.get 1) (local.get 2))))))"#,
+        "integer divide by zero",
+        Some([0xf0, 0xf1, 0xf2, 0xf3]),
     ),
 ];
 

@@ -12,6 +12,7 @@ pub mod lines;
 mod memory_manager;
 mod relax;
 pub mod stack_align;
+pub mod version_loops;
 
 pub use jit::{Jit, LoadedObjects};
 
@@ -277,6 +278,9 @@ struct Knobs {
     loop_passes: Option<String>,
     /// `WASMO_BASELINE_LOOP_CODEGEN=0..3`: its code-generation level (studies).
     loop_codegen: Option<u32>,
+    /// `WASMO_LLVM_VERSION_LOOPS=1` turns on loop versioning (`version_loops`) between the O2
+    /// pipeline's halves: off by default until it pays everywhere (DESIGN.md, "Traps").
+    version_loops: bool,
 }
 
 /// LLVM's code-generation level for our optimisation level `level` (0..=3).
@@ -334,6 +338,7 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
         loop_codegen: std::env::var("WASMO_BASELINE_LOOP_CODEGEN")
             .ok()
             .and_then(|v| v.parse().ok()),
+        version_loops: flag("VERSION_LOOPS", false),
     }
 });
 
@@ -425,6 +430,9 @@ pub fn emit_object(
     run(pipeline.early)?;
     if let Some(late) = pipeline.late {
         relax::relax_float_arithmetic(module);
+        if KNOBS.version_loops {
+            version_loops::version_loops(module, machine)?;
+        }
         run(late)?;
     }
     enable_marked_tail_calls(module);

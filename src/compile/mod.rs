@@ -417,6 +417,28 @@ fn partition(defined: &[u32], size: impl Fn(u32) -> usize, threads: usize) -> Ve
     parts.into_iter().map(|(_, p)| p).collect()
 }
 
+/// Lists the memories whose accesses loop versioning may make plain (`codegen::version_loops`):
+/// the 32-bit memories that are not shared, whose whole index space is reserved and whose
+/// length changes only through calls.
+fn list_heaps<'c>(ctx: &'c Context, module: &Module<'c>, env: &ModuleEnv<'_>) {
+    let i64t = ctx.i64_type();
+    for (i, memory) in env.info.memories.iter().enumerate() {
+        if memory.memory64 || memory.shared {
+            continue;
+        }
+        let i = i as u32;
+        let node = ctx.metadata_node(&[
+            i64t.const_int(env.offsets.memory_base(i) as u64, false)
+                .into(),
+            i64t.const_int(env.offsets.memory(i) as u64, false).into(),
+            i64t.const_int(crate::vm::VMMemory::LENGTH as u64, false)
+                .into(),
+        ]);
+        // Fails only for a node that is not metadata.
+        let _ = module.add_global_metadata(codegen::version_loops::HEAP_METADATA, &node);
+    }
+}
+
 fn compile_partition(
     env: &ModuleEnv<'_>,
     bytes: &[u8],
@@ -457,6 +479,7 @@ fn compile_partition(
         }
     }
     debug.finalize();
+    list_heaps(&ctx, &module, env);
     // On-stack-replacement entries are the translator's least travelled path: a fault in them
     // would crash LLVM in the background (verified in release builds too, which costs little
     // next to their O2 compile); a failed entry only leaves its loop in baseline code.

@@ -1,0 +1,127 @@
+//! Loop versioning for exact traps: the Rust side of `version_loops.cpp`, which has the whole
+//! story. A nest of loops whose linear-memory accesses all lie, as the nest's preheader can
+//! compute, inside their memory runs a copy of itself with plain accesses, which the loop
+//! vectoriser and unroll-and-jam may reorder; otherwise the original nest, volatile, runs.
+
+use crate::error::{Error, Result};
+use inkwell::module::Module;
+use inkwell::targets::TargetMachine;
+
+/// The module's named metadata listing the memories whose accesses may be versioned: one node
+/// `!{i64 base, i64 definition, i64 length}` per memory, where `base` is the vmctx offset of the
+/// memory's base (the load every access's address starts from), `definition` the vmctx offset
+/// of its `VMMemory` pointer and `length` the offset of the current byte length there.
+pub const HEAP_METADATA: &str = "wasmo.heap";
+
+extern "C" {
+    fn wasmo_version_loops(
+        module: llvm_sys::prelude::LLVMModuleRef,
+        machine: llvm_sys::target_machine::LLVMTargetMachineRef,
+        verify: i32,
+    ) -> i32;
+}
+
+/// Versions the loop nests of `module`'s functions; returns how many were versioned.
+pub fn version_loops(module: &Module, machine: &TargetMachine) -> Result<u32> {
+    // SAFETY: both handles are live for the call, which only reads and rewrites the module.
+    let n = unsafe {
+        wasmo_version_loops(
+            module.as_mut_ptr(),
+            machine.as_mut_ptr(),
+            i32::from(cfg!(debug_assertions)),
+        )
+    };
+    u32::try_from(n).map_err(|_| Error::new("internal error: loop versioning made invalid IR"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inkwell::context::Context;
+    use inkwell::memory_buffer::MemoryBuffer;
+
+    /// A loop storing `n` i32s from byte 0 of memory 0 (vmctx + 32 holds the base, vmctx + 0
+    /// the `VMMemory`, whose length is at + 8), with `BODY` spliced in after the store.
+    fn module<'c>(ctx: &'c Context, body: &str) -> Module<'c> {
+        let ir = format!(
+            r#"
+declare void @trap(i32) noreturn cold
+declare void @grow(ptr)
+
+define i32 @f(ptr %vmctx, i32 %n) {{
+entry:
+  %slot = getelementptr i8, ptr %vmctx, i64 32
+  %base = load ptr, ptr %slot, !invariant.load !1
+  %some = icmp sgt i32 %n, 0
+  br i1 %some, label %loop, label %done
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %latch ]
+  %scaled = shl i32 %i, 2
+  %index = zext i32 %scaled to i64
+  %heap = getelementptr i8, ptr %base, i64 %index
+  store volatile i32 %i, ptr %heap, align 1
+  {body}
+  br label %latch
+latch:
+  %next = add i32 %i, 1
+  %again = icmp slt i32 %next, %n
+  br i1 %again, label %loop, label %done
+done:
+  ret i32 0
+}}
+
+!wasmo.heap = !{{!0}}
+!0 = !{{i64 32, i64 0, i64 8}}
+!1 = !{{}}
+"#
+        );
+        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
+        ctx.create_module_from_ir(buffer).unwrap()
+    }
+
+    fn machine() -> TargetMachine {
+        crate::codegen::target_machine(inkwell::OptimizationLevel::Default).unwrap()
+    }
+
+    #[test]
+    fn an_affine_loop_gets_a_plain_copy_behind_a_bounds_check() {
+        let ctx = Context::create();
+        let m = module(&ctx, "");
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+        let text = m.print_to_string().to_string();
+        // The original keeps its volatile store, the copy has a plain one, and the check loads
+        // the memory's length.
+        assert_eq!(text.matches("store volatile i32").count(), 1, "{text}");
+        assert_eq!(text.matches("store i32").count(), 1, "{text}");
+        assert!(text.contains("%wasmo.length"), "{text}");
+        // Versioned once: a second run finds both copies marked.
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_loop_with_a_call_that_returns_is_left_alone() {
+        let ctx = Context::create();
+        // `grow` may change the memory's length: the nest cannot be checked up front.
+        let m = module(&ctx, "call void @grow(ptr %vmctx)");
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 0);
+        // A trap's call never comes back to the loop, so it does not stop versioning.
+        let ctx = Context::create();
+        let trap = "%odd = icmp eq i32 %i, 7\n  br i1 %odd, label %t, label %c\nt:\n  \
+                    call void @trap(i32 3)\n  unreachable\nc:";
+        let m = module(&ctx, trap);
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+    }
+
+    #[test]
+    fn an_index_loaded_from_memory_is_left_alone() {
+        let ctx = Context::create();
+        let m = module(
+            &ctx,
+            "%x = load volatile i32, ptr %heap, align 1\n  %w = zext i32 %x to i64\n  \
+             %at = getelementptr i8, ptr %base, i64 %w\n  store volatile i32 0, ptr %at, align 1",
+        );
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 0);
+    }
+}
