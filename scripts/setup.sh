@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   llvm-16-dev libllvm16 libpolly-16-dev libzstd-dev zlib1g-dev # the compiler backend (linked dynamically)
+  g++                                  # src/codegen/version_loops.cpp, the C++ examples
   cmake make pkg-config                # C examples and capi-tests
   valgrind                             # leak checks on capi-tests
   gdb                                  # tests/gdb_jit.rs: backtraces through JIT code
