@@ -147,13 +147,13 @@ private:
     return SE.getZeroExtendExpr(S, I128);
   }
 
-  bool fits(const SCEV *lo, const SCEV *hi, unsigned bits, bool isSigned) {
+  // Adds the checks that [lo, hi] fits an integer of `bits` bits.
+  void requireFits(const SCEV *lo, const SCEV *hi, unsigned bits, bool isSigned) {
     APInt min = isSigned ? APInt::getSignedMinValue(bits).sext(128) : APInt(128, 0);
     APInt max = isSigned ? APInt::getSignedMaxValue(bits).sext(128)
                          : APInt::getMaxValue(bits).zext(128);
     conditions.push_back({ICmpInst::ICMP_SGE, lo, SE.getConstant(min)});
     conditions.push_back({ICmpInst::ICMP_SLE, hi, SE.getConstant(max)});
-    return true;
   }
 
   // The mathematical range [lo, hi] of S over the nest L, in i128; false if not computable.
@@ -217,7 +217,8 @@ private:
       const SCEV *op = ext->getOperand();
       if (!range(op, lo, hi, depth + 1))
         return false;
-      return fits(lo, hi, op->getType()->getIntegerBitWidth(), isa<SCEVSignExtendExpr>(ext));
+      requireFits(lo, hi, op->getType()->getIntegerBitWidth(), isa<SCEVSignExtendExpr>(ext));
+      return true;
     }
     return false;
   }
@@ -252,7 +253,7 @@ private:
           pointer = store->getPointerOperand();
           type = store->getValueOperand()->getType();
         } else {
-          if (I.mayReadOrWriteMemory() && !isa<VAArgInst>(I))
+          if (I.mayReadOrWriteMemory())
             return false;
           continue;
         }
