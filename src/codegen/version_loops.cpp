@@ -140,11 +140,97 @@ private:
     return &it->second;
   }
 
+  // Rewrites the add recurrences of loops enclosing the nest in terms of their headers' phis,
+  // as unknowns: {a,+,b}<O> is a + (b/b') * (P - a') for a phi P of O's header whose value (or
+  // its zero or sign extension) is {a',+,b'}<O>, when b' = b or both are constants and b' divides
+  // b. The identity holds modulo 2^bits at every point of O's body, the nest's preheader
+  // included. The check then reads the phi, where the expander would recompute the recurrence in
+  // O's header on every iteration of O, whether or not the nest is entered.
+  class Freeze : public SCEVRewriteVisitor<Freeze> {
+  public:
+    Freeze(ScalarEvolution &SE, const Loop *L) : SCEVRewriteVisitor(SE), L(L) {}
+    const SCEV *visitAddRecExpr(const SCEVAddRecExpr *rec) {
+      const Loop *outer = rec->getLoop();
+      Type *type = rec->getType();
+      if (outer == L || !outer->contains(L) || !rec->isAffine() || !type->isIntegerTy())
+        return SCEVRewriteVisitor::visitAddRecExpr(rec);
+      const SCEV *a = visit(rec->getStart()), *b = rec->getStepRecurrence(SE);
+      for (PHINode &phi : outer->getHeader()->phis()) {
+        if (!phi.getType()->isIntegerTy() ||
+            phi.getType()->getIntegerBitWidth() > type->getIntegerBitWidth())
+          continue;
+        const SCEV *value = SE.getSCEV(&phi);
+        const SCEV *unknown = SE.getUnknown(&phi);
+        SmallVector<std::pair<const SCEV *, const SCEV *>, 2> forms;
+        if (phi.getType() == type) {
+          forms.push_back({value, unknown});
+        } else {
+          forms.push_back(
+              {SE.getZeroExtendExpr(value, type), SE.getZeroExtendExpr(unknown, type)});
+          forms.push_back(
+              {SE.getSignExtendExpr(value, type), SE.getSignExtendExpr(unknown, type)});
+        }
+        for (auto [form, q] : forms) {
+          auto *known = dyn_cast<SCEVAddRecExpr>(form);
+          if (!known || known->getLoop() != outer || !known->isAffine())
+            continue;
+          const SCEV *b2 = known->getStepRecurrence(SE);
+          const SCEV *scale = nullptr;
+          if (b2 == b) {
+            scale = SE.getOne(type);
+          } else if (auto *c = dyn_cast<SCEVConstant>(b), *c2 = dyn_cast<SCEVConstant>(b2);
+                     c && c2 && !c2->getAPInt().isZero() &&
+                     c->getAPInt().srem(c2->getAPInt()).isZero()) {
+            scale = SE.getConstant(c->getAPInt().sdiv(c2->getAPInt()));
+          }
+          if (!scale)
+            continue;
+          const SCEV *start = visit(known->getStart());
+          return SE.getAddExpr(a, SE.getMulExpr(scale, SE.getMinusSCEV(q, start)));
+        }
+      }
+      return SCEVRewriteVisitor::visitAddRecExpr(rec);
+    }
+
+  private:
+    const Loop *L;
+  };
+
+  const SCEV *freeze(const SCEV *S) { return Freeze(SE, L).visit(S); }
+
   // The i128 value of a leaf: the signed number for a constant, the unsigned one otherwise.
   const SCEV *leaf(const SCEV *S) {
     if (isa<SCEVConstant>(S))
       return SE.getSignExtendExpr(S, I128);
-    return SE.getZeroExtendExpr(S, I128);
+    return SE.getZeroExtendExpr(freeze(S), I128);
+  }
+
+  // An upper bound of step * taken (step read as leaf() reads it, taken unsigned) without a
+  // division when taken is `A /u step` or a sum with one such term, as the trip count of a loop
+  // with a variable stride is: step * (A /u step) <= A, and the zero extension of a sum is at
+  // most the sum of its operands' extensions. Null when taken has neither form or step may be
+  // negative.
+  const SCEV *spanBound(const SCEV *step, const SCEV *taken) {
+    if (auto *c = dyn_cast<SCEVConstant>(step); c && !c->getAPInt().isStrictlyPositive())
+      return nullptr;
+    if (auto *div = dyn_cast<SCEVUDivExpr>(taken))
+      return leaf(div->getRHS()) == leaf(step) ? SE.getZeroExtendExpr(freeze(div->getLHS()), I128)
+                                               : nullptr;
+    auto *add = dyn_cast<SCEVAddExpr>(taken);
+    if (!add)
+      return nullptr;
+    SmallVector<const SCEV *, 4> terms;
+    bool divided = false;
+    for (const SCEV *op : add->operands()) {
+      auto *div = dyn_cast<SCEVUDivExpr>(op);
+      if (!divided && div && leaf(div->getRHS()) == leaf(step)) {
+        divided = true;
+        terms.push_back(SE.getZeroExtendExpr(freeze(div->getLHS()), I128));
+      } else {
+        terms.push_back(SE.getMulExpr(leaf(step), SE.getZeroExtendExpr(freeze(op), I128)));
+      }
+    }
+    return divided ? SE.getAddExpr(terms) : nullptr;
   }
 
   // Adds the checks that [lo, hi] fits an integer of `bits` bits.
@@ -205,7 +291,12 @@ private:
       const SCEV *l, *h;
       if (!range(rec->getStart(), l, h, depth + 1))
         return false;
-      const SCEV *span = SE.getMulExpr(leaf(step), SE.getZeroExtendExpr(taken, I128));
+      if (const SCEV *bound = spanBound(step, taken)) {
+        lo = l; // the span is not negative
+        hi = SE.getAddExpr(h, bound);
+        return true;
+      }
+      const SCEV *span = SE.getMulExpr(leaf(step), SE.getZeroExtendExpr(freeze(taken), I128));
       const SCEV *zero = SE.getZero(I128);
       lo = SE.getAddExpr(l, SE.getSMinExpr(zero, span));
       hi = SE.getAddExpr(h, SE.getSMaxExpr(zero, span));
@@ -358,6 +449,8 @@ private:
     Loop *slow = cloneLoopWithPreheader(fastPreheader, check, L, map, ".slow", &LI, &DT, cloned);
     remapInstructionsInBlocks(cloned, map);
     BasicBlock *slowPreheader = slow->getLoopPreheader();
+    for (Loop *loop : slow->getLoopsInPreorder())
+      leaveAlone(loop);
     // The exits now also come from the copy: each phi gets the copy's values.
     for (BasicBlock *exit : exits) {
       for (PHINode &phi : exit->phis()) {
@@ -388,6 +481,24 @@ private:
         cast<StoreInst>(a.inst)->setVolatile(false);
     }
     return true;
+  }
+
+  // Keeps the late pipeline's loop transformations off a loop of the volatile copy: that copy
+  // only runs when the nest is about to trap, and none of them applies to volatile accesses
+  // anyway, so this saves their compile time.
+  void leaveAlone(Loop *loop) {
+    LLVMContext &C = F.getContext();
+    SmallVector<Metadata *, 8> ops{nullptr};
+    if (MDNode *id = loop->getLoopID())
+      for (unsigned i = 1; i < id->getNumOperands(); ++i)
+        ops.push_back(id->getOperand(i));
+    ops.push_back(MDNode::get(C, {MDString::get(C, "llvm.loop.vectorize.enable"),
+                                  ConstantAsMetadata::get(ConstantInt::getFalse(C))}));
+    ops.push_back(MDNode::get(C, {MDString::get(C, "llvm.loop.unroll.disable")}));
+    ops.push_back(MDNode::get(C, {MDString::get(C, "llvm.loop.unroll_and_jam.disable")}));
+    MDNode *id = MDNode::getDistinct(C, ops);
+    id->replaceOperandWith(0, id);
+    loop->setLoopID(id);
   }
 
   // Marks every loop of the nest (and so of its copy) as done.

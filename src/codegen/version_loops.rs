@@ -115,6 +115,64 @@ done:
     }
 
     #[test]
+    fn a_strided_inner_loop_is_checked_from_the_outer_phi_without_a_division() {
+        // The sieve's shape: for i in 2..10^6 { for (j = 2i; j < 2^22; j += i) mem[1024 + j] = 0 }.
+        let ir = r#"
+define void @f(ptr %vmctx) {
+entry:
+  %slot = getelementptr i8, ptr %vmctx, i64 32
+  %base = load ptr, ptr %slot, !invariant.load !1
+  br label %outer
+outer:
+  %i = phi i32 [ 2, %entry ], [ %i.next, %outer.latch ]
+  %first = mul nuw nsw i32 %i, 3
+  %some = icmp ult i32 %i, 2097152
+  br i1 %some, label %inner, label %outer.latch
+inner:
+  %j = phi i32 [ %first, %outer ], [ %j.next, %inner ]
+  %at = add nuw nsw i32 %j, 1024
+  %index = zext i32 %at to i64
+  %heap = getelementptr i8, ptr %base, i64 %index
+  store volatile i8 0, ptr %heap, align 1
+  %j.next = add nuw nsw i32 %j, %i
+  %again = icmp ult i32 %j.next, 4194304
+  br i1 %again, label %inner, label %outer.latch
+outer.latch:
+  %i.next = add nuw nsw i32 %i, 1
+  %more = icmp ult i32 %i.next, 4194304
+  br i1 %more, label %outer, label %done
+done:
+  ret void
+}
+
+!wasmo.heap = !{!0}
+!0 = !{i64 32, i64 0, i64 8}
+!1 = !{}
+"#;
+        let ctx = Context::create();
+        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
+        let m = ctx.create_module_from_ir(buffer).unwrap();
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+        let text = m.print_to_string().to_string();
+        assert_eq!(text.matches("store i8 0").count(), 1, "{text}");
+        // The outer header is as it was: the check reads %i rather than recomputing the
+        // recurrence there on every outer iteration (a new i128 induction variable), and it
+        // bounds the last j by n instead of dividing by the stride.
+        let header = &text[text.find("\nouter:").unwrap()..];
+        let header = &header[..header.find("\n\n").unwrap()];
+        assert_eq!(header.trim().lines().count(), 5, "{header}");
+        assert!(!text.contains("phi i128"), "{text}");
+        assert!(!text.contains("udiv"), "{text}");
+        // The volatile copy is kept from the vectoriser and the unrollers.
+        assert!(
+            text.contains("!\"llvm.loop.vectorize.enable\", i1 false"),
+            "{text}"
+        );
+        assert!(text.contains("!\"llvm.loop.unroll.disable\""), "{text}");
+    }
+
+    #[test]
     fn an_index_loaded_from_memory_is_left_alone() {
         let ctx = Context::create();
         let m = module(
