@@ -278,8 +278,8 @@ struct Knobs {
     loop_passes: Option<String>,
     /// `WASMO_BASELINE_LOOP_CODEGEN=0..3`: its code-generation level (studies).
     loop_codegen: Option<u32>,
-    /// `WASMO_LLVM_VERSION_LOOPS=1` turns on loop versioning (`version_loops`) between the O2
-    /// pipeline's halves: off by default until it pays everywhere (DESIGN.md, "Traps").
+    /// Loop versioning (`version_loops`) between the O2 pipeline's halves, on by default;
+    /// `WASMO_LLVM_VERSION_LOOPS=0` turns it off (DESIGN.md, "Traps").
     version_loops: bool,
 }
 
@@ -338,7 +338,7 @@ static KNOBS: Lazy<Knobs> = Lazy::new(|| {
         loop_codegen: std::env::var("WASMO_BASELINE_LOOP_CODEGEN")
             .ok()
             .and_then(|v| v.parse().ok()),
-        version_loops: flag("VERSION_LOOPS", false),
+        version_loops: flag("VERSION_LOOPS", true),
     }
 });
 
