@@ -252,6 +252,27 @@ const CASES: &[(&str, &str, &str, Option<[u8; 4]>)] = &[
         "integer divide by zero",
         Some([0xf0, 0xf1, 0xf2, 0xf3]),
     ),
+    (
+        // Optimised code versions the whole nest (the inner count, 14 - i, is negative only
+        // where the guard skips the inner loop); its check fails, so the volatile copy runs.
+        "a triangular nest whose stores leave the memory at i = 8",
+        r#"(module (memory (export "memory") 1)
+             (func (export "run") (param i32) (local i32 i32)
+               (loop $outer
+                 (local.set 2 (i32.add (local.get 1) (i32.const 1)))
+                 (if (i32.le_u (local.get 1) (i32.const 14))
+                   (then
+                     (loop $inner
+                       (i32.store8
+                         (i32.add (local.get 2) (i32.mul (local.get 1) (i32.const 8192)))
+                         (i32.add (local.get 2) (i32.const 0xf0)))
+                       (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+                       (br_if $inner (i32.ne (local.get 2) (i32.const 16))))))
+                 (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                 (br_if $outer (i32.ne (local.get 1) (i32.const 16))))))"#,
+        OOB,
+        Some([0, 0xf1, 0xf2, 0xf3]),
+    ),
 ];
 
 #[test]

@@ -242,6 +242,24 @@ private:
     conditions.push_back({ICmpInst::ICMP_SLE, hi, SE.getConstant(max)});
   }
 
+  // Whether M is only entered where `count` is not negative as a signed number. Besides what
+  // SCEV proves directly, a count C - X (C a constant, as in {C,+,-1}) is in [0, C] where the
+  // guard X <=u C holds, the form a loop's entry test takes.
+  bool enteredNonNegative(const Loop *M, const SCEV *count) {
+    Type *type = count->getType();
+    if (SE.isLoopEntryGuardedByCond(M, ICmpInst::ICMP_SGE, count, SE.getZero(type)))
+      return true;
+    const SCEVConstant *c = nullptr;
+    if (auto *rec = dyn_cast<SCEVAddRecExpr>(count))
+      c = dyn_cast<SCEVConstant>(rec->getStart());
+    else if (auto *add = dyn_cast<SCEVAddExpr>(count))
+      c = dyn_cast<SCEVConstant>(add->getOperand(0));
+    if (!c || c->getAPInt().isNegative())
+      return false;
+    const SCEV *x = SE.getMinusSCEV(c, count);
+    return SE.isLoopEntryGuardedByCond(M, ICmpInst::ICMP_ULE, x, c);
+  }
+
   // The mathematical range [lo, hi] of S over the nest L, in i128; false if not computable.
   bool range(const SCEV *S, const SCEV *&lo, const SCEV *&hi, unsigned depth = 0) {
     if (depth > 12)
@@ -285,18 +303,34 @@ private:
         return false;
       const SCEV *step = rec->getStepRecurrence(SE);
       const SCEV *taken = SE.getSymbolicMaxBackedgeTakenCount(M);
-      if (isa<SCEVCouldNotCompute>(taken) || !SE.isLoopInvariant(step, L) ||
-          !SE.isLoopInvariant(taken, L))
+      if (isa<SCEVCouldNotCompute>(taken) || !SE.isLoopInvariant(step, L))
         return false;
       const SCEV *l, *h;
       if (!range(rec->getStart(), l, h, depth + 1))
         return false;
-      if (const SCEV *bound = spanBound(step, taken)) {
-        lo = l; // the span is not negative
-        hi = SE.getAddExpr(h, bound);
-        return true;
+      const SCEV *most; // at least the count M's backedge is taken, on every entry to M
+      if (SE.isLoopInvariant(taken, L)) {
+        if (const SCEV *bound = spanBound(step, taken)) {
+          lo = l; // the span is not negative
+          hi = SE.getAddExpr(h, bound);
+          return true;
+        }
+        most = SE.getZeroExtendExpr(freeze(taken), I128);
+      } else {
+        // A count that varies over the nest, as a triangular loop's, which may be negative
+        // where M is not entered (j in i+1..n at i = n-1). If M is only entered where the count
+        // is not negative as a signed number, and its mathematical value over the nest fits
+        // the signed type, then on every entry the two are equal: both lie in one window of
+        // 2^bits and are congruent. So the highest mathematical value bounds the count.
+        if (!enteredNonNegative(M, taken))
+          return false;
+        const SCEV *tl, *th;
+        if (!range(taken, tl, th, depth + 1))
+          return false;
+        requireFits(tl, th, taken->getType()->getIntegerBitWidth(), true);
+        most = th;
       }
-      const SCEV *span = SE.getMulExpr(leaf(step), SE.getZeroExtendExpr(freeze(taken), I128));
+      const SCEV *span = SE.getMulExpr(leaf(step), most);
       const SCEV *zero = SE.getZero(I128);
       lo = SE.getAddExpr(l, SE.getSMinExpr(zero, span));
       hi = SE.getAddExpr(h, SE.getSMaxExpr(zero, span));

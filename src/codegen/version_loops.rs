@@ -173,6 +173,55 @@ done:
     }
 
     #[test]
+    fn a_triangular_nest_is_versioned_whole() {
+        // nbody's shape: for i in 0..16 { if i <= 14 { for j in i+1..16 { mem[8j] += 1 } } }.
+        // The inner count, 14 - i, is -1 at i = 15, where the guard keeps the loop from being
+        // entered; the check still goes before the outer loop, once.
+        let ir = r#"
+define void @f(ptr %vmctx) {
+entry:
+  %slot = getelementptr i8, ptr %vmctx, i64 32
+  %base = load ptr, ptr %slot, !invariant.load !1
+  br label %outer
+outer:
+  %i = phi i32 [ 0, %entry ], [ %i.next, %outer.latch ]
+  %i.next = add nuw nsw i32 %i, 1
+  %last = icmp ugt i32 %i, 14
+  br i1 %last, label %outer.latch, label %inner
+inner:
+  %j = phi i32 [ %i.next, %outer ], [ %j.next, %inner ]
+  %at = shl nuw nsw i32 %j, 3
+  %index = zext i32 %at to i64
+  %heap = getelementptr i8, ptr %base, i64 %index
+  %x = load volatile double, ptr %heap, align 1
+  %y = fadd double %x, 1.0
+  store volatile double %y, ptr %heap, align 1
+  %j.next = add nuw nsw i32 %j, 1
+  %again = icmp ne i32 %j.next, 16
+  br i1 %again, label %inner, label %outer.latch
+outer.latch:
+  %more = icmp ne i32 %i.next, 16
+  br i1 %more, label %outer, label %done
+done:
+  ret void
+}
+
+!wasmo.heap = !{!0}
+!0 = !{i64 32, i64 0, i64 8}
+!1 = !{}
+"#;
+        let ctx = Context::create();
+        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
+        let m = ctx.create_module_from_ir(buffer).unwrap();
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+        let text = m.print_to_string().to_string();
+        assert!(text.contains("outer.slow:"), "{text}");
+        assert_eq!(text.matches("%wasmo.length = ").count(), 1, "{text}");
+        assert_eq!(text.matches("store double").count(), 1, "{text}");
+    }
+
+    #[test]
     fn an_index_loaded_from_memory_is_left_alone() {
         let ctx = Context::create();
         let m = module(
