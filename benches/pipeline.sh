@@ -40,6 +40,7 @@ no-gvn WASMO_LLVM_GVN=0
 no-licm WASMO_LLVM_LICM=0
 no-plain-float WASMO_LLVM_PLAIN_FLOAT=0
 no-unroll-and-jam WASMO_LLVM_UNROLL_AND_JAM=0
+no-version-loops WASMO_LLVM_VERSION_LOOPS=0
 llvm-O1 WASMO_OPT_LEVEL=1
 llvm-O3 WASMO_OPT_LEVEL=3"
 
