@@ -273,6 +273,42 @@ const CASES: &[(&str, &str, &str, Option<[u8; 4]>)] = &[
         OOB,
         Some([0, 0xf1, 0xf2, 0xf3]),
     ),
+    (
+        // A 64-bit memory: the plain copy also drops the explicit bounds checks.
+        "an in-bounds loop over a 64-bit memory whose division traps in its fourth iteration",
+        r#"(module (memory (export "memory") i64 1)
+             (global $n (mut i64) (i64.const 16)) (global $k (mut i64) (i64.const 3))
+             (func (export "run") (param i32) (local i64 i64 i64)
+               (local.set 2 (global.get $n))
+               (local.set 3 (global.get $k))
+               (loop
+                 (i64.store8 (local.get 1) (i64.add (local.get 1) (i64.const 0xf0)))
+                 (drop (i64.div_u (i64.const 1) (i64.sub (local.get 3) (local.get 1))))
+                 (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+                 (br_if 0 (i64.lt_u (local.get 1) (local.get 2))))))"#,
+        "integer divide by zero",
+        Some([0xf0, 0xf1, 0xf2, 0xf3]),
+    ),
+    (
+        "a triangular nest whose stores leave a 64-bit memory at i = 8",
+        r#"(module (memory (export "memory") i64 1)
+             (func (export "run") (param i32) (local i32 i32)
+               (loop $outer
+                 (local.set 2 (i32.add (local.get 1) (i32.const 1)))
+                 (if (i32.le_u (local.get 1) (i32.const 14))
+                   (then
+                     (loop $inner
+                       (i64.store8
+                         (i64.extend_i32_u
+                           (i32.add (local.get 2) (i32.mul (local.get 1) (i32.const 8192))))
+                         (i64.extend_i32_u (i32.add (local.get 2) (i32.const 0xf0))))
+                       (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+                       (br_if $inner (i32.ne (local.get 2) (i32.const 16))))))
+                 (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                 (br_if $outer (i32.ne (local.get 1) (i32.const 16))))))"#,
+        OOB,
+        Some([0, 0xf1, 0xf2, 0xf3]),
+    ),
 ];
 
 #[test]

@@ -19,7 +19,9 @@
 //
 // A nest qualifies when it makes no call that returns (a call may grow the memory or be a
 // host function that writes it), no atomic access, fence or other volatile access, and all its
-// accesses are to 32-bit memories the module lists in the `wasmo.heap` named metadata.
+// accesses are to memories the module lists in the `wasmo.heap` named metadata. A 64-bit
+// memory's accesses have explicit bounds checks, branches to the out-of-bounds trap (whose
+// code `wasmo.oob_trap` names); the plain copy never takes them.
 
 #include <set>
 
@@ -50,7 +52,7 @@ using namespace llvm;
 
 namespace {
 
-// Where a 32-bit memory's current length is: `*(*(vmctx + definition) + length)`.
+// Where a memory's current length is: `*(*(vmctx + definition) + length)`.
 struct Heap {
   uint64_t definition;
   uint64_t length;
@@ -79,8 +81,8 @@ struct Condition {
 class Versioner {
 public:
   Versioner(Function &F, LoopInfo &LI, DominatorTree &DT, ScalarEvolution &SE,
-            AssumptionCache &AC, const DenseMap<uint64_t, Heap> &heaps)
-      : F(F), LI(LI), DT(DT), SE(SE), AC(AC), heaps(heaps),
+            AssumptionCache &AC, const DenseMap<uint64_t, Heap> &heaps, uint32_t oobTrap)
+      : F(F), LI(LI), DT(DT), SE(SE), AC(AC), heaps(heaps), oobTrap(oobTrap),
         DL(F.getParent()->getDataLayout()),
         I128(Type::getInt128Ty(F.getContext())) {}
 
@@ -113,6 +115,7 @@ private:
   ScalarEvolution &SE;
   AssumptionCache &AC;
   const DenseMap<uint64_t, Heap> &heaps;
+  uint32_t oobTrap; // the trap code of an access out of bounds
   const DataLayout &DL;
   Type *I128;
   Loop *L = nullptr;
@@ -514,7 +517,31 @@ private:
       else
         cast<StoreInst>(a.inst)->setVolatile(false);
     }
+    // Nor can a 64-bit memory's explicit bounds checks fail there: a branch to the
+    // out-of-bounds trap is taken only where some access of the nest is out of bounds (no
+    // other instruction raises that trap, and the nest calls nothing that returns), and the
+    // check has just shown that none is. Later passes delete the dead checks.
+    for (BasicBlock *BB : L->blocks()) {
+      auto *branch = dyn_cast<BranchInst>(BB->getTerminator());
+      if (!branch || !branch->isConditional())
+        continue;
+      for (unsigned i = 0; i < 2; ++i)
+        if (isOutOfBoundsTrap(branch->getSuccessor(i)))
+          branch->setCondition(ConstantInt::getBool(F.getContext(), i == 1));
+    }
     return true;
+  }
+
+  // Whether `BB` raises the out-of-bounds trap and does nothing else.
+  bool isOutOfBoundsTrap(BasicBlock *BB) const {
+    if (L->contains(BB))
+      return false;
+    auto *call = dyn_cast<CallInst>(BB->getFirstNonPHIOrDbg());
+    if (!call || call->arg_size() != 1 || !call->getCalledFunction() ||
+        call->getCalledFunction()->getName() != "wasmo_builtin_trap")
+      return false;
+    auto *code = dyn_cast<ConstantInt>(call->getArgOperand(0));
+    return code && code->getZExtValue() == oobTrap && isa<UnreachableInst>(call->getNextNode());
   }
 
   // Keeps the late pipeline's loop transformations off a loop of the volatile copy: that copy
@@ -566,6 +593,11 @@ extern "C" int wasmo_version_loops(LLVMModuleRef moduleRef, LLVMTargetMachineRef
   }
   if (heaps.empty())
     return 0;
+  uint32_t oobTrap = UINT32_MAX; // none: no branch is taken for a bounds check
+  if (NamedMDNode *trap = module.getNamedMetadata("wasmo.oob_trap"))
+    if (trap->getNumOperands() == 1 && trap->getOperand(0)->getNumOperands() == 1)
+      if (auto *code = mdconst::dyn_extract<ConstantInt>(trap->getOperand(0)->getOperand(0)))
+        oobTrap = static_cast<uint32_t>(code->getZExtValue());
   auto *machine = reinterpret_cast<TargetMachine *>(machineRef);
   PassBuilder builder(machine);
   LoopAnalysisManager lam;
@@ -588,7 +620,7 @@ extern "C" int wasmo_version_loops(LLVMModuleRef moduleRef, LLVMTargetMachineRef
         break;
       Versioner v(f, li, fam.getResult<DominatorTreeAnalysis>(f),
                   fam.getResult<ScalarEvolutionAnalysis>(f), fam.getResult<AssumptionAnalysis>(f),
-                  heaps);
+                  heaps, oobTrap);
       bool changed = v.versionOne(tried);
       fam.invalidate(f, PreservedAnalyses::none());
       if (!changed)

@@ -13,6 +13,11 @@ use inkwell::targets::TargetMachine;
 /// of its `VMMemory` pointer and `length` the offset of the current byte length there.
 pub const HEAP_METADATA: &str = "wasmo.heap";
 
+/// The module's named metadata holding the out-of-bounds trap's code, `!{i64 code}`: a 64-bit
+/// memory's bounds checks branch to a block that raises it, and the plain copy of a nest
+/// drops them.
+pub const OUT_OF_BOUNDS_METADATA: &str = "wasmo.oob_trap";
+
 extern "C" {
     fn wasmo_version_loops(
         module: llvm_sys::prelude::LLVMModuleRef,
@@ -219,6 +224,56 @@ done:
         assert!(text.contains("outer.slow:"), "{text}");
         assert_eq!(text.matches("%wasmo.length = ").count(), 1, "{text}");
         assert_eq!(text.matches("store double").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn the_plain_copy_never_takes_a_64_bit_memorys_bounds_check() {
+        let ir = r#"
+declare void @wasmo_builtin_trap(i32) noreturn cold
+
+define void @f(ptr %vmctx, i64 %n) {
+entry:
+  %slot = getelementptr i8, ptr %vmctx, i64 32
+  %base = load ptr, ptr %slot, !invariant.load !1
+  %definition = load ptr, ptr %vmctx, !invariant.load !1
+  %at.length = getelementptr i8, ptr %definition, i64 8
+  %length = load i64, ptr %at.length
+  %some = icmp ugt i64 %n, 0
+  br i1 %some, label %loop, label %done
+loop:
+  %i = phi i64 [ 0, %entry ], [ %next, %ok ]
+  %end = add i64 %i, 1
+  %past = icmp ugt i64 %end, %length
+  br i1 %past, label %oob, label %ok
+ok:
+  %heap = getelementptr i8, ptr %base, i64 %i
+  store volatile i8 0, ptr %heap, align 1
+  %next = add nuw i64 %i, 1
+  %again = icmp ult i64 %next, %n
+  br i1 %again, label %loop, label %done
+oob:
+  call void @wasmo_builtin_trap(i32 2)
+  unreachable
+done:
+  ret void
+}
+
+!wasmo.heap = !{!0}
+!wasmo.oob_trap = !{!2}
+!0 = !{i64 32, i64 0, i64 8}
+!1 = !{}
+!2 = !{i64 2}
+"#;
+        let ctx = Context::create();
+        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
+        let m = ctx.create_module_from_ir(buffer).unwrap();
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+        let text = m.print_to_string().to_string();
+        // The volatile copy keeps its check; the plain one branches on false to the trap.
+        assert!(text.contains("br i1 %past.slow, label %oob"), "{text}");
+        assert!(text.contains("br i1 false, label %oob"), "{text}");
+        assert_eq!(text.matches("store i8 0").count(), 1, "{text}");
     }
 
     #[test]

@@ -418,12 +418,17 @@ fn partition(defined: &[u32], size: impl Fn(u32) -> usize, threads: usize) -> Ve
 }
 
 /// Lists the memories whose accesses loop versioning may make plain (`codegen::version_loops`):
-/// the 32-bit memories that are not shared, whose whole index space is reserved and whose
-/// length changes only through calls.
+/// those that are not shared, whose base never moves and whose length changes only through
+/// calls, and the out-of-bounds trap's code, whose branches (a 64-bit memory's bounds checks)
+/// the plain copy drops.
 fn list_heaps<'c>(ctx: &'c Context, module: &Module<'c>, env: &ModuleEnv<'_>) {
     let i64t = ctx.i64_type();
+    let code = ctx.metadata_node(&[i64t
+        .const_int(crate::vm::TrapCode::MemoryOutOfBounds as u64, false)
+        .into()]);
+    let _ = module.add_global_metadata(codegen::version_loops::OUT_OF_BOUNDS_METADATA, &code);
     for (i, memory) in env.info.memories.iter().enumerate() {
-        if memory.memory64 || memory.shared {
+        if memory.shared {
             continue;
         }
         let i = i as u32;
