@@ -216,15 +216,12 @@ private:
   const SCEV *spanBound(const SCEV *step, const SCEV *taken) {
     if (auto *c = dyn_cast<SCEVConstant>(step); c && !c->getAPInt().isStrictlyPositive())
       return nullptr;
-    if (auto *div = dyn_cast<SCEVUDivExpr>(taken))
-      return leaf(div->getRHS()) == leaf(step) ? SE.getZeroExtendExpr(freeze(div->getLHS()), I128)
-                                               : nullptr;
-    auto *add = dyn_cast<SCEVAddExpr>(taken);
-    if (!add)
-      return nullptr;
+    SmallVector<const SCEV *, 4> operands{taken};
+    if (auto *add = dyn_cast<SCEVAddExpr>(taken))
+      operands.assign(add->operands().begin(), add->operands().end());
     SmallVector<const SCEV *, 4> terms;
     bool divided = false;
-    for (const SCEV *op : add->operands()) {
+    for (const SCEV *op : operands) {
       auto *div = dyn_cast<SCEVUDivExpr>(op);
       if (!divided && div && leaf(div->getRHS()) == leaf(step)) {
         divided = true;

@@ -80,8 +80,22 @@ done:
 !1 = !{{}}
 "#
         );
+        parse(ctx, &ir)
+    }
+
+    fn parse<'c>(ctx: &'c Context, ir: &str) -> Module<'c> {
         let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
         ctx.create_module_from_ir(buffer).unwrap()
+    }
+
+    /// The text of module `ir` after versioning, which must version exactly one nest and
+    /// leave valid IR.
+    fn versioned_once(ir: &str) -> String {
+        let ctx = Context::create();
+        let m = parse(&ctx, ir);
+        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
+        m.verify().unwrap();
+        m.print_to_string().to_string()
     }
 
     fn machine() -> TargetMachine {
@@ -154,12 +168,7 @@ done:
 !0 = !{i64 32, i64 0, i64 8}
 !1 = !{}
 "#;
-        let ctx = Context::create();
-        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
-        let m = ctx.create_module_from_ir(buffer).unwrap();
-        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
-        m.verify().unwrap();
-        let text = m.print_to_string().to_string();
+        let text = versioned_once(ir);
         assert_eq!(text.matches("store i8 0").count(), 1, "{text}");
         // The outer header is as it was: the check reads %i rather than recomputing the
         // recurrence there on every outer iteration (a new i128 induction variable), and it
@@ -215,12 +224,7 @@ done:
 !0 = !{i64 32, i64 0, i64 8}
 !1 = !{}
 "#;
-        let ctx = Context::create();
-        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
-        let m = ctx.create_module_from_ir(buffer).unwrap();
-        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
-        m.verify().unwrap();
-        let text = m.print_to_string().to_string();
+        let text = versioned_once(ir);
         assert!(text.contains("outer.slow:"), "{text}");
         assert_eq!(text.matches("%wasmo.length = ").count(), 1, "{text}");
         assert_eq!(text.matches("store double").count(), 1, "{text}");
@@ -264,12 +268,7 @@ done:
 !1 = !{}
 !2 = !{i64 2}
 "#;
-        let ctx = Context::create();
-        let buffer = MemoryBuffer::create_from_memory_range_copy(ir.as_bytes(), "test");
-        let m = ctx.create_module_from_ir(buffer).unwrap();
-        assert_eq!(version_loops(&m, &machine()).unwrap(), 1);
-        m.verify().unwrap();
-        let text = m.print_to_string().to_string();
+        let text = versioned_once(ir);
         // The volatile copy keeps its check; the plain one branches on false to the trap.
         assert!(text.contains("br i1 %past.slow, label %oob"), "{text}");
         assert!(text.contains("br i1 false, label %oob"), "{text}");
