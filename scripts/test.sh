@@ -14,8 +14,9 @@ cargo test --release -j "$jobs"
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 
-echo "== spec tests again in optimised mode (every function at O2 up front; the default is lift-off)"
-WASMO_MODE=opt cargo test --release --test spec
+echo "== spec tests again in optimised mode (every function at O2 up front; the default is lift-off),"
+echo "   every body the fast validation path accepts validated by wasmparser too (abort if it is invalid)"
+WASMO_MODE=opt WASMO_VALIDATE_CROSSCHECK=1 cargo test --release --test spec
 echo "== spec tests and trap order again without loop versioning (WASMO_LLVM_VERSION_LOOPS=0), optimised mode"
 WASMO_MODE=opt WASMO_LLVM_VERSION_LOOPS=0 cargo test --release --test spec --test trap_order
 echo "== spec tests again through serialisation (every module serialised and deserialised)"
@@ -28,7 +29,7 @@ echo "== spec tests again with eager on-stack replacement (every loop that runs 
 WASMO_OSR_EAGER=1 cargo test --release --test spec
 
 echo "== differential fuzzer, fixed seed (known open bugs reported, not failing)"
-FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 1000 1   # about 50 s
+WASMO_VALIDATE_CROSSCHECK=1 FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 1000 1   # about 50 s
 echo "== differential fuzzer with eager on-stack replacement in lift-off mode"
 WASMO_OSR_EAGER=1 FUZZ_ALLOW_KNOWN=1 scripts/fuzz.sh 300 2   # about 25 s
 

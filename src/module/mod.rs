@@ -4,6 +4,7 @@
 
 pub mod const_expr;
 pub mod types;
+pub mod validate;
 
 use crate::error::{Error, Result};
 use const_expr::ConstExpr;
@@ -81,6 +82,7 @@ impl<'a> BodyQueue<'a> {
     /// skipped: it cannot hold the first failure.
     fn work(&self, validate: &BodyValidator) {
         let mut allocs = FuncValidatorAllocations::default();
+        let mut scratch = validate::Scratch::default();
         loop {
             let mut state = self.lock();
             let (start, run) = loop {
@@ -97,8 +99,21 @@ impl<'a> BodyQueue<'a> {
             }
             drop(state);
             for (k, (func, body)) in run.into_iter().enumerate() {
+                let fast = validate::validate(&func, body.as_bytes(), &mut scratch).is_ok();
+                if fast && !validate::crosscheck() {
+                    continue;
+                }
                 let mut v = func.into_validator(std::mem::take(&mut allocs));
-                if let Err(e) = validate(&mut v, &body) {
+                let result = validate(&mut v, &body);
+                if fast && result.is_err() {
+                    eprintln!(
+                        "wasmo: WASMO_VALIDATE_CROSSCHECK: the fast path accepted the invalid \
+                         body of function {}",
+                        start + k
+                    );
+                    std::process::abort();
+                }
+                if let Err(e) = result {
                     let mut state = self.lock();
                     if state.error.as_ref().is_none_or(|(i, _)| start + k < *i) {
                         state.error = Some((start + k, e));
