@@ -580,8 +580,9 @@ fn lazy_batch(module: &ModuleRef, inner: &TierInner, index: u32) -> Vec<u32> {
 }
 
 const LAZY_BATCH: usize = 16;
-/// Modules from this size up validate for longer than LLVM's set-up takes (about 2 ms on both
-/// cores at ~150 MB/s).
+/// Modules from this size up get the warm-up. Set when validation ran at ~150 MB/s on both cores;
+/// with the fast validation path (~300 MB/s) it still pays on sqlite's 0.7 MB: first result
+/// 10.9-13.3 ms with it against 11.6-13.5 without, 6 alternating runs of `build/bench/driver-wasmo`.
 const WARM_UP_MIN_BYTES: usize = 256 * 1024;
 const LAZY_BATCH_BYTES: usize = 16 * 1024;
 
