@@ -5,40 +5,21 @@
 
 use wasmo::module::validate::{validate, Scratch};
 
-/// A small deterministic generator (xorshift64*), so every run checks the same modules.
-struct Rng(u64);
+/// The fuzzer's generator (`Rng`, wasm-smith configurations).
+#[allow(dead_code)]
+#[path = "fuzz/gen.rs"]
+mod gen;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
+use gen::Rng;
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// A module of what compilers emit in bulk: the fast path's ground.
+/// A module of what compilers emit in bulk, the fast path's ground: the fuzzer's "wasm3"
+/// configuration (64-bit memories and tables) with tail calls and one memory.
 fn generate(rng: &mut Rng) -> Option<Vec<u8>> {
-    let seed: Vec<u8> = (0..4096).map(|_| rng.next() as u8).collect();
+    let mut config = gen::smith_config("wasm3")?;
+    config.tail_call_enabled = true;
+    config.max_memories = 1;
+    let seed = rng.bytes(4096);
     let mut u = arbitrary::Unstructured::new(&seed);
-    let config = wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        wide_arithmetic_enabled: false,
-        compact_imports_enabled: false,
-        threads_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        max_memories: 1,
-        max_tables: 2,
-        min_funcs: 1,
-        max_funcs: 8,
-        ..Default::default()
-    };
     wasm_smith::Module::new(config, &mut u)
         .ok()
         .map(|m| m.to_bytes())
@@ -88,7 +69,7 @@ fn judge(bytes: &[u8], scratch: &mut Scratch) -> (usize, usize, usize) {
 
 #[test]
 fn damaged_bodies_are_never_accepted() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut scratch = Scratch::default();
     let (mut accepted_intact, mut intact, mut refused_damaged, mut modules) = (0, 0, 0, 0);
     // FAST_VALIDATION_MODULES=N checks N modules instead (for longer campaigns by hand).
