@@ -109,9 +109,7 @@ pub fn validate(
     scratch.stack.clear();
     scratch.frames.clear();
     scratch.types.clear();
-    for &p in ty.params() {
-        scratch.locals.push(code(p)?);
-    }
+    push_codes(&mut scratch.locals, ty.params())?;
     let mut v = Body {
         r: Reader { bytes, pos: 0 },
         s: scratch,
@@ -122,9 +120,7 @@ pub fn validate(
     };
     v.locals()?;
     let results = v.s.types.len() as u32;
-    for &t in ty.results() {
-        v.s.types.push(code(t)?);
-    }
+    push_codes(&mut v.s.types, ty.results())?;
     v.s.frames.push(Frame {
         kind: Kind::Function,
         params: results,
@@ -156,6 +152,14 @@ fn code(t: ValType) -> Check<u8> {
         ValType::Ref(r) if r == RefType::EXTERNREF => Ok(EXTERNREF),
         _ => Err(GiveUp),
     }
+}
+
+/// Appends the codes of `types` to `out`.
+fn push_codes(out: &mut Vec<u8>, types: &[ValType]) -> Check {
+    for &t in types {
+        out.push(code(t)?);
+    }
+    Ok(())
 }
 
 /// A value type from its binary encoding (one byte), for the types the fast path knows.
@@ -343,13 +347,9 @@ impl Body<'_, '_> {
             index => {
                 // A one-byte type index (larger ones are rare: give up).
                 let ty = func_type(self.resources, index as u32)?;
-                for &t in ty.params() {
-                    self.s.types.push(code(t)?);
-                }
+                push_codes(&mut self.s.types, ty.params())?;
                 let results = self.s.types.len() as u32;
-                for &t in ty.results() {
-                    self.s.types.push(code(t)?);
-                }
+                push_codes(&mut self.s.types, ty.results())?;
                 results
             }
         };
@@ -435,6 +435,16 @@ impl Body<'_, '_> {
         self.pop(value)?;
         self.pop(address)?;
         Ok(())
+    }
+
+    /// A memory immediate that must name memory 0 in one byte (a longer encoding, or another
+    /// memory, is left to wasmparser); memory 0's address type.
+    fn memory_zero(&mut self) -> Check<u8> {
+        let address = self.memory.ok_or(GiveUp)?;
+        if self.r.byte()? != 0 {
+            return Err(GiveUp);
+        }
+        Ok(address)
     }
 
     /// A data segment's index, which needs the data count section.
@@ -656,10 +666,7 @@ impl Body<'_, '_> {
                 0x3D => self.store(1, I64)?,
                 0x3E => self.store(2, I64)?,
                 0x3F | 0x40 => {
-                    let address = self.memory.ok_or(GiveUp)?;
-                    if self.r.byte()? != 0 {
-                        return Err(GiveUp);
-                    }
+                    let address = self.memory_zero()?;
                     if op == 0x40 {
                         self.pop(address)?;
                     }
@@ -744,10 +751,7 @@ impl Body<'_, '_> {
                     6 | 7 => self.unary(F64, I64)?,
                     8 => {
                         self.data_segment()?;
-                        let address = self.memory.ok_or(GiveUp)?;
-                        if self.r.byte()? != 0 {
-                            return Err(GiveUp);
-                        }
+                        let address = self.memory_zero()?;
                         self.pop(I32)?;
                         self.pop(I32)?;
                         self.pop(address)?;
@@ -759,19 +763,14 @@ impl Body<'_, '_> {
                         }
                     }
                     10 => {
-                        let address = self.memory.ok_or(GiveUp)?;
-                        if self.r.byte()? != 0 || self.r.byte()? != 0 {
-                            return Err(GiveUp);
-                        }
+                        let address = self.memory_zero()?;
+                        self.memory_zero()?;
                         self.pop(address)?;
                         self.pop(address)?;
                         self.pop(address)?;
                     }
                     11 => {
-                        let address = self.memory.ok_or(GiveUp)?;
-                        if self.r.byte()? != 0 {
-                            return Err(GiveUp);
-                        }
+                        let address = self.memory_zero()?;
                         self.pop(address)?;
                         self.pop(I32)?;
                         self.pop(address)?;
