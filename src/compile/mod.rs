@@ -139,6 +139,11 @@ pub struct CompileOptions<'m> {
     pub machine: Option<&'m inkwell::targets::TargetMachine>,
     /// With `machine`, for baseline code: a target machine for [`Grade::Loops`].
     pub loop_machine: Option<&'m inkwell::targets::TargetMachine>,
+    /// With `machine` and `loop_machine`, for baseline code: a second pair (fast grade,
+    /// [`Grade::Loops`]) for a helper thread. A batch of baseline code is then split into up to
+    /// two partitions per grade that the calling thread and the helper compile side by side
+    /// (a first call waits for its batch, and the second core is otherwise idle then).
+    pub helper: Option<[&'m inkwell::targets::TargetMachine; 2]>,
     /// Compile epoch checks (`Config::epoch_interruption`).
     pub epoch_interruption: bool,
     /// For [`CodeKind::TierUp`]: on-stack-replacement entries to compile too, as (defined
@@ -256,11 +261,15 @@ pub fn compile_functions(
             .iter()
             .partition(|&&d| baseline_grade(info, bytes, d) == Grade::Loops);
         let tag = |grade, part: Vec<Vec<u32>>| part.into_iter().map(move |p| (grade, p));
-        let mut all: Vec<_> = tag(Grade::Loops, partition(&loops, size, options.threads))
-            .chain(tag(
-                Grade::Opt(0),
-                partition(&straight, size, options.threads),
-            ))
+        let split = |list: &[u32]| {
+            if options.helper.is_some() {
+                halves(list, size)
+            } else {
+                partition(list, size, options.threads)
+            }
+        };
+        let mut all: Vec<_> = tag(Grade::Loops, split(&loops))
+            .chain(tag(Grade::Opt(0), split(&straight)))
             .collect();
         all.sort_by_key(|(_, p)| std::cmp::Reverse(p.iter().map(|&d| size(d)).sum::<usize>()));
         all
@@ -278,7 +287,11 @@ pub fn compile_functions(
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let workers = if options.machine.is_some() {
-        1
+        if options.helper.is_some() && partitions.len() > 1 {
+            2
+        } else {
+            1
+        }
     } else {
         options.threads.clamp(1, partitions.len().max(1))
     };
@@ -328,6 +341,20 @@ pub fn compile_functions(
     };
     if workers == 1 {
         run([options.machine, options.loop_machine]);
+    } else if let Some([machine, loop_machine]) = options.helper {
+        let helper = HelperMachines([machine, loop_machine]);
+        std::thread::scope(|scope| {
+            let run = &run;
+            let spawned = std::thread::Builder::new()
+                .name("wasmo-lazy-helper".into())
+                .spawn_scoped(scope, move || {
+                    let [machine, loop_machine] = helper.take();
+                    run([Some(machine), Some(loop_machine)])
+                });
+            // Without the helper, this thread compiles every partition itself.
+            run([options.machine, options.loop_machine]);
+            drop(spawned);
+        });
     } else {
         std::thread::scope(|scope| {
             for _ in 0..workers {
@@ -379,6 +406,56 @@ fn compile_cost(len: usize) -> u64 {
     len + len * len / COST_KNEE
 }
 const COST_KNEE: u64 = 64 * 1024;
+
+/// A pair of target machines handed to a helper thread (`CompileOptions::helper`).
+struct HelperMachines<'m>([&'m inkwell::targets::TargetMachine; 2]);
+
+// SAFETY: an LLVM target machine may be used from any thread, by one thread at a time;
+// `compile_functions` hands the pair to its helper thread alone, and the caller of
+// `compile_functions` does not use it until the call returns.
+unsafe impl Send for HelperMachines<'_> {}
+
+impl<'m> HelperMachines<'m> {
+    /// The pair (a method, so that a closure captures the whole `Send` wrapper).
+    fn take(self) -> [&'m inkwell::targets::TargetMachine; 2] {
+        self.0
+    }
+}
+
+/// The smallest list of baseline functions (total wasm bytes) that [`halves`] splits: about
+/// 10 ms of fast-grade compilation, against the helper's costs (a thread, an LLVM module's
+/// set-up, and on its first use its target machine's).
+const SPLIT_MIN_BYTES: usize = 2048;
+
+/// Baseline partitions of a batch for two threads: `defined` whole, or from
+/// [`SPLIT_MIN_BYTES`] on, split into two of about equal cost (the costliest function first,
+/// each to the lighter half), each half in `defined`'s order.
+fn halves(defined: &[u32], size: impl Fn(u32) -> usize) -> Vec<Vec<u32>> {
+    let total: usize = defined.iter().map(|&d| size(d)).sum();
+    if defined.is_empty() {
+        return Vec::new();
+    }
+    if defined.len() < 2 || total < SPLIT_MIN_BYTES {
+        return vec![defined.to_vec()];
+    }
+    let mut order: Vec<usize> = (0..defined.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(compile_cost(size(defined[i]))));
+    let mut cost = [0u64; 2];
+    let mut half = vec![0usize; defined.len()];
+    for i in order {
+        let lighter = usize::from(cost[1] < cost[0]);
+        cost[lighter] += compile_cost(size(defined[i]));
+        half[i] = lighter;
+    }
+    (0..2)
+        .map(|h| {
+            (0..defined.len())
+                .filter(|&i| half[i] == h)
+                .map(|i| defined[i])
+                .collect()
+        })
+        .collect()
+}
 
 /// Splits `defined` into runs of neighbouring functions (neighbours tend to call each other, and
 /// calls within a partition are direct and can be inlined) of similar estimated cost: a few per
@@ -454,6 +531,7 @@ fn compile_partition(
     grade: Grade,
 ) -> Result<Vec<u8>> {
     let ctx = Context::create();
+    codegen::discard_value_names(&ctx);
     let first = defined
         .first()
         .map_or(0, |&d| d + env.info.num_imported_functions);
@@ -554,6 +632,72 @@ mod tests {
     }
 
     #[test]
+    fn halves_balance_a_large_batch_and_keep_a_small_one_whole() {
+        let sizes = [4860usize, 3242, 300, 200, 150, 124];
+        let size = |d: u32| sizes[d as usize];
+        let defined: Vec<u32> = (0..sizes.len() as u32).collect();
+        let parts = halves(&defined, size);
+        assert_eq!(parts, vec![vec![0], vec![1, 2, 3, 4, 5]]);
+        let cost = |p: &Vec<u32>| p.iter().map(|&d| compile_cost(size(d))).sum::<u64>();
+        assert!(cost(&parts[0]).abs_diff(cost(&parts[1])) <= compile_cost(sizes[0]));
+        // Below the threshold, or a single function: one partition.
+        assert_eq!(halves(&[3, 4, 5], size), vec![vec![3, 4, 5]]);
+        assert_eq!(halves(&[0], size), vec![vec![0]]);
+        assert!(halves(&[], size).is_empty());
+        // Equal sizes alternate, each half in order.
+        let parts = halves(&[10, 11, 12, 13], |_| 1000);
+        assert_eq!(parts, vec![vec![10, 12], vec![11, 13]]);
+    }
+
+    #[test]
+    fn a_baseline_batch_with_a_helper_compiles_every_function() {
+        // Four straight functions of about 1 KB each: two halves, one on the helper thread.
+        let body = "(drop (i32.add (local.get 0) (i32.const 1)))".repeat(150);
+        let funcs = format!("(func (param i32) {body})").repeat(4);
+        let bytes = wat::parse_str(format!("(module {funcs})")).unwrap();
+        let info = support::decode_supported(&bytes, crate::module::features(), 1).unwrap();
+        let total: usize = info.bodies.iter().map(|b| b.len()).sum();
+        assert!(total >= SPLIT_MIN_BYTES);
+        let machines: Vec<_> = (0..2)
+            .flat_map(|_| {
+                [
+                    codegen::target_machine(codegen::codegen_level(0)).unwrap(),
+                    codegen::target_machine(codegen::loop_baseline_codegen()).unwrap(),
+                ]
+            })
+            .collect();
+        let compiled = compile_functions(
+            &info,
+            &bytes,
+            "wasmo_test_helper".into(),
+            &[0, 1, 2, 3],
+            CodeKind::Baseline,
+            false,
+            CompileOptions {
+                opt_level: 0,
+                threads: 1,
+                machine: Some(&machines[0]),
+                loop_machine: Some(&machines[1]),
+                helper: Some([&machines[2], &machines[3]]),
+                epoch_interruption: false,
+                osr: &[],
+            },
+        )
+        .unwrap();
+        assert_eq!(compiled.objects.len(), 2, "one object per half");
+        let mut symbols: Vec<String> = compiled
+            .objects
+            .iter()
+            .flat_map(|o| codegen::symbol_sizes(o).unwrap().into_keys())
+            .collect();
+        symbols.sort();
+        let wanted: Vec<String> = (0..4)
+            .map(|f| function_symbol("wasmo_test_helper", f))
+            .collect();
+        assert_eq!(symbols, wanted);
+    }
+
+    #[test]
     fn small_functions_with_loops_get_the_loop_grade() {
         let big_loop = format!(
             "(func (loop (br_if 0 (i32.eqz (i32.const 0)))) {})",
@@ -588,6 +732,7 @@ mod tests {
                 threads: 1,
                 machine: None,
                 loop_machine: None,
+                helper: None,
                 epoch_interruption: false,
                 osr: &[],
             },
@@ -625,6 +770,7 @@ mod tests {
                     threads: 1,
                     machine: None,
                     loop_machine: None,
+                    helper: None,
                     epoch_interruption: false,
                     osr,
                 },

@@ -24,6 +24,17 @@ impl<'c> FuncTranslator<'c, '_> {
         index: IntValue<'c>,
         code: TrapCode,
     ) -> Result<PointerValue<'c>> {
+        let trap = self.trap_block(code)?;
+        self.table_element_or(table, index, trap)
+    }
+
+    /// The address of element `index` of `table`, branching to `out_of_bounds` when it is.
+    pub(super) fn table_element_or(
+        &mut self,
+        table: u32,
+        index: IntValue<'c>,
+        out_of_bounds: inkwell::basic_block::BasicBlock<'c>,
+    ) -> Result<PointerValue<'c>> {
         let def = self.table_definition(table)?;
         let length = self
             .load_field(def, VMTable::LENGTH, self.ctx.i32_type().into(), false)?
@@ -38,7 +49,9 @@ impl<'c> FuncTranslator<'c, '_> {
         let out = self
             .b
             .build_int_compare(IntPredicate::UGE, index, length, "oob")?;
-        self.trap_if(out, code)?;
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(out, out_of_bounds, cont)?;
+        self.b.position_at_end(cont);
         let base = self
             .load_field(def, VMTable::BASE, abi::ptr_type(self.ctx).into(), false)?
             .into_pointer_value();

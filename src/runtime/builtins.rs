@@ -257,6 +257,23 @@ extern "C" {
     fn wasmo_entry_personality();
 }
 
+extern "C" fn call_indirect_trap(vmctx: *mut u8, table: u32, index: u64) -> u32 {
+    // SAFETY: called by compiled code with its own vmctx and a valid table index.
+    let t = unsafe { &*instance(vmctx).tables[table as usize] };
+    match usize::try_from(index)
+        .ok()
+        .and_then(|i| t.elements().get(i))
+    {
+        None => TrapCode::UndefinedElement as u32,
+        Some(0) => {
+            // SAFETY: a plain store to the thread's trap index; in bounds, so it fits a u32.
+            unsafe { wasmo_builtin_record_trap_index(vmctx, index as u32) };
+            TrapCode::UninitializedElement as u32
+        }
+        Some(_) => TrapCode::IndirectCallTypeMismatch as u32,
+    }
+}
+
 /// The address of `builtin`'s definition.
 extern "C" fn osr_entry(vmctx: *mut u8, function: u32, loop_index: u32, iterations: u32) -> usize {
     // SAFETY: called by baseline code with its own vmctx.
@@ -289,6 +306,7 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::ExceptionRetain => wasmo_builtin_exception_retain as *const () as usize,
         Builtin::ExceptionKeep => exception_keep as *const () as usize,
         Builtin::OsrEntry => osr_entry as *const () as usize,
+        Builtin::CallIndirectTrap => call_indirect_trap as *const () as usize,
     }
 }
 

@@ -100,6 +100,12 @@ builtins! {
     /// `record_trap_index(vmctx, index)`: the table index the next trap's message names
     /// ("uninitialized element 2"); a `Trap` follows.
     RecordTrapIndex = wasmo_builtin_record_trap_index(vmctx: Ptr, index: I32) -> Void;
+    /// `call_indirect_trap(vmctx, table, index) -> trap code`: which of `call_indirect`'s checks
+    /// failed, in the spec's order (element `index` of `table` out of bounds, null, or of
+    /// another type; for a null one it records the index as `record_trap_index` does). Every
+    /// check of one `call_indirect` branches to one block that calls this and raises the
+    /// code, instead of a block per check.
+    CallIndirectTrap = wasmo_builtin_call_indirect_trap(vmctx: Ptr, table: I32, index: I64) -> I32;
     /// `throw(tag, values, count)`: raises a new exception of `tag` whose payload is the
     /// `count` 16-byte value slots at `values`. Unwinds to the handler; returns only when
     /// there is none (the caller then raises "uncaught exception"). In `exception.c`.
