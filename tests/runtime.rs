@@ -317,8 +317,11 @@ fn float_arithmetic_quiets_signalling_nans() {
 
 #[test]
 fn uninitialized_element_trap_names_the_index() {
+    // One trap block serves a call_indirect's three checks; its builtin tells them apart.
     let (store, ex) = setup(
-        r#"(module (table 3 funcref)
+        r#"(module (table 3 funcref) (elem (i32.const 0) $wrong $right)
+          (func $wrong (result i64) (i64.const 1))
+          (func $right (result i32) (i32.const 7))
           (func (export "call") (param i32) (result i32)
             (call_indirect (result i32) (local.get 0))))"#,
     );
@@ -330,6 +333,14 @@ fn uninitialized_element_trap_names_the_index() {
     );
     let trap = store.call(func(&ex, "call"), &[Val::I32(3)]).unwrap_err();
     assert_eq!(trap.message, "undefined element");
+    let trap = store.call(func(&ex, "call"), &[Val::I32(0)]).unwrap_err();
+    assert_eq!(trap.message, "indirect call type mismatch");
+    let trap = store.call(func(&ex, "call"), &[Val::I32(-1)]).unwrap_err();
+    assert_eq!(trap.message, "undefined element");
+    assert_eq!(
+        store.call(func(&ex, "call"), &[Val::I32(1)]).unwrap(),
+        vec![Val::I32(7)]
+    );
 }
 
 /// Maps `len` bytes of inaccessible address space, at `at` exactly if given.
