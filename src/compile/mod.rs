@@ -541,7 +541,8 @@ fn compile_partition(
     let started = std::time::Instant::now();
     let functions = defined.iter().map(|&d| {
         let osr_checks = osr::checks_in(grade);
-        (d, translate::Translation::Function { osr_checks })
+        let fast = env.tier == CodeKind::Baseline && grade == Grade::Opt(0);
+        (d, translate::Translation::Function { osr_checks, fast })
     });
     let entries = osr
         .iter()

@@ -77,8 +77,9 @@ pub(super) struct Frame<'c> {
 #[derive(Debug, Clone, Copy)]
 pub enum Translation {
     /// The function; for baseline code, with on-stack-replacement checks at loop headers if
-    /// `osr_checks`.
-    Function { osr_checks: bool },
+    /// `osr_checks`; `fast` for the fast grade of baseline code (`Grade::Opt(0)`), which
+    /// leaves some checks to builtins to keep its IR small.
+    Function { osr_checks: bool, fast: bool },
     /// Its on-stack-replacement entry at loop `loop_index` (`osr.rs`).
     OsrEntry { loop_index: u32 },
 }
@@ -121,6 +122,8 @@ pub struct FuncTranslator<'c, 'm> {
     pub(super) osr: Option<super::osr::OsrTarget<'c>>,
     /// Baseline code: whether loop headers check for an on-stack-replacement entry.
     pub(super) osr_checks: bool,
+    /// The fast grade of baseline code ([`Translation::Function`]).
+    pub(super) fast: bool,
     /// Baseline code: the activation's count of loop iterations (`osr.rs`), made on first use.
     pub(super) iterations: Option<PointerValue<'c>>,
     /// The type-based alias tags of linear-memory accesses and of loads of the runtime's own
@@ -187,9 +190,9 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         debug: &'m DebugInfo<'c>,
         what: Translation,
     ) -> Result<()> {
-        let (osr_checks, osr) = match what {
-            Translation::Function { osr_checks } => (osr_checks, None),
-            Translation::OsrEntry { loop_index } => (false, Some(loop_index)),
+        let (osr_checks, fast, osr) = match what {
+            Translation::Function { osr_checks, fast } => (osr_checks, fast, None),
+            Translation::OsrEntry { loop_index } => (false, false, Some(loop_index)),
         };
         let ty = env.info.function_type(index).clone();
         let func = match osr {
@@ -247,6 +250,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             loops: 0,
             osr: None,
             osr_checks,
+            fast,
             iterations: None,
             tags: AccessTags::new(ctx),
         };

@@ -8,7 +8,7 @@
 use super::instance::Instance;
 use super::store::{host_call, HostFunc};
 use crate::engine::{Config, Engine};
-use crate::vm::{Builtin, TrapCode, VMOffsets};
+use crate::vm::{Builtin, TrapCode, VMFuncRef, VMOffsets};
 
 /// The instance a vmctx belongs to.
 ///
@@ -274,6 +274,23 @@ extern "C" fn call_indirect_trap(vmctx: *mut u8, table: u32, index: u64) -> u32 
     }
 }
 
+extern "C" fn call_indirect_target(vmctx: *mut u8, table: u32, index: u64, type_id: u32) -> usize {
+    // SAFETY: called by compiled code with its own vmctx and a valid table index.
+    let t = unsafe { &*instance(vmctx).tables[table as usize] };
+    if let Some(&func_ref) = usize::try_from(index)
+        .ok()
+        .and_then(|i| t.elements().get(i))
+    {
+        // SAFETY: a non-null element of a funcref table is a live `VMFuncRef`.
+        let actual = func_ref != 0
+            && unsafe { *((func_ref + VMFuncRef::TYPE_ID as usize) as *const u32) } == type_id;
+        if actual {
+            return func_ref;
+        }
+    }
+    call_indirect_trap(vmctx, table, index) as usize
+}
+
 /// The address of `builtin`'s definition.
 extern "C" fn osr_entry(vmctx: *mut u8, function: u32, loop_index: u32, iterations: u32) -> usize {
     // SAFETY: called by baseline code with its own vmctx.
@@ -307,6 +324,7 @@ pub fn address(builtin: Builtin) -> usize {
         Builtin::ExceptionKeep => exception_keep as *const () as usize,
         Builtin::OsrEntry => osr_entry as *const () as usize,
         Builtin::CallIndirectTrap => call_indirect_trap as *const () as usize,
+        Builtin::CallIndirectTarget => call_indirect_target as *const () as usize,
     }
 }
 
