@@ -126,14 +126,7 @@ impl<'c> FuncTranslator<'c, '_> {
                 false,
             )?
             .into_int_value();
-        let expected = self
-            .load_field(
-                self.vmctx,
-                self.env.offsets.type_id(type_index),
-                self.ctx.i32_type().into(),
-                true,
-            )?
-            .into_int_value();
+        let expected = self.expected_type_id(type_index)?;
         let mismatch = self
             .b
             .build_int_compare(IntPredicate::NE, actual, expected, "mismatch")?;
@@ -147,9 +140,7 @@ impl<'c> FuncTranslator<'c, '_> {
         let code = self
             .call_builtin(Builtin::CallIndirectTrap, &[table.into(), index64.into()])?
             .expect("a trap code");
-        let raise = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
-        self.b.build_call(raise, &[code.into()], "")?;
-        self.b.build_unreachable()?;
+        self.raise_code(code.into_int_value())?;
         self.b.position_at_end(cont);
         Ok(func_ref)
     }
@@ -163,14 +154,7 @@ impl<'c> FuncTranslator<'c, '_> {
         table_index: u32,
         index: IntValue<'c>,
     ) -> Result<PointerValue<'c>> {
-        let expected = self
-            .load_field(
-                self.vmctx,
-                self.env.offsets.type_id(type_index),
-                self.ctx.i32_type().into(),
-                true,
-            )?
-            .into_int_value();
+        let expected = self.expected_type_id(type_index)?;
         let index64 =
             self.b
                 .build_int_z_extend_or_bit_cast(index, self.ctx.i64_type(), "index64")?;
@@ -197,11 +181,21 @@ impl<'c> FuncTranslator<'c, '_> {
         let code = self
             .b
             .build_int_truncate(bits, self.ctx.i32_type(), "code")?;
-        let raise = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
-        self.b.build_call(raise, &[code.into()], "")?;
-        self.b.build_unreachable()?;
+        self.raise_code(code)?;
         self.b.position_at_end(cont);
         Ok(target)
+    }
+
+    /// The canonical type id `call_indirect` expects for `type_index` (from the vmctx).
+    fn expected_type_id(&self, type_index: u32) -> Result<IntValue<'c>> {
+        Ok(self
+            .load_field(
+                self.vmctx,
+                self.env.offsets.type_id(type_index),
+                self.ctx.i32_type().into(),
+                true,
+            )?
+            .into_int_value())
     }
 
     /// `call_ref`: calls the function reference on top of the stack, which validation says is

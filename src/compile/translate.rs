@@ -615,6 +615,14 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             .map_err(|e| Error::new(format!("internal error: {e}")))
     }
 
+    /// Ends the current block by raising the trap whose code is the run-time value `code`.
+    pub(super) fn raise_code(&mut self, code: IntValue<'c>) -> Result<()> {
+        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
+        self.b.build_call(trap, &[code.into()], "")?;
+        self.b.build_unreachable()?;
+        Ok(())
+    }
+
     /// Traps with `code` when the builtin's returned trap code is not zero.
     pub(super) fn trap_on_status(&mut self, status: IntValue<'c>) -> Result<()> {
         let failed = self.b.build_int_compare(
@@ -627,9 +635,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         let cont = self.new_block("ok");
         self.b.build_conditional_branch(failed, raise, cont)?;
         self.b.position_at_end(raise);
-        let trap = abi::declare_builtin(self.ctx, self.module, Builtin::Trap);
-        self.b.build_call(trap, &[status.into()], "")?;
-        self.b.build_unreachable()?;
+        self.raise_code(status)?;
         self.b.position_at_end(cont);
         Ok(())
     }
