@@ -591,12 +591,7 @@ const LAZY_BATCH_BYTES: usize = 16 * 1024;
 /// The lazy-compilation thread: compiles one batch at a time with its own two target machines
 /// (one for baseline code with loops, one for the rest).
 fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
-    let machines = crate::codegen::target_machine(crate::codegen::codegen_level(0)).and_then(|m| {
-        Ok((
-            m,
-            crate::codegen::target_machine(crate::codegen::loop_baseline_codegen())?,
-        ))
-    });
+    let machines = baseline_machines();
     if WARM_UP.swap(false, Ordering::SeqCst) {
         if let Ok((machine, loop_machine)) = &machines {
             warm_up(machine, loop_machine);
@@ -611,9 +606,9 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
                 let mut options = baseline_options(machine, loop_machine, epochs);
                 let bodies = &job.module.info().bodies;
                 let bytes: usize = job.defined.iter().map(|&d| bodies[d as usize].len()).sum();
-                if job.module.compile_threads() > 1 && bytes >= LAZY_HELPER_MIN_BYTES {
+                if job.module.compile_threads() > 1 && bytes >= crate::compile::SPLIT_MIN_BYTES {
                     if helper.is_none() {
-                        helper = helper_machines();
+                        helper = baseline_machines().ok();
                     }
                     options.helper = helper.as_ref().map(|(m, l)| [m, l]);
                 }
@@ -631,19 +626,17 @@ fn lazy_compiler(jobs: std::sync::mpsc::Receiver<LazyJob>) {
     }
 }
 
-/// The smallest lazy batch (wasm bytes) that a helper thread shares: what
-/// `compile::halves` can split.
-const LAZY_HELPER_MIN_BYTES: usize = 2048;
-
-/// A target machine for each baseline grade, or none if LLVM cannot make them.
-fn helper_machines() -> Option<(
+/// A target machine for each baseline grade: the fast grade's, and [`Grade::Loops`]'.
+///
+/// [`Grade::Loops`]: crate::compile::Grade::Loops
+fn baseline_machines() -> Result<(
     inkwell::targets::TargetMachine,
     inkwell::targets::TargetMachine,
 )> {
-    let machine = crate::codegen::target_machine(crate::codegen::codegen_level(0)).ok()?;
-    let loop_machine =
-        crate::codegen::target_machine(crate::codegen::loop_baseline_codegen()).ok()?;
-    Some((machine, loop_machine))
+    Ok((
+        crate::codegen::target_machine(crate::codegen::codegen_level(0))?,
+        crate::codegen::target_machine(crate::codegen::loop_baseline_codegen())?,
+    ))
 }
 
 /// How the lazy-compilation thread compiles baseline code: on itself, with its machines.

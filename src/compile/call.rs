@@ -174,15 +174,11 @@ impl<'c> FuncTranslator<'c, '_> {
             i64t.const_int(4096, false),
             "failed",
         )?;
-        let trap = self.new_block("call_indirect_trap");
-        let cont = self.new_block("ok");
-        self.b.build_conditional_branch(failed, trap, cont)?;
-        self.b.position_at_end(trap);
+        // A trap code fits an i32 (truncated before the branch, used only when raising).
         let code = self
             .b
             .build_int_truncate(bits, self.ctx.i32_type(), "code")?;
-        self.raise_code(code)?;
-        self.b.position_at_end(cont);
+        self.raise_code_if(failed, code)?;
         Ok(target)
     }
 

@@ -422,10 +422,11 @@ impl<'m> HelperMachines<'m> {
     }
 }
 
-/// The smallest list of baseline functions (total wasm bytes) that [`halves`] splits: about
-/// 10 ms of fast-grade compilation, against the helper's costs (a thread, an LLVM module's
-/// set-up, and on its first use its target machine's).
-const SPLIT_MIN_BYTES: usize = 2048;
+/// The smallest list of baseline functions (total wasm bytes) that `halves` splits, and so
+/// the smallest lazy batch the lazy-compilation thread gives a helper for: about 10 ms of
+/// fast-grade compilation, against the helper's costs (a thread, an LLVM module's set-up,
+/// and on its first use its target machine's).
+pub const SPLIT_MIN_BYTES: usize = 2048;
 
 /// Baseline partitions of a batch for two threads: `defined` whole, or from
 /// [`SPLIT_MIN_BYTES`] on, split into two of about equal cost (the costliest function first,

@@ -623,6 +623,18 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
         Ok(())
     }
 
+    /// Raises the trap whose code is the run-time value `code` when `cond` holds; continues in
+    /// a new block otherwise.
+    pub(super) fn raise_code_if(&mut self, cond: IntValue<'c>, code: IntValue<'c>) -> Result<()> {
+        let raise = self.new_block("raise");
+        let cont = self.new_block("ok");
+        self.b.build_conditional_branch(cond, raise, cont)?;
+        self.b.position_at_end(raise);
+        self.raise_code(code)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
     /// Traps with `code` when the builtin's returned trap code is not zero.
     pub(super) fn trap_on_status(&mut self, status: IntValue<'c>) -> Result<()> {
         let failed = self.b.build_int_compare(
@@ -631,13 +643,7 @@ impl<'c, 'm> FuncTranslator<'c, 'm> {
             self.ctx.i32_type().const_zero(),
             "failed",
         )?;
-        let raise = self.new_block("raise");
-        let cont = self.new_block("ok");
-        self.b.build_conditional_branch(failed, raise, cont)?;
-        self.b.position_at_end(raise);
-        self.raise_code(status)?;
-        self.b.position_at_end(cont);
-        Ok(())
+        self.raise_code_if(failed, status)
     }
 
     // ---- vmctx access ---------------------------------------------------------------------------
